@@ -1,0 +1,40 @@
+/** Validation of an API key typed or piped by the user. */
+
+import { UsageError } from "./errors.ts";
+
+/** The prefix of Anthropic API keys; others are accepted with a warning. */
+export const API_KEY_PREFIX = "sk-ant-";
+
+/**
+ * Turn raw input into a key: one trailing newline (LF or CRLF) is trimmed;
+ * empty, multi-line, whitespace and non-printable input is rejected (exit 2).
+ * Messages never include the input itself.
+ */
+export function parseApiKey(input: string): string {
+  const key = input.replace(/\r?\n$/, "");
+  if (key === "") throw new UsageError("the API key is empty; nothing was written");
+  if (/[\r\n]/.test(key)) {
+    throw new UsageError("the API key spans more than one line; nothing was written");
+  }
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code === 0x20 || code === 0x09) {
+      throw new UsageError(
+        `the API key contains whitespace (at character ${i + 1}); nothing was written`,
+      );
+    }
+    if (code < 0x21 || code > 0x7e) {
+      throw new UsageError(
+        `the API key contains a non-printable or non-ASCII character (at character ${
+          i + 1
+        }); nothing was written`,
+      );
+    }
+  }
+  return key;
+}
+
+/** Whether `key` looks like an Anthropic API key. */
+export function hasAnthropicPrefix(key: string): boolean {
+  return key.startsWith(API_KEY_PREFIX);
+}

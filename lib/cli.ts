@@ -1,0 +1,346 @@
+/**
+ * The command line: the command table (shared by the parser, --help and shell
+ * completion) and a small strict parser. `node:util` parseArgs was the first
+ * choice, but any `node:` import adds ~13 ms to every start (measured), and
+ * `token` runs on every request of some editors.
+ */
+
+import { UsageError } from "./errors.ts";
+
+/** One option of a command. */
+export interface OptionSpec {
+  /** `boolean` flags take no value; `string` options take one. */
+  type: "boolean" | "string";
+  /** Placeholder shown in help, e.g. PATH. */
+  value?: string;
+  /** Allowed values of a string option. */
+  choices?: readonly string[];
+  /** One-line description for --help. */
+  description: string;
+}
+
+/** One command of the CLI. */
+export interface CommandSpec {
+  /** Usage line after the program name. */
+  usage: string;
+  /** One-line summary. */
+  summary: string;
+  /** Longer help text. */
+  details?: string;
+  /** The command's own options (global options are always accepted too). */
+  options: Record<string, OptionSpec>;
+  /** Positional arguments accepted (the first names a shell for completions). */
+  positionals?: { name: string; choices?: readonly string[] };
+  /** Whether everything after `--` (or the first positional) is a command to run. */
+  takesCommand?: boolean;
+}
+
+/** The program's name as users type it. */
+export const PROGRAM = "opencode-claude-code-auth";
+
+/** Options accepted by every command. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  "auth-file": {
+    type: "string",
+    value: "PATH",
+    description: "OpenCode's auth.json to use (default $XDG_DATA_HOME/opencode/auth.json)",
+  },
+  debug: { type: "boolean", description: "print what the tool does on stderr (secrets redacted)" },
+  quiet: { type: "boolean", description: "print only warnings, errors and data" },
+  help: { type: "boolean", description: "show help" },
+};
+
+/** The commands, in help order. */
+export const COMMANDS: Record<string, CommandSpec> = {
+  login: {
+    usage:
+      "login [--method claude-code|browser|api-key] [--no-browser] [--create-api-key] [--force]",
+    summary: "sign OpenCode into Anthropic",
+    details: [
+      "Methods:",
+      "  claude-code  reuse your Claude Code sign-in; refreshed by running the claude CLI",
+      "  browser      OAuth sign-in in the browser (PKCE); refreshed with rotating refresh tokens",
+      "  api-key      a static API key read from stdin or a masked prompt (CI, headless)",
+      "",
+      "OpenCode 1.3 and later use an `api` entry natively; an `oauth` entry (claude-code,",
+      "browser) needs an OpenCode build or plugin that consumes it. --create-api-key turns",
+      "a browser sign-in into a real API key.",
+      "",
+      "Example (CI):",
+      `  printf '%s' "$ANTHROPIC_API_KEY" | ${PROGRAM} login --method api-key`,
+    ].join("\n"),
+    options: {
+      method: {
+        type: "string",
+        value: "METHOD",
+        choices: ["claude-code", "browser", "api-key"],
+        description: "sign-in method (asked interactively when omitted on a terminal)",
+      },
+      "no-browser": {
+        type: "boolean",
+        description: "print the sign-in URL without opening a browser",
+      },
+      "create-api-key": {
+        type: "boolean",
+        description: "with --method browser: sign in to the Console and store a new API key",
+      },
+      force: { type: "boolean", description: "move a corrupt auth.json aside first" },
+    },
+  },
+  status: {
+    usage: "status [--json] [--check]",
+    summary: "show the stored sign-in (exit 0 usable, 4 sign-in required)",
+    options: {
+      json: { type: "boolean", description: "print one JSON object on stdout" },
+      check: { type: "boolean", description: "ask the API whether the credential works" },
+    },
+  },
+  token: {
+    usage: "token",
+    summary: "print a usable access token or API key on stdout (refreshes first if stale)",
+    details: `Example:\n  curl -H "authorization: Bearer $(${PROGRAM} token)" ...`,
+    options: {},
+  },
+  refresh: {
+    usage: "refresh [--force]",
+    summary: "refresh the credential now if stale (always with --force)",
+    options: { force: { type: "boolean", description: "refresh even if still fresh" } },
+  },
+  logout: {
+    usage: "logout",
+    summary: "remove the anthropic entry (other providers are left as they are)",
+    options: {},
+  },
+  doctor: {
+    usage: "doctor [--json]",
+    summary: "check files, permissions, Claude Code and OpenCode, with fixes",
+    options: { json: { type: "boolean", description: "print the checks as JSON on stdout" } },
+  },
+  run: {
+    usage: "run -- COMMAND [ARGS...]",
+    summary: "run COMMAND with a fresh credential, refreshing it while COMMAND runs",
+    details: [
+      "The credential is refreshed before COMMAND starts and again before each expiry",
+      "for as long as it runs; SIGINT and SIGTERM are forwarded; the exit code is COMMAND's.",
+      "COMMAND must be allowed by the permission flags (opencode is).",
+      "",
+      "Example:",
+      `  ${PROGRAM} run -- opencode serve`,
+    ].join("\n"),
+    options: {},
+    takesCommand: true,
+  },
+  completions: {
+    usage: "completions bash|zsh|fish",
+    summary: "print a shell completion script",
+    options: {},
+    positionals: { name: "SHELL", choices: ["bash", "zsh", "fish"] },
+  },
+};
+
+/** The result of parsing the command line. */
+export interface ParsedCommandLine {
+  /** The command, or undefined for bare `--help` / `--version` / nothing. */
+  command?: string;
+  /** Option values by name (global and command options together). */
+  values: Record<string, string | boolean>;
+  /** Positional arguments of the command. */
+  positionals: string[];
+  /** For `run`: the command to start and its arguments. */
+  rest: string[];
+  /** `--version` was given. */
+  version: boolean;
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = distance(word, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Parse `argv` strictly: unknown commands, options and values are usage errors. */
+export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+  const values: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
+  let command: string | undefined;
+  let rest: string[] = [];
+  let version = false;
+  const helpFor = () => command ? `${PROGRAM} ${command} --help` : `${PROGRAM} --help`;
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      if (command && COMMANDS[command].takesCommand) {
+        rest = argv.slice(i + 1);
+        break;
+      }
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("-") && arg !== "-") {
+      if (arg === "-h") {
+        values.help = true;
+        continue;
+      }
+      if (arg === "--version" && !command) {
+        version = true;
+        continue;
+      }
+      if (!arg.startsWith("--")) {
+        throw new UsageError(`unknown option '${arg}'`, `see \`${helpFor()}\``);
+      }
+      const eq = arg.indexOf("=");
+      const name = arg.slice(2, eq === -1 ? undefined : eq);
+      const spec = GLOBAL_OPTIONS[name] ?? (command ? COMMANDS[command].options[name] : undefined);
+      if (!spec) {
+        const known = Object.keys({
+          ...GLOBAL_OPTIONS,
+          ...(command ? COMMANDS[command].options : {}),
+        });
+        const guess = closest(name, known);
+        throw new UsageError(
+          `unknown option '--${name}'${command ? ` for '${command}'` : ""}`,
+          guess ? `did you mean --${guess}? (see \`${helpFor()}\`)` : `see \`${helpFor()}\``,
+        );
+      }
+      if (spec.type === "boolean") {
+        if (eq !== -1) {
+          throw new UsageError(`option '--${name}' takes no value`, `see \`${helpFor()}\``);
+        }
+        values[name] = true;
+        continue;
+      }
+      let value: string | undefined;
+      if (eq !== -1) value = arg.slice(eq + 1);
+      else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) value = argv[++i];
+      if (value === undefined || value === "") {
+        throw new UsageError(
+          `option '--${name}' needs a value${spec.value ? ` (${spec.value})` : ""}`,
+        );
+      }
+      if (spec.choices && !spec.choices.includes(value)) {
+        throw new UsageError(
+          `invalid value '${value}' for '--${name}'`,
+          `expected one of: ${spec.choices.join(", ")}`,
+        );
+      }
+      values[name] = value;
+      continue;
+    }
+    if (!command) {
+      if (!Object.hasOwn(COMMANDS, arg)) {
+        if (arg === "help") {
+          values.help = true;
+          const topic = argv[i + 1];
+          if (topic && Object.hasOwn(COMMANDS, topic)) command = topic;
+          break;
+        }
+        const guess = closest(arg, Object.keys(COMMANDS));
+        throw new UsageError(
+          `unknown command '${arg}'`,
+          guess
+            ? `did you mean '${guess}'? (see \`${PROGRAM} --help\`)`
+            : `see \`${PROGRAM} --help\``,
+        );
+      }
+      command = arg;
+      continue;
+    }
+    if (COMMANDS[command].takesCommand) {
+      rest = argv.slice(i);
+      break;
+    }
+    positionals.push(arg);
+  }
+
+  if (command && !values.help) checkPositionals(command, positionals, rest);
+  return { command, values, positionals, rest, version };
+}
+
+function checkPositionals(command: string, positionals: string[], rest: string[]) {
+  const spec = COMMANDS[command];
+  const help = `see \`${PROGRAM} ${command} --help\``;
+  if (spec.takesCommand) {
+    if (rest.length === 0) {
+      throw new UsageError(`'${command}' needs a command to run after --`, help);
+    }
+    return;
+  }
+  if (!spec.positionals) {
+    if (positionals.length > 0) {
+      throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`, help);
+    }
+    return;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(`'${command}' needs exactly one ${spec.positionals.name}`, help);
+  }
+  const choices = spec.positionals.choices;
+  if (choices && !choices.includes(positionals[0])) {
+    throw new UsageError(
+      `invalid ${spec.positionals.name} '${positionals[0]}'`,
+      `expected one of: ${choices.join(", ")}`,
+    );
+  }
+}
+
+function formatOptions(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).map(([name, spec]) => {
+    const left = `--${name}${spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : ""}`;
+    return `  ${left.padEnd(24)} ${spec.description}`;
+  });
+}
+
+/** The global help text. */
+export function globalHelp(version: string): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    `${PROGRAM} ${version}: sign OpenCode into Anthropic and keep the sign-in alive`,
+    "",
+    `Usage: ${PROGRAM} COMMAND [OPTIONS]`,
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`),
+    "",
+    "Global options:",
+    ...formatOptions(GLOBAL_OPTIONS),
+    `  ${"--version".padEnd(24)} print the version`,
+    "",
+    "Exit codes: 0 ok, 1 failure, 2 usage error or bad input, 4 sign-in required.",
+    `Run \`${PROGRAM} COMMAND --help\` for a command's options.`,
+    "",
+  ].join("\n");
+}
+
+/** The help text of one command. */
+export function commandHelp(command: string): string {
+  const spec = COMMANDS[command];
+  return [
+    `Usage: ${PROGRAM} ${spec.usage}`,
+    "",
+    spec.summary.charAt(0).toUpperCase() + spec.summary.slice(1) + ".",
+    ...(spec.details ? ["", spec.details] : []),
+    "",
+    ...(Object.keys(spec.options).length ? ["Options:", ...formatOptions(spec.options), ""] : []),
+    "Global options:",
+    ...formatOptions(GLOBAL_OPTIONS),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,154 @@
+/** `completions SHELL`: print a completion script generated from the command table. */
+
+import { COMMANDS, GLOBAL_OPTIONS, type ParsedCommandLine, PROGRAM } from "../cli.ts";
+import type { Context } from "../context.ts";
+
+/** Options of `completions`. */
+export interface CompletionsOptions {
+  shell: "bash" | "zsh" | "fish";
+}
+
+function optionNames(command: string): string[] {
+  return [...Object.keys(COMMANDS[command].options), ...Object.keys(GLOBAL_OPTIONS)].map((name) =>
+    `--${name}`
+  );
+}
+
+function choicesOf(command: string, option: string): readonly string[] | undefined {
+  return COMMANDS[command].options[option]?.choices;
+}
+
+/** The bash completion script. */
+export function bashScript(): string {
+  const fn = `_${PROGRAM.replaceAll("-", "_")}`;
+  const cases = Object.keys(COMMANDS).map((command) => {
+    const words = command === "completions"
+      ? COMMANDS.completions.positionals!.choices!.join(" ")
+      : optionNames(command).join(" ");
+    return `    ${command}) words="${words}" ;;`;
+  }).join("\n");
+  return `# bash completion for ${PROGRAM}
+${fn}() {
+  local cur prev command words i
+  cur="\${COMP_WORDS[COMP_CWORD]}"
+  prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "\${COMP_WORDS[i]}" in
+      --) return 0 ;;
+      -*) ;;
+      *) command="\${COMP_WORDS[i]}"; break ;;
+    esac
+  done
+  case "$prev" in
+    --method) COMPREPLY=($(compgen -W "${
+    choicesOf("login", "method")!.join(" ")
+  }" -- "$cur")); return 0 ;;
+    --auth-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+  esac
+  if [[ -z "$command" ]]; then
+    COMPREPLY=($(compgen -W "${Object.keys(COMMANDS).join(" ")} --help --version" -- "$cur"))
+    return 0
+  fi
+  case "$command" in
+${cases}
+    *) words="" ;;
+  esac
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -F ${fn} ${PROGRAM}
+`;
+}
+
+/** The zsh completion script. */
+export function zshScript(): string {
+  const commands = Object.entries(COMMANDS)
+    .map(([name, spec]) =>
+      `    '${name}:${spec.summary.replaceAll("'", "'\\''").replaceAll(":", "\\:")}'`
+    )
+    .join("\n");
+  const globals = Object.entries(GLOBAL_OPTIONS).map(([name, spec]) =>
+    spec.type === "string"
+      ? `'--${name}=[${spec.description.replaceAll("'", "")}]:${spec.value ?? "value"}:_files'`
+      : `'--${name}[${spec.description.replaceAll("'", "")}]'`
+  ).join(" ");
+  const cases = Object.keys(COMMANDS).map((command) => {
+    const options = Object.entries(COMMANDS[command].options).map(([name, spec]) => {
+      const description = spec.description.replaceAll("'", "").replaceAll("[", "(").replaceAll(
+        "]",
+        ")",
+      );
+      if (spec.choices) {
+        return `'--${name}=[${description}]:${spec.value ?? "value"}:(${spec.choices.join(" ")})'`;
+      }
+      return `'--${name}[${description}]'`;
+    });
+    if (command === "completions") options.push(`'1:shell:(bash zsh fish)'`);
+    if (command === "run") options.push(`'*::command:_normal'`);
+    return `    ${command}) _arguments ${[...options, globals].join(" ")} ;;`;
+  }).join("\n");
+  return `#compdef ${PROGRAM}
+_${PROGRAM.replaceAll("-", "_")}() {
+  local -a commands
+  commands=(
+${commands}
+  )
+  if (( CURRENT == 2 )); then
+    _describe 'command' commands
+    return
+  fi
+  case "$words[2]" in
+${cases}
+  esac
+}
+compdef _${PROGRAM.replaceAll("-", "_")} ${PROGRAM}
+`;
+}
+
+/** The fish completion script. */
+export function fishScript(): string {
+  const lines = [`# fish completion for ${PROGRAM}`, `complete -c ${PROGRAM} -f`];
+  const names = Object.keys(COMMANDS).join(" ");
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    lines.push(
+      `complete -c ${PROGRAM} -n "not __fish_seen_subcommand_from ${names}" -a ${name} -d '${
+        spec.summary.replaceAll("'", "\\'")
+      }'`,
+    );
+    for (const [option, optionSpec] of Object.entries(spec.options)) {
+      const args = optionSpec.choices
+        ? ` -r -a '${optionSpec.choices.join(" ")}'`
+        : optionSpec.type === "string"
+        ? " -r"
+        : "";
+      lines.push(
+        `complete -c ${PROGRAM} -n "__fish_seen_subcommand_from ${name}" -l ${option}${args} -d '${
+          optionSpec.description.replaceAll("'", "\\'")
+        }'`,
+      );
+    }
+  }
+  lines.push(
+    `complete -c ${PROGRAM} -n "__fish_seen_subcommand_from completions" -a 'bash zsh fish'`,
+  );
+  for (const [option, spec] of Object.entries(GLOBAL_OPTIONS)) {
+    lines.push(
+      `complete -c ${PROGRAM} -l ${option}${spec.type === "string" ? " -r -F" : ""} -d '${
+        spec.description.replaceAll("'", "\\'")
+      }'`,
+    );
+  }
+  lines.push(`complete -c ${PROGRAM} -l version -d 'print the version'`);
+  return lines.join("\n") + "\n";
+}
+
+/** Print the completion script for the shell. */
+export function runCompletions(ctx: Context, options: CompletionsOptions): Promise<number> {
+  const script = { bash: bashScript, zsh: zshScript, fish: fishScript }[options.shell]();
+  ctx.ui.data(script);
+  return Promise.resolve(0);
+}
+
+/** Entry point used by main.ts. */
+export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
+  return runCompletions(ctx, { shell: args.positionals[0] as CompletionsOptions["shell"] });
+}

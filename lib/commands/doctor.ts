@@ -1,0 +1,311 @@
+/** `doctor`: each check with ok / warn / fail and the fix. */
+
+import type { ParsedCommandLine } from "../cli.ts";
+import type { Context } from "../context.ts";
+import { loadStored, needsRefresh, type Stored } from "../credential.ts";
+import { CliError } from "../errors.ts";
+import { formatExpiry, methodLabel } from "../format.ts";
+import { dirname } from "../fs/path.ts";
+import { scanPlugins } from "../opencode/config.ts";
+import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
+import { scrub } from "../redact.ts";
+
+/** The outcome of one check. */
+export interface Check {
+  name: string;
+  status: "ok" | "warn" | "fail";
+  message: string;
+  fix?: string;
+}
+
+/** Options of `doctor`. */
+export interface DoctorOptions {
+  /** Print the checks as JSON on stdout. */
+  json: boolean;
+}
+
+const ok = (name: string, message: string): Check => ({ name, status: "ok", message });
+const warn = (name: string, message: string, fix?: string): Check => ({
+  name,
+  status: "warn",
+  message,
+  fix,
+});
+const fail = (name: string, message: string, fix?: string): Check => ({
+  name,
+  status: "fail",
+  message,
+  fix,
+});
+
+/** A file's permission bits, or null where the OS has none (Windows) or it is missing. */
+async function modeOf(path: string): Promise<number | null> {
+  try {
+    const info = await Deno.stat(path);
+    return info.mode === null ? null : info.mode & 0o777;
+  } catch {
+    return null;
+  }
+}
+
+const octal = (mode: number) => mode.toString(8).padStart(4, "0");
+
+async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: Stored | null }> {
+  const checks: Check[] = [];
+  let stored: Stored | null = null;
+  try {
+    stored = await loadStored(ctx);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    checks.push(fail("auth file", error.message, error.hint));
+    return { checks, stored };
+  }
+  if (stored.snapshot.text === null) {
+    checks.push(
+      fail(
+        "auth file",
+        `${ctx.authFile} does not exist yet`,
+        "run `opencode-claude-code-auth login`",
+      ),
+    );
+    return { checks, stored };
+  }
+  const mode = await modeOf(ctx.authFile);
+  checks.push(
+    mode === null || mode === 0o600
+      ? ok(
+        "auth file",
+        `${ctx.authFile} is a valid JSON object${mode === null ? "" : ", mode 0600"}`,
+      )
+      : warn(
+        "auth file",
+        `${ctx.authFile} has mode ${octal(mode)}; others may read your tokens`,
+        `chmod 600 '${ctx.authFile}'`,
+      ),
+  );
+  const dirMode = await modeOf(dirname(ctx.authFile));
+  if (dirMode !== null && (dirMode & 0o077) !== 0) {
+    checks.push(
+      warn(
+        "auth directory",
+        `${dirname(ctx.authFile)} has mode ${octal(dirMode)}`,
+        `chmod 700 '${dirname(ctx.authFile)}'`,
+      ),
+    );
+  }
+  const entry = stored.entry;
+  if (!entry) {
+    checks.push(
+      stored.snapshot.problem
+        ? fail(
+          "anthropic entry",
+          `unusable: ${stored.snapshot.problem}`,
+          "run `opencode-claude-code-auth login`",
+        )
+        : fail("anthropic entry", "not signed in", "run `opencode-claude-code-auth login`"),
+    );
+  } else if (entry.type === "api") {
+    checks.push(ok("anthropic entry", "API key stored (does not expire)"));
+  } else {
+    const label = methodLabel(stored.method!);
+    checks.push(
+      needsRefresh(ctx, entry)
+        ? warn(
+          "anthropic entry",
+          `${label}: token ${formatExpiry(entry.expires, ctx.now())}`,
+          "run `opencode-claude-code-auth refresh`",
+        )
+        : ok("anthropic entry", `${label}: token ${formatExpiry(entry.expires, ctx.now())}`),
+    );
+  }
+  return { checks, stored };
+}
+
+async function checkStateFile(ctx: Context): Promise<Check> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(ctx.stateFile);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      return ok("state file", `${ctx.stateFile} not created yet`);
+    }
+    return warn("state file", `cannot read ${ctx.stateFile}: ${(error as Error).message}`);
+  }
+  try {
+    JSON.parse(text);
+  } catch {
+    return warn(
+      "state file",
+      `${ctx.stateFile} is not valid JSON; it is rewritten at the next login`,
+      "run `opencode-claude-code-auth login`",
+    );
+  }
+  const mode = await modeOf(ctx.stateFile);
+  if (mode !== null && mode !== 0o600) {
+    return warn(
+      "state file",
+      `${ctx.stateFile} has mode ${octal(mode)}`,
+      `chmod 600 '${ctx.stateFile}'`,
+    );
+  }
+  return ok("state file", `${ctx.stateFile} is valid`);
+}
+
+/** Run `command --version`; the first output line, or null when it cannot run. */
+async function versionOf(command: string): Promise<string | null> {
+  try {
+    const child = new Deno.Command(command, {
+      args: ["--version"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    })
+      .spawn();
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 15_000);
+    const output = await child.output();
+    clearTimeout(timer);
+    if (!output.success) return null;
+    return new TextDecoder().decode(output.stdout).trim().split("\n")[0] || "unknown version";
+  } catch {
+    return null;
+  }
+}
+
+async function checkClaudeCode(ctx: Context, usesIt: boolean): Promise<Check[]> {
+  const checks: Check[] = [];
+  const severity = usesIt ? fail : warn;
+  const version = await versionOf("claude");
+  checks.push(
+    version ? ok("claude CLI", `found (${version})`) : severity(
+      "claude CLI",
+      "`claude` was not found on PATH (or is not allowed by the permission flags)",
+      usesIt ? "install Claude Code, or sign in with another method" : undefined,
+    ),
+  );
+  const { findClaudeCredentials } = await import("../claude_code/credentials.ts");
+  try {
+    const found = await findClaudeCredentials(ctx);
+    const creds = found.credentials;
+    if (!creds) {
+      checks.push(
+        severity(
+          "Claude Code credentials",
+          `not found (looked in: ${found.searched.join("; ")})`,
+          "sign in with `claude auth login`",
+        ),
+      );
+    } else {
+      const stale = creds.expiresAt <= ctx.now();
+      checks.push(
+        stale
+          ? warn(
+            "Claude Code credentials",
+            `in ${creds.origin}: token ${formatExpiry(creds.expiresAt, ctx.now())}`,
+            "run `opencode-claude-code-auth refresh`, or `claude auth login --claudeai`",
+          )
+          : ok(
+            "Claude Code credentials",
+            `in ${creds.origin}: token ${formatExpiry(creds.expiresAt, ctx.now())}`,
+          ),
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    checks.push(severity("Claude Code credentials", error.message, error.hint));
+  }
+  return checks;
+}
+
+function olderThan13(version: string): boolean {
+  const match = /(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major < 1 || (major === 1 && minor < 3);
+}
+
+async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check[]> {
+  const checks: Check[] = [];
+  if (ctx.env.get("OPENCODE_AUTH_CONTENT")) {
+    checks.push(
+      warn(
+        "OPENCODE_AUTH_CONTENT",
+        "is set: OpenCode reads credentials from it and ignores auth.json",
+        "unset OPENCODE_AUTH_CONTENT",
+      ),
+    );
+  }
+  const version = await versionOf("opencode");
+  checks.push(
+    version ? ok("opencode", `found (${version})`) : warn(
+      "opencode",
+      "`opencode` was not found on PATH",
+      "install it: `npm install -g opencode-ai`",
+    ),
+  );
+  if (stored?.entry?.type !== "oauth") return checks;
+  const scan = await scanPlugins(ctx);
+  for (const file of scan.unreadable) {
+    checks.push(warn("opencode config", `${file} could not be parsed`));
+  }
+  if (version && olderThan13(version)) {
+    checks.push(ok("oauth entry use", `OpenCode ${version} has built-in Anthropic OAuth`));
+  } else if (scan.oauthPlugins.length > 0) {
+    checks.push(ok("oauth entry use", `plugin that can use it: ${scan.oauthPlugins.join(", ")}`));
+  } else {
+    checks.push(warn(
+      "oauth entry use",
+      'OpenCode 1.3+ ignores an `oauth` Anthropic entry without a plugin that handles it ("Anthropic API key is missing"), and none is configured',
+      "add such a plugin to OpenCode's config, or store an API key: `login --method api-key` or `login --method browser --create-api-key`",
+    ));
+  }
+  return checks;
+}
+
+function checkOverrides(ctx: Context): Check {
+  const overrides = overridesInForce(ctx.env);
+  if (overrides.length === 0) return ok("endpoints", "Anthropic defaults (no overrides)");
+  try {
+    loadOAuthConfig(ctx.env);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    return fail("endpoints", error.message, "fix or unset the variable");
+  }
+  return warn(
+    "endpoints",
+    `overrides in force: ${overrides.map((o) => `${o.env}=${o.value}`).join(", ")}`,
+  );
+}
+
+/** Run every check, print them, exit 1 if any failed. */
+export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<number> {
+  const { checks, stored } = await checkAuthFile(ctx);
+  checks.push(await checkStateFile(ctx));
+  checks.push(...await checkClaudeCode(ctx, stored?.method === "claude-code"));
+  checks.push(...await checkOpenCode(ctx, stored));
+  checks.push(checkOverrides(ctx));
+  const failed = checks.some((check) => check.status === "fail");
+  if (options.json) {
+    ctx.ui.data(JSON.stringify({ ok: !failed, checks }) + "\n");
+  } else {
+    const marks = {
+      ok: ctx.ui.paint("32", "ok  "),
+      warn: ctx.ui.paint("33", "warn"),
+      fail: ctx.ui.paint("31", "FAIL"),
+    };
+    for (const check of checks) {
+      ctx.io.writeErr(scrub(`${marks[check.status]}  ${check.name}: ${check.message}\n`));
+      if (check.fix && check.status !== "ok") ctx.io.writeErr(scrub(`      fix: ${check.fix}\n`));
+    }
+    ctx.io.writeErr(failed ? "\nSome checks failed.\n" : "\nNo check failed.\n");
+  }
+  return failed ? 1 : 0;
+}
+
+/** Entry point used by main.ts. */
+export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
+  return runDoctor(ctx, { json: args.values.json === true });
+}

@@ -1,0 +1,34 @@
+/** `logout`: remove the `anthropic` entry and this tool's state; idempotent. */
+
+import type { ParsedCommandLine } from "../cli.ts";
+import type { Context } from "../context.ts";
+import { readAuthFile, withAuthFile } from "../opencode/auth_file.ts";
+import { readState, writeState } from "../state.ts";
+
+/** `logout` takes no options of its own. */
+export type LogoutOptions = Record<never, never>;
+
+/** Remove the entry; every other provider's entry stays byte-for-byte. */
+export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<number> {
+  // A corrupt file fails here, untouched; a missing one needs no lock (and no new directory).
+  const before = await readAuthFile(ctx.authFile);
+  const removed = before.raw === undefined
+    ? false
+    : await withAuthFile(ctx.authFile, (tx) => tx.remove());
+  const state = await readState(ctx.stateFile);
+  if (state && (!state.authFile || state.authFile === ctx.authFile)) {
+    await writeState(ctx.stateFile, null);
+  }
+  if (removed) {
+    ctx.ui.success(`Signed out: removed the anthropic entry from ${ctx.authFile}`);
+    ctx.ui.info("Other providers' entries and Claude Code's own sign-in are untouched.");
+  } else {
+    ctx.ui.info(`Not signed in: ${ctx.authFile} has no anthropic entry. Nothing to do.`);
+  }
+  return 0;
+}
+
+/** Entry point used by main.ts. */
+export function run(ctx: Context, _args: ParsedCommandLine): Promise<number> {
+  return runLogout(ctx, {});
+}

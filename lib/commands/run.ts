@@ -1,0 +1,126 @@
+/**
+ * `run -- CMD`: start CMD with a fresh credential and keep it fresh while CMD
+ * runs (for `opencode serve` and other long sessions); signals are forwarded
+ * and CMD's exit code is returned.
+ */
+
+import type { ParsedCommandLine } from "../cli.ts";
+import type { Context } from "../context.ts";
+import { ensureUsable, refreshSkewMs } from "../credential.ts";
+import { CliError, FailureError, UsageError } from "../errors.ts";
+import { formatExpiry } from "../format.ts";
+import type { AnthropicEntry } from "../opencode/entry.ts";
+
+/** Options of `run`. */
+export interface RunOptions {
+  /** The command and its arguments. */
+  command: string[];
+}
+
+/** Retry delay after a failed background refresh. */
+const RETRY_AFTER_FAILURE_MS = 30_000;
+/** Largest delay setTimeout accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGTERM: 15,
+};
+
+/** Milliseconds until `entry` should be refreshed, or null when it never expires. */
+export function refreshDelay(entry: AnthropicEntry, now: number, skewMs: number): number | null {
+  if (entry.type !== "oauth") return null;
+  return Math.min(MAX_TIMER_MS, Math.max(1_000, entry.expires - skewMs - now));
+}
+
+/** Keep the credential fresh in the background until `stop` is called. */
+function startRefresher(ctx: Context, first: AnthropicEntry): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const schedule = (delay: number | null) => {
+    if (stopped || delay === null) return;
+    ctx.ui.debug(`next refresh in ${Math.round(delay / 1000)} s`);
+    timer = setTimeout(tick, delay);
+  };
+  const tick = async () => {
+    try {
+      const { entry, refreshed } = await ensureUsable(ctx);
+      if (refreshed && entry.type === "oauth") {
+        ctx.ui.info(
+          `opencode-claude-code-auth: refreshed the token; it ${
+            formatExpiry(entry.expires, ctx.now())
+          }`,
+        );
+      }
+      schedule(refreshDelay(entry, ctx.now(), refreshSkewMs(ctx)));
+    } catch (error) {
+      const message = error instanceof CliError ? error.message : (error as Error).message;
+      ctx.ui.warn(
+        `background refresh failed (${message}); retrying in ${RETRY_AFTER_FAILURE_MS / 1000} s`,
+      );
+      schedule(RETRY_AFTER_FAILURE_MS);
+    }
+  };
+  schedule(refreshDelay(first, ctx.now(), refreshSkewMs(ctx)));
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** Run the command with inherited stdio and return its exit code. */
+export async function runRun(ctx: Context, options: RunOptions): Promise<number> {
+  const [command, ...args] = options.command;
+  const { entry } = await ensureUsable(ctx);
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(command, {
+      args,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new FailureError(`command not found: ${command}`);
+    }
+    if (error instanceof Deno.errors.NotCapable) {
+      throw new UsageError(
+        `the permission flags do not allow starting '${command}'`,
+        `add it to --allow-run (for example --allow-run=claude,security,opencode,${command}); the release binaries allow opencode`,
+      );
+    }
+    throw error;
+  }
+  const stopRefresher = startRefresher(ctx, entry);
+  const forwarded: [Deno.Signal, () => void][] = [];
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as Deno.Signal[]) {
+    const forward = () => {
+      try {
+        child.kill(signal);
+      } catch { /* the child is already gone */ }
+    };
+    try {
+      Deno.addSignalListener(signal, forward);
+      forwarded.push([signal, forward]);
+    } catch {
+      // Not every signal exists on every OS (Windows has SIGINT and SIGBREAK only).
+    }
+  }
+  try {
+    const status = await child.status;
+    if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
+    return status.code;
+  } finally {
+    stopRefresher();
+    for (const [signal, forward] of forwarded) Deno.removeSignalListener(signal, forward);
+  }
+}
+
+/** Entry point used by main.ts. */
+export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
+  return runRun(ctx, { command: args.rest });
+}

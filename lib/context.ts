@@ -1,0 +1,121 @@
+/** Everything a command needs from the outside world, passed in explicitly. */
+
+import { FailureError, UsageError } from "./errors.ts";
+import { join } from "./fs/path.ts";
+import type { Io, Ui } from "./ui.ts";
+
+/** Read access to environment variables. */
+export interface Env {
+  /** The variable's value, or undefined when unset. */
+  get(name: string): string | undefined;
+}
+
+/** The real process environment. */
+export function processEnv(): Env {
+  return { get: (name) => Deno.env.get(name) };
+}
+
+/** An Env backed by a plain record (tests, sub-environments). */
+export function recordEnv(values: Record<string, string | undefined>): Env {
+  return { get: (name) => values[name] };
+}
+
+/** The run-wide context handed to every command. */
+export interface Context {
+  /** Environment variables. */
+  readonly env: Env;
+  /** The raw process streams. */
+  readonly io: Io;
+  /** Messages and data output. */
+  readonly ui: Ui;
+  /** The operating system (`Deno.build.os`). */
+  readonly os: typeof Deno.build.os;
+  /** Current time in epoch milliseconds. */
+  now(): number;
+  /** OpenCode's credential file for this run. */
+  readonly authFile: string;
+  /** This tool's state file. */
+  readonly stateFile: string;
+}
+
+/** The user's home directory: HOME, or USERPROFILE on Windows. */
+export function homeDir(env: Env, os: string): string {
+  const home = os === "windows"
+    ? env.get("USERPROFILE") || env.get("HOME")
+    : env.get("HOME") || env.get("USERPROFILE");
+  if (!home) {
+    throw new FailureError(
+      "cannot find your home directory",
+      os === "windows" ? "set USERPROFILE" : "set HOME",
+    );
+  }
+  return home;
+}
+
+/**
+ * OpenCode's auth.json: `$XDG_DATA_HOME/opencode/auth.json`, else
+ * `~/.local/share/opencode/auth.json` (OpenCode uses the same path on Windows).
+ */
+export function defaultAuthFile(env: Env, os: string): string {
+  const dataHome = env.get("XDG_DATA_HOME") ||
+    join(homeDir(env, os), ".local", "share");
+  return join(dataHome, "opencode", "auth.json");
+}
+
+/** This tool's state file under `$XDG_CONFIG_HOME` (default `~/.config`). */
+export function defaultStateFile(env: Env, os: string): string {
+  const configHome = env.get("XDG_CONFIG_HOME") ||
+    join(homeDir(env, os), ".config");
+  return join(configHome, "opencode-claude-code-auth", "state.json");
+}
+
+/** A context whose file paths are resolved on first use. */
+export function createContext(options: {
+  env: Env;
+  io: Io;
+  ui: Ui;
+  os?: typeof Deno.build.os;
+  authFile?: string;
+  now?: () => number;
+}): Context {
+  const os = options.os ?? Deno.build.os;
+  let authFile = options.authFile;
+  let stateFile: string | undefined;
+  return {
+    env: options.env,
+    io: options.io,
+    ui: options.ui,
+    os,
+    now: options.now ?? Date.now,
+    get authFile() {
+      return authFile ??= defaultAuthFile(options.env, os);
+    },
+    get stateFile() {
+      return stateFile ??= defaultStateFile(options.env, os);
+    },
+  };
+}
+
+/**
+ * A non-negative whole number from the environment, or `fallback` when unset.
+ * A malformed value is a usage error rather than a silent default.
+ */
+export function envMilliseconds(
+  env: Env,
+  name: string,
+  fallback: number,
+): number {
+  const raw = env.get(name);
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d{1,15}$/.test(raw.trim())) {
+    throw new UsageError(
+      `${name} must be a whole number of milliseconds, got '${raw}'`,
+    );
+  }
+  return Number(raw.trim());
+}
+
+/** Whether a boolean-ish environment variable is switched on (1, true, yes, on). */
+export function envFlag(env: Env, name: string): boolean {
+  return /^(1|true|yes|on)$/i.test(env.get(name) ?? "");
+}

@@ -1,0 +1,34 @@
+/** Human-readable formatting shared by commands. */
+
+/** A duration such as `7h 59m`, `4m 10s` or `12s`. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s}s`;
+  return `${s}s`;
+}
+
+/** An expiry relative to now: `expires in 7h 59m (2026-11-27 13:07 UTC)` or `expired 3m 0s ago (...)`. */
+export function formatExpiry(expires: number, now: number): string {
+  const when = new Date(expires).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  return expires > now
+    ? `expires in ${formatDuration(expires - now)} (${when})`
+    : `expired ${formatDuration(now - expires)} ago (${when})`;
+}
+
+/** A method's name for people. */
+export function methodLabel(method: string): string {
+  switch (method) {
+    case "claude-code":
+      return "Claude Code session";
+    case "browser":
+      return "browser sign-in (OAuth)";
+    case "api-key":
+      return "API key";
+    default:
+      return method;
+  }
+}

@@ -1,0 +1,129 @@
+/** Crash-safe file replacement: temporary file in the same directory, then rename. */
+
+import { basename, dirname, join } from "./path.ts";
+
+const isWindows = Deno.build.os === "windows";
+const encoder = new TextEncoder();
+
+/** Prefix of this tool's temporary files, so only ours are ever cleaned up. */
+function tempPrefix(target: string): string {
+  return `.${basename(target)}.occa-`;
+}
+
+/** Create `dir` (and parents) with mode 0700 when missing. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+}
+
+function randomSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Replace `path` with `text` atomically. The temporary file is created with
+ * mode 0600 (never readable by others, even for an instant), flushed to disk,
+ * then renamed over the target; a crash leaves the old file or the new one.
+ */
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+  mode = 0o600,
+): Promise<void> {
+  // Write through a symlink (dotfile managers link auth.json) instead of replacing it.
+  path = await resolveSymlink(path);
+  const dir = dirname(path);
+  await ensurePrivateDir(dir);
+  const temp = join(dir, `${tempPrefix(path)}${randomSuffix()}.tmp`);
+  const file = await Deno.open(temp, { createNew: true, write: true, mode });
+  try {
+    try {
+      const bytes = encoder.encode(text);
+      let offset = 0;
+      while (offset < bytes.length) {
+        offset += await file.write(bytes.subarray(offset));
+      }
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    // The umask can only narrow the mode; chmod makes it exact.
+    if (!isWindows) await Deno.chmod(temp, mode);
+    await Deno.rename(temp, path);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+  await syncDir(dir);
+}
+
+/** The final target of `path` when it is a symlink, else `path` itself. */
+async function resolveSymlink(path: string): Promise<string> {
+  try {
+    if ((await Deno.lstat(path)).isSymlink) return await Deno.realPath(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return path;
+}
+
+/** Flush a directory entry so the rename survives power loss (best effort). */
+async function syncDir(dir: string): Promise<void> {
+  if (isWindows) return;
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on directories; the rename itself is atomic.
+  }
+}
+
+/**
+ * Remove temporary files this tool left next to `path` when a writer was
+ * killed mid-write. Call only while holding the file's lock: then no live
+ * writer of ours can own one of them.
+ */
+export async function removeStaleTempFiles(path: string): Promise<number> {
+  const prefix = tempPrefix(path);
+  let removed = 0;
+  try {
+    for await (const entry of Deno.readDir(dirname(path))) {
+      if (entry.isFile && entry.name.startsWith(prefix) && entry.name.endsWith(".tmp")) {
+        await Deno.remove(join(dirname(path), entry.name)).catch(() => {});
+        removed++;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return removed;
+}
+
+/** Read a text file, or null when it does not exist. */
+export async function readTextOrNull(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/** Whether anything exists at `path` (a dangling symlink counts). */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+/** Building the authorize URL and reading back what the user pastes. */
+
+import { UsageError } from "../errors.ts";
+import type { OAuthConfig } from "./config.ts";
+import { timingSafeEqual } from "./pkce.ts";
+
+/** The authorize URL with the contract's parameters, in the contract's order. */
+export function buildAuthorizeUrl(
+  base: string,
+  config: OAuthConfig,
+  pkce: { challenge: string; state: string },
+): string {
+  const url = new URL(base);
+  const params: [string, string][] = [
+    ["code", "true"],
+    ["client_id", config.clientId],
+    ["response_type", "code"],
+    ["redirect_uri", config.redirectUri],
+    ["scope", config.scope],
+    ["code_challenge", pkce.challenge],
+    ["code_challenge_method", "S256"],
+    ["state", pkce.state],
+  ];
+  for (const [name, value] of params) url.searchParams.set(name, value);
+  return url.toString();
+}
+
+/** What the user pasted: the code, and the state when it came with one. */
+export interface PastedCode {
+  code: string;
+  state: string | null;
+}
+
+const CODE_CHARS = /^[\x21-\x7e]+$/;
+
+function checkPiece(value: string, what: string): string {
+  if (value.length > 4096) throw new UsageError(`the pasted ${what} is too long`);
+  if (!CODE_CHARS.test(value)) {
+    throw new UsageError(`the pasted ${what} contains spaces or non-printable characters`);
+  }
+  return value;
+}
+
+/**
+ * Parse a pasted `code#state`, a full callback URL with `code` and `state`
+ * query parameters, or a bare code.
+ */
+export function parsePastedCode(input: string): PastedCode {
+  const text = input.trim();
+  if (text === "") {
+    throw new UsageError("nothing was pasted; expected the code shown after signing in");
+  }
+  if (/^https?:\/\//i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new UsageError("the pasted callback URL is not a valid URL");
+    }
+    const code = url.searchParams.get("code");
+    if (!code) {
+      const error = url.searchParams.get("error");
+      throw new UsageError(
+        error
+          ? `the sign-in page reported an error: ${error}`
+          : "the pasted URL has no `code` parameter; paste the code shown on the page",
+      );
+    }
+    const state = url.searchParams.get("state") ?? (url.hash.length > 1 ? url.hash.slice(1) : null);
+    return { code: checkPiece(code, "code"), state: state ? checkPiece(state, "state") : null };
+  }
+  const hash = text.indexOf("#");
+  if (hash === -1) return { code: checkPiece(text, "code"), state: null };
+  const code = text.slice(0, hash);
+  const state = text.slice(hash + 1);
+  if (code === "") throw new UsageError("the pasted text has no code before '#'");
+  return {
+    code: checkPiece(code, "code"),
+    state: state === "" ? null : checkPiece(state, "state"),
+  };
+}
+
+/** Reject a pasted state that is present and differs from ours (constant-time compare). */
+export function checkState(pasted: PastedCode, expected: string): void {
+  if (pasted.state !== null && !timingSafeEqual(pasted.state, expected)) {
+    throw new UsageError(
+      "the pasted state does not match this sign-in (a code from another attempt?); nothing was written",
+      "run login again and paste the code from the page it opens",
+    );
+  }
+}

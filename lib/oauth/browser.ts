@@ -1,0 +1,48 @@
+/** Opening a URL in the user's browser with the platform's opener. */
+
+import type { Context } from "../context.ts";
+
+/**
+ * The opener command for this platform, or null when no browser can be
+ * started (Linux without a display, e.g. over SSH). Windows uses rundll32's
+ * URL handler rather than `cmd /c start`, which splits URLs at `&`.
+ */
+export function browserCommand(
+  ctx: Context,
+  url: string,
+): { command: string; args: string[] } | null {
+  switch (ctx.os) {
+    case "darwin":
+      return { command: "open", args: [url] };
+    case "windows":
+      return { command: "rundll32", args: ["url.dll,FileProtocolHandler", url] };
+    default:
+      if (!ctx.env.get("DISPLAY") && !ctx.env.get("WAYLAND_DISPLAY")) return null;
+      return { command: "xdg-open", args: [url] };
+  }
+}
+
+/** Start the browser on `url` without waiting for it; false when it could not start. */
+export function openBrowser(ctx: Context, url: string): boolean {
+  const opener = browserCommand(ctx, url);
+  if (!opener) {
+    ctx.ui.debug("no display found; not starting a browser");
+    return false;
+  }
+  try {
+    const child = new Deno.Command(opener.command, {
+      args: opener.args,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    child.unref();
+    child.status.then((status) => {
+      if (!status.success) ctx.ui.debug(`${opener.command} exited with code ${status.code}`);
+    });
+    return true;
+  } catch (error) {
+    ctx.ui.debug(`could not start ${opener.command}: ${(error as Error).message}`);
+    return false;
+  }
+}

@@ -1,0 +1,61 @@
+/** `status --check`: ask the API whether the stored credential works. */
+
+import type { Context } from "../context.ts";
+import { ensureUsable, type Stored } from "../credential.ts";
+import { FailureError, SignInRequiredError } from "../errors.ts";
+import { methodLabel } from "../format.ts";
+import { probeModels } from "./client.ts";
+import { loadOAuthConfig } from "./config.ts";
+
+/** The verdict of a live check. */
+export interface CheckVerdict {
+  ok: boolean;
+  message: string;
+}
+
+const ADVICE: Record<string, string> = {
+  "api-key":
+    "the API key was refused; create a new key in the Console and run `login --method api-key`",
+  browser: "run `opencode-claude-code-auth login --method browser` again",
+  "claude-code":
+    "sign in to Claude Code again (`claude auth login --claudeai`), then run `opencode-claude-code-auth login --method claude-code`",
+};
+
+/**
+ * GET /v1/models with the credential; on 401/403 with an OAuth credential,
+ * force one refresh and retry once.
+ */
+export async function checkCredential(ctx: Context, stored: Stored): Promise<CheckVerdict> {
+  const config = loadOAuthConfig(ctx.env);
+  const method = stored.method!;
+  let entry = (await ensureUsable(ctx)).entry;
+  let status = await probeModels(ctx, config, entry);
+  if ((status === 401 || status === 403) && entry.type === "oauth") {
+    ctx.ui.debug(`the API refused the token (HTTP ${status}); refreshing once and retrying`);
+    try {
+      entry = (await ensureUsable(ctx, { rejectedAccess: entry.access })).entry;
+      status = await probeModels(ctx, config, entry);
+    } catch (error) {
+      if (!(error instanceof SignInRequiredError)) throw error;
+      return {
+        ok: false,
+        message: `The API refused the credential and refreshing failed: ${error.message}. ${
+          ADVICE[method]
+        }`,
+      };
+    }
+  }
+  if (status >= 200 && status < 300) {
+    return {
+      ok: true,
+      message: `Checked: the API accepts the ${methodLabel(method)} (HTTP ${status}).`,
+    };
+  }
+  if (status === 401 || status === 403) {
+    return {
+      ok: false,
+      message: `The API refused the ${methodLabel(method)} (HTTP ${status}): ${ADVICE[method]}.`,
+    };
+  }
+  throw new FailureError(`the credential check got HTTP ${status} from the API`, "try again later");
+}

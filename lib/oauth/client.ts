@@ -1,0 +1,82 @@
+/** The OAuth calls this tool makes, each one request plus strict parsing. */
+
+import type { Context } from "../context.ts";
+import { apiUrl, type OAuthConfig } from "./config.ts";
+import { sendRequest } from "./http.ts";
+import {
+  codeExchangeBody,
+  parseCreateApiKeyResponse,
+  parseTokenResponse,
+  refreshBody,
+  type TokenSet,
+} from "./token.ts";
+
+/** Exchange an authorization code (with its PKCE verifier) for tokens. */
+export async function exchangeCode(
+  ctx: Context,
+  config: OAuthConfig,
+  grant: { code: string; state: string; verifier: string },
+): Promise<TokenSet> {
+  const response = await sendRequest(ctx, {
+    method: "POST",
+    url: config.tokenUrl,
+    json: codeExchangeBody(config, grant),
+    what: "code exchange",
+  });
+  return parseTokenResponse(response, "exchange");
+}
+
+/** Spend a refresh token for a new token set (the old refresh token dies). */
+export async function refreshTokens(
+  ctx: Context,
+  config: OAuthConfig,
+  refreshToken: string,
+): Promise<TokenSet> {
+  const response = await sendRequest(ctx, {
+    method: "POST",
+    url: config.tokenUrl,
+    json: refreshBody(config, refreshToken),
+    what: "token refresh",
+  });
+  return parseTokenResponse(response, "refresh");
+}
+
+/** Mint an API key with a Console access token. */
+export async function createApiKey(
+  ctx: Context,
+  config: OAuthConfig,
+  accessToken: string,
+): Promise<string> {
+  const response = await sendRequest(ctx, {
+    method: "POST",
+    url: apiUrl(config, "/api/oauth/claude_cli/create_api_key"),
+    headers: { authorization: `Bearer ${accessToken}` },
+    json: {},
+    what: "API key creation",
+  });
+  return parseCreateApiKeyResponse(response);
+}
+
+/** The `anthropic-beta` value that lets an OAuth access token call the API. */
+export const OAUTH_BETA = "oauth-2025-04-20";
+
+/** Ask `GET /v1/models` whether a credential works; returns the HTTP status. */
+export async function probeModels(
+  ctx: Context,
+  config: OAuthConfig,
+  credential: { type: "api"; key: string } | { type: "oauth"; access: string },
+): Promise<number> {
+  const headers: Record<string, string> = { "anthropic-version": "2023-06-01" };
+  if (credential.type === "api") headers["x-api-key"] = credential.key;
+  else {
+    headers.authorization = `Bearer ${credential.access}`;
+    headers["anthropic-beta"] = OAUTH_BETA;
+  }
+  const response = await sendRequest(ctx, {
+    method: "GET",
+    url: apiUrl(config, "/v1/models"),
+    headers,
+    what: "credential check",
+  });
+  return response.status;
+}

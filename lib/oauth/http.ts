@@ -1,0 +1,195 @@
+/**
+ * HTTP at the edge: one request with a time limit, bounded retries with
+ * backoff on network errors and 5xx, `Retry-After` honoured on 429 within a
+ * bounded wait, redirects refused (a token request must not be re-sent
+ * elsewhere), and a cap on the body size.
+ */
+
+import meta from "../../deno.json" with { type: "json" };
+import { type Context, envMilliseconds } from "../context.ts";
+import { FailureError } from "../errors.ts";
+import type { RawResponse } from "./token.ts";
+
+/** Default time limit of one request (`CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS`). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default first backoff step (`CLAUDE_CODE_AUTH_RETRY_BASE_MS`); doubles each retry. */
+export const DEFAULT_RETRY_BASE_MS = 500;
+/** Longest `Retry-After` we wait for (`CLAUDE_CODE_AUTH_MAX_RETRY_AFTER_MS`). */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
+/** Attempts for network errors and 5xx. */
+export const MAX_ATTEMPTS = 4;
+/** Attempts for 429 answers. */
+export const MAX_RATE_LIMITED_ATTEMPTS = 3;
+/** Largest body read from any endpoint. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The User-Agent sent with every request. */
+export function userAgent(ctx: Context): string {
+  return ctx.env.get("CLAUDE_CODE_AUTH_USER_AGENT") || `opencode-claude-code-auth/${meta.version}`;
+}
+
+/** Parse `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
+export function retryAfterMs(value: string | null, now: number): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+async function readCapped(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_BODY_BYTES) {
+        throw new FailureError(
+          `the response from ${new URL(response.url).host} is larger than ${MAX_BODY_BYTES} bytes`,
+        );
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+    await response.body.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A request to send. */
+export interface RequestSpec {
+  method: "GET" | "POST";
+  url: string;
+  headers?: Record<string, string>;
+  /** JSON body for POST. */
+  json?: unknown;
+  /** What the request is for, in messages ("token refresh"). */
+  what: string;
+}
+
+/** Send `spec`, retrying as described above; returns the final response. */
+export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawResponse> {
+  const timeoutMs = envMilliseconds(
+    ctx.env,
+    "CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS",
+    DEFAULT_TIMEOUT_MS,
+  );
+  const retryBase = envMilliseconds(
+    ctx.env,
+    "CLAUDE_CODE_AUTH_RETRY_BASE_MS",
+    DEFAULT_RETRY_BASE_MS,
+  );
+  const maxRetryAfter = envMilliseconds(
+    ctx.env,
+    "CLAUDE_CODE_AUTH_MAX_RETRY_AFTER_MS",
+    DEFAULT_MAX_RETRY_AFTER_MS,
+  );
+  const host = new URL(spec.url).host;
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    "user-agent": userAgent(ctx),
+    ...spec.headers,
+  };
+  if (spec.json !== undefined) headers["content-type"] = "application/json";
+  let failures = 0;
+  let rateLimited = 0;
+  for (;;) {
+    ctx.ui.debug(`${spec.method} ${spec.url} (${spec.what})`);
+    let response: Response;
+    try {
+      response = await fetch(spec.url, {
+        method: spec.method,
+        headers,
+        body: spec.json === undefined ? undefined : JSON.stringify(spec.json),
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new FailureError(
+          `Deno's permissions do not allow network access to ${host}`,
+          `endpoint overrides need their host added to --allow-net (for example --allow-net=...,${
+            new URL(spec.url).hostname
+          })`,
+        );
+      }
+      const reason = error instanceof DOMException && error.name === "TimeoutError"
+        ? `no answer within ${timeoutMs} ms`
+        : (error as Error).message.split("\n")[0];
+      if (++failures >= MAX_ATTEMPTS) {
+        throw new FailureError(
+          `${spec.what} failed: cannot reach ${host} (${reason}) after ${failures} attempts`,
+          "check your network connection and proxy settings, then try again",
+        );
+      }
+      const wait = retryBase * 2 ** (failures - 1);
+      ctx.ui.debug(`${spec.what}: ${reason}; retrying in ${wait} ms`);
+      await sleep(wait);
+      continue;
+    }
+    let body: string;
+    try {
+      body = await readCapped(response);
+    } catch (error) {
+      if (error instanceof FailureError) throw error;
+      const reason = error instanceof DOMException && error.name === "TimeoutError"
+        ? `the body did not arrive within ${timeoutMs} ms`
+        : (error as Error).message.split("\n")[0];
+      if (++failures >= MAX_ATTEMPTS) {
+        throw new FailureError(`${spec.what} failed: ${host} broke off the answer (${reason})`);
+      }
+      await sleep(retryBase * 2 ** (failures - 1));
+      continue;
+    }
+    const raw: RawResponse = {
+      status: response.status,
+      contentType: response.headers.get("content-type") ?? "",
+      body,
+    };
+    ctx.ui.debug(`${spec.what}: HTTP ${response.status}`);
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get("location") ?? "(no Location)";
+      throw new FailureError(
+        `${spec.what} failed: ${host} redirected (HTTP ${response.status}) to ${
+          location.split("?")[0]
+        }; redirects are not followed`,
+        "point the endpoint variable at the final URL",
+      );
+    }
+    if (response.status === 429) {
+      const wait = retryAfterMs(response.headers.get("retry-after"), Date.now()) ??
+        retryBase * 2 ** rateLimited;
+      if (++rateLimited >= MAX_RATE_LIMITED_ATTEMPTS || wait > maxRetryAfter) {
+        throw new FailureError(
+          `${spec.what} failed: ${host} is rate limiting requests (HTTP 429${
+            response.headers.get("retry-after") ? `, retry after ${Math.ceil(wait / 1000)} s` : ""
+          })`,
+          "wait a little and try again; this is a rate limit, not a sign-in problem",
+        );
+      }
+      ctx.ui.debug(`${spec.what}: rate limited; waiting ${wait} ms as Retry-After asks`);
+      await sleep(wait);
+      continue;
+    }
+    if (response.status >= 500) {
+      if (++failures >= MAX_ATTEMPTS) return raw;
+      const wait = retryBase * 2 ** (failures - 1);
+      ctx.ui.debug(`${spec.what}: HTTP ${response.status}; retrying in ${wait} ms`);
+      await sleep(wait);
+      continue;
+    }
+    return raw;
+  }
+}

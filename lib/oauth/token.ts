@@ -1,0 +1,159 @@
+/** Token endpoint requests and strict validation of its responses. */
+
+import { FailureError, SignInRequiredError } from "../errors.ts";
+import { registerSecret, scrub } from "../redact.ts";
+import type { OAuthConfig } from "./config.ts";
+
+/** What a successful token response gives us. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  /** Lifetime in seconds. */
+  expiresIn: number;
+  email?: string;
+  organization?: string;
+}
+
+/** Body of the authorization-code exchange (JSON, as Claude Code sends it). */
+export function codeExchangeBody(
+  config: OAuthConfig,
+  grant: { code: string; state: string; verifier: string },
+): Record<string, string> {
+  return {
+    grant_type: "authorization_code",
+    code: grant.code,
+    state: grant.state,
+    client_id: config.clientId,
+    redirect_uri: config.redirectUri,
+    code_verifier: grant.verifier,
+  };
+}
+
+/** Body of a refresh request. */
+export function refreshBody(config: OAuthConfig, refreshToken: string): Record<string, string> {
+  return { grant_type: "refresh_token", refresh_token: refreshToken, client_id: config.clientId };
+}
+
+/** A response as received: status, content type and body text. */
+export interface RawResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** A short, safe description of a body for messages. */
+export function describeBody(response: RawResponse): string {
+  const body = response.body.trimStart();
+  if (/^<(!doctype|html|\?xml)/i.test(body) || response.contentType.includes("html")) {
+    return "an HTML page, not JSON (is the endpoint URL right, or is a proxy in the way?)";
+  }
+  if (body === "") return "an empty body";
+  return "a body that is not JSON";
+}
+
+function parseJsonObject(response: RawResponse): Record<string, unknown> | null {
+  try {
+    const data = JSON.parse(response.body);
+    return typeof data === "object" && data !== null && !Array.isArray(data) ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The OAuth `error` and `error_description` of an error body, if it has them. */
+export function oauthError(response: RawResponse): { error: string; description: string } | null {
+  const data = parseJsonObject(response);
+  if (!data) return null;
+  // Anthropic sometimes nests errors: {"error":{"type","message"}}.
+  const error = typeof data.error === "string"
+    ? data.error
+    : typeof (data.error as Record<string, unknown>)?.type === "string"
+    ? (data.error as Record<string, string>).type
+    : null;
+  if (!error) return null;
+  const description = typeof data.error_description === "string"
+    ? data.error_description
+    : typeof (data.error as Record<string, unknown>)?.message === "string"
+    ? (data.error as Record<string, string>).message
+    : "";
+  return { error, description: scrub(description).slice(0, 200) };
+}
+
+/**
+ * Turn a token endpoint response into a TokenSet, or the error the user
+ * should see: `invalid_grant` means sign in again (exit 4); anything else
+ * malformed is a failure (exit 1) that names what was wrong.
+ */
+export function parseTokenResponse(
+  response: RawResponse,
+  purpose: "exchange" | "refresh",
+): TokenSet {
+  const where = "the token endpoint";
+  if (response.status < 200 || response.status >= 300) {
+    const detail = oauthError(response);
+    if (detail?.error === "invalid_grant") {
+      throw new SignInRequiredError(
+        purpose === "refresh"
+          ? "the browser sign-in has expired or was revoked (invalid_grant); the stored entry was kept"
+          : "the code was rejected (invalid_grant): it expired or was already used",
+        "run `opencode-claude-code-auth login --method browser` again",
+      );
+    }
+    const what = detail
+      ? `${detail.error}${detail.description ? `: ${detail.description}` : ""}`
+      : describeBody(response);
+    throw new FailureError(`${where} answered HTTP ${response.status} (${what})`);
+  }
+  const data = parseJsonObject(response);
+  if (!data) {
+    throw new FailureError(
+      `${where} answered HTTP ${response.status} with ${describeBody(response)}`,
+    );
+  }
+  const problems: string[] = [];
+  const { access_token, refresh_token, expires_in } = data;
+  if (typeof access_token !== "string" || access_token === "") problems.push("access_token");
+  if (typeof refresh_token !== "string" || refresh_token === "") problems.push("refresh_token");
+  if (typeof expires_in !== "number" || !Number.isFinite(expires_in) || expires_in <= 0) {
+    problems.push("expires_in");
+  }
+  if (problems.length > 0) {
+    throw new FailureError(
+      `${where} sent an invalid token response (missing or malformed: ${problems.join(", ")})`,
+    );
+  }
+  registerSecret(access_token as string);
+  registerSecret(refresh_token as string);
+  const tokens: TokenSet = {
+    accessToken: access_token as string,
+    refreshToken: refresh_token as string,
+    expiresIn: expires_in as number,
+  };
+  const account = data.account as Record<string, unknown> | undefined;
+  if (typeof account?.email_address === "string") tokens.email = account.email_address;
+  const organization = data.organization as Record<string, unknown> | undefined;
+  if (typeof organization?.name === "string") tokens.organization = organization.name;
+  return tokens;
+}
+
+/** The `raw_key` of a create_api_key response. */
+export function parseCreateApiKeyResponse(response: RawResponse): string {
+  if (response.status < 200 || response.status >= 300) {
+    const detail = oauthError(response);
+    throw new FailureError(
+      `creating an API key failed: HTTP ${response.status} (${
+        detail
+          ? `${detail.error}${detail.description ? `: ${detail.description}` : ""}`
+          : describeBody(response)
+      })`,
+      "your account needs permission to create API keys in the Console organization",
+    );
+  }
+  const data = parseJsonObject(response);
+  const key = data?.raw_key;
+  if (typeof key !== "string" || key === "") {
+    throw new FailureError("creating an API key failed: the response has no raw_key");
+  }
+  registerSecret(key);
+  return key;
+}

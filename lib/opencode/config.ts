@@ -1,0 +1,133 @@
+/**
+ * What OpenCode will do with an `oauth` entry for Anthropic. OpenCode 1.3 and
+ * later removed built-in Anthropic OAuth: without a plugin that handles it,
+ * an `oauth` entry gives "Anthropic API key is missing". This module finds
+ * OpenCode's configured plugins (config files and local plugin folders).
+ */
+
+import type { Context } from "../context.ts";
+import { homeDir } from "../context.ts";
+import { readTextOrNull } from "../fs/atomic.ts";
+import { join } from "../fs/path.ts";
+
+/** The one-line warning printed after storing an `oauth` entry nobody will consume. */
+export const OAUTH_NOT_CONSUMED_WARNING =
+  'OpenCode 1.3+ does not use an `oauth` Anthropic entry by itself (it reports "Anthropic API key is missing") and no plugin for it was found in OpenCode\'s config; add such a plugin, or store an API key with `login --method api-key` or `login --method browser --create-api-key`';
+
+/** Plugin names or files that look like Anthropic/Claude OAuth handlers. */
+const OAUTH_PLUGIN = /anthropic|claude/i;
+
+/** Remove // and /* comments and trailing commas from JSONC, leaving strings alone. */
+export function stripJsonc(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      out += text.slice(start, i + 1);
+    } else if (ch === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else if (ch === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      i = end === -1 ? text.length : end + 1;
+    } else {
+      out += ch;
+    }
+  }
+  return out.replace(/,(\s*[}\]])/g, "$1");
+}
+
+/** OpenCode's global config directory. */
+export function opencodeConfigDir(ctx: Context): string {
+  const base = ctx.env.get("XDG_CONFIG_HOME") || join(homeDir(ctx.env, ctx.os), ".config");
+  return join(base, "opencode");
+}
+
+/** Config files OpenCode may read, global first, then the current project. */
+export function configFileCandidates(ctx: Context): string[] {
+  const dirs = [opencodeConfigDir(ctx)];
+  const customDir = ctx.env.get("OPENCODE_CONFIG_DIR");
+  if (customDir) dirs.push(customDir);
+  let cwd: string | undefined;
+  try {
+    cwd = Deno.cwd();
+  } catch {
+    cwd = undefined;
+  }
+  const files = dirs.flatMap((dir) =>
+    ["opencode.json", "opencode.jsonc", "config.json"].map((name) => join(dir, name))
+  );
+  const custom = ctx.env.get("OPENCODE_CONFIG");
+  if (custom) files.push(custom);
+  if (cwd) {
+    for (const dir of [cwd, join(cwd, ".opencode")]) {
+      files.push(join(dir, "opencode.json"), join(dir, "opencode.jsonc"));
+    }
+  }
+  return files;
+}
+
+/** What was found about OpenCode's plugins. */
+export interface PluginScan {
+  /** Config files that exist and were read. */
+  files: string[];
+  /** Every configured plugin (config entries and local plugin files). */
+  plugins: string[];
+  /** Those that look like they handle Anthropic OAuth. */
+  oauthPlugins: string[];
+  /** Config files that could not be parsed. */
+  unreadable: string[];
+}
+
+async function listPluginFiles(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (/\.(m?[jt]s)$/.test(entry.name)) names.push(join(dir, entry.name));
+    }
+  } catch {
+    // No such folder: no local plugins there.
+  }
+  return names;
+}
+
+/** Find OpenCode's configured plugins. */
+export async function scanPlugins(ctx: Context): Promise<PluginScan> {
+  const scan: PluginScan = { files: [], plugins: [], oauthPlugins: [], unreadable: [] };
+  for (const file of configFileCandidates(ctx)) {
+    let text: string | null;
+    try {
+      text = await readTextOrNull(file);
+    } catch {
+      text = null;
+    }
+    if (text === null) continue;
+    scan.files.push(file);
+    try {
+      const config = JSON.parse(stripJsonc(text));
+      for (const key of ["plugin", "plugins"]) {
+        const list = config?.[key];
+        if (Array.isArray(list)) {
+          for (const item of list) {
+            const name = typeof item === "string"
+              ? item
+              : Array.isArray(item)
+              ? item[0]
+              : undefined;
+            if (typeof name === "string") scan.plugins.push(name);
+          }
+        }
+      }
+    } catch {
+      scan.unreadable.push(file);
+    }
+  }
+  const configDir = opencodeConfigDir(ctx);
+  for (const dir of [join(configDir, "plugin"), join(configDir, "plugins")]) {
+    scan.plugins.push(...await listPluginFiles(dir));
+  }
+  scan.oauthPlugins = scan.plugins.filter((name) => OAUTH_PLUGIN.test(name));
+  return scan;
+}

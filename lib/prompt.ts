@@ -1,0 +1,131 @@
+/** Reading what the user types or pipes: lines, masked secrets and menu choices. */
+
+import { UsageError } from "./errors.ts";
+import type { Io } from "./ui.ts";
+
+/** Largest input accepted from stdin; anything longer is not a key or a code. */
+export const MAX_INPUT_BYTES = 64 * 1024;
+
+const decoder = new TextDecoder();
+
+/** The user pressed Ctrl-C or Ctrl-D at a prompt. */
+export class PromptCancelled extends UsageError {
+  /** Create the cancellation error. */
+  constructor() {
+    super("cancelled");
+    this.name = "PromptCancelled";
+  }
+}
+
+/** Read all of stdin (up to `MAX_INPUT_BYTES`). */
+export async function readAllStdin(io: Io): Promise<string> {
+  const reader = io.stdin.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_INPUT_BYTES) {
+        throw new UsageError(`input on stdin is longer than ${MAX_INPUT_BYTES} bytes`);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return decoder.decode(bytes);
+}
+
+/**
+ * Read one line from stdin without waiting for end of input (so a script can
+ * answer a prompt it has just seen). Returns null at end of input.
+ */
+export async function readLine(io: Io): Promise<string | null> {
+  const reader = io.stdin.getReader();
+  const bytes: number[] = [];
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return bytes.length ? decoder.decode(new Uint8Array(bytes)) : null;
+      for (const byte of value) {
+        if (byte === 0x0a) return decoder.decode(new Uint8Array(bytes)).replace(/\r$/, "");
+        bytes.push(byte);
+        if (bytes.length > MAX_INPUT_BYTES) {
+          throw new UsageError(`input line is longer than ${MAX_INPUT_BYTES} bytes`);
+        }
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Prompt on stderr and read a secret from the terminal with echo off
+ * (raw mode, restored on every exit path). Backspace and Ctrl-U edit;
+ * Ctrl-C and Ctrl-D cancel; bracketed-paste markers are dropped.
+ */
+export async function readSecret(io: Io, prompt: string): Promise<string> {
+  io.writeErr(prompt);
+  io.setRaw(true);
+  const reader = io.stdin.getReader();
+  let secret = "";
+  let escape = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new PromptCancelled();
+      for (const char of decoder.decode(value, { stream: true })) {
+        if (escape) {
+          // Skip an escape sequence (arrow keys, paste markers): ESC [ ... final byte.
+          escape += char;
+          if (escape.length > 2 && /[@-~]/.test(char)) escape = "";
+          continue;
+        }
+        const code = char.codePointAt(0)!;
+        if (char === "\r" || char === "\n") return secret;
+        if (code === 0x03 || (code === 0x04 && secret === "")) throw new PromptCancelled();
+        if (code === 0x1b) escape = char;
+        else if (code === 0x7f || code === 0x08) secret = [...secret].slice(0, -1).join("");
+        else if (code === 0x15) secret = "";
+        else secret += char;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+    io.setRaw(false);
+    io.writeErr("\n");
+  }
+}
+
+/** Ask the user to pick one of `choices` by number; Enter takes `defaultIndex`. */
+export async function choose(
+  io: Io,
+  question: string,
+  choices: readonly { label: string; detail: string }[],
+  defaultIndex: number,
+): Promise<number> {
+  io.writeErr(`${question}\n`);
+  choices.forEach((choice, i) => {
+    const marker = i === defaultIndex ? ">" : " ";
+    io.writeErr(`${marker} ${i + 1}) ${choice.label}\n     ${choice.detail}\n`);
+  });
+  for (;;) {
+    io.writeErr(`Choose 1-${choices.length} [${defaultIndex + 1}]: `);
+    const answer = await readLine(io);
+    if (answer === null) throw new PromptCancelled();
+    const trimmed = answer.trim();
+    if (trimmed === "") return defaultIndex;
+    const n = Number(trimmed);
+    if (Number.isInteger(n) && n >= 1 && n <= choices.length) return n - 1;
+    io.writeErr(`Please answer with a number from 1 to ${choices.length}.\n`);
+  }
+}

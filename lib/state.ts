@@ -1,0 +1,90 @@
+/** This tool's own state file: which sign-in method feeds the `anthropic` entry. */
+
+import { readTextOrNull, writeFileAtomic } from "./fs/atomic.ts";
+import type { AnthropicEntry } from "./opencode/entry.ts";
+
+/** The sign-in methods, as named on the command line. */
+export type Method = "claude-code" | "browser" | "api-key";
+
+/** All methods, in the order the picker shows them. */
+export const METHODS: readonly Method[] = ["claude-code", "browser", "api-key"];
+
+/** How the state file names each method's source. */
+export type Source = "claude-code-session" | "browser-oauth" | "api-key";
+
+const SOURCE_OF: Record<Method, Source> = {
+  "claude-code": "claude-code-session",
+  browser: "browser-oauth",
+  "api-key": "api-key",
+};
+
+const METHOD_OF: Record<Source, Method> = {
+  "claude-code-session": "claude-code",
+  "browser-oauth": "browser",
+  "api-key": "api-key",
+};
+
+/** The state recorded for the `anthropic` entry. */
+export interface AnthropicState {
+  source: Source;
+  /** The auth file the source applies to. */
+  authFile?: string;
+  email?: string;
+  organization?: string;
+  [field: string]: unknown;
+}
+
+/** The state file's source name for `method`. */
+export function sourceOf(method: Method): Source {
+  return SOURCE_OF[method];
+}
+
+/** Read the `anthropic` state; a missing or unreadable state file counts as none. */
+export async function readState(path: string): Promise<AnthropicState | null> {
+  const data = await readStateObject(path);
+  const value = data.anthropic;
+  if (typeof value !== "object" || value === null) return null;
+  const state = value as AnthropicState;
+  return state.source in METHOD_OF ? state : null;
+}
+
+async function readStateObject(path: string): Promise<Record<string, unknown>> {
+  const text = await readTextOrNull(path);
+  if (text === null) return {};
+  try {
+    const data = JSON.parse(text);
+    return typeof data === "object" && data !== null && !Array.isArray(data) ? data : {};
+  } catch {
+    // Our own file: a damaged copy is replaced on the next write.
+    return {};
+  }
+}
+
+/** Record (or with null, forget) the `anthropic` state; other keys are kept. */
+export async function writeState(path: string, state: AnthropicState | null): Promise<void> {
+  const data = await readStateObject(path);
+  if (state === null) {
+    if (!("anthropic" in data)) return;
+    delete data.anthropic;
+  } else {
+    data.anthropic = state;
+  }
+  await writeFileAtomic(path, JSON.stringify(data, null, 2) + "\n");
+}
+
+/**
+ * Which method produced `entry`: the recorded source when it belongs to this
+ * auth file and matches the entry's type; otherwise inferred (an `oauth` entry
+ * of unknown origin is refreshed like a browser sign-in).
+ */
+export function methodFor(
+  entry: AnthropicEntry,
+  state: AnthropicState | null,
+  authFile: string,
+): Method {
+  if (entry.type === "api") return "api-key";
+  const recorded = state && (!state.authFile || state.authFile === authFile)
+    ? METHOD_OF[state.source]
+    : undefined;
+  return recorded === "claude-code" ? "claude-code" : "browser";
+}
