@@ -1,0 +1,310 @@
+/**
+ * A fake Anthropic on 127.0.0.1 (port 0) that checks what the real one
+ * would: the PKCE verifier against the challenge, client_id, redirect_uri,
+ * grant types, single-use codes, and refresh tokens that rotate and die once
+ * used. It also serves /v1/models and the create_api_key endpoint.
+ */
+
+export const CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
+export const REDIRECT_URI = "https://platform.claude.com/oauth/code/callback";
+
+/** A canned answer for the next token request(s). */
+export interface ScriptedResponse {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Wait before answering (to exceed a client timeout). */
+  delayMs?: number;
+}
+
+/** A request as the fake saw it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface PendingCode {
+  challenge: string;
+  redirectUri: string;
+  clientId: string;
+  state: string;
+  scope: string;
+  console: boolean;
+  used: boolean;
+}
+
+async function s256(verifier: string): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)),
+  );
+  let binary = "";
+  for (const b of digest) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+const random = () => crypto.randomUUID().replaceAll("-", "");
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+
+/** The fake server. */
+export class FakeAnthropic {
+  /** Every request seen, in order. */
+  readonly requests: SeenRequest[] = [];
+  /** Answers for the next token requests, used before normal handling. */
+  readonly script: ScriptedResponse[] = [];
+  /** Lifetime of issued access tokens, in seconds. */
+  expiresIn = 28_800;
+  /** Delay before answering a refresh (widens race windows in stampede tests). */
+  refreshDelayMs = 0;
+  /** Account data returned with tokens. */
+  account = { email: "dev@example.com", organization: "Example Org" };
+
+  private codes = new Map<string, PendingCode>();
+  private liveRefresh = new Set<string>();
+  private deadRefresh = new Set<string>();
+  private access = new Map<string, { console: boolean; revoked: boolean }>();
+  private apiKeys = new Set<string>();
+  private server!: Deno.HttpServer<Deno.NetAddr>;
+
+  /** Base URL, e.g. http://127.0.0.1:43210. */
+  url = "";
+
+  /** Start on a free loopback port. */
+  static async start(): Promise<FakeAnthropic> {
+    const fake = new FakeAnthropic();
+    await new Promise<void>((resolve) => {
+      fake.server = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen: () => resolve() },
+        (request) => fake.handle(request),
+      );
+    });
+    fake.url = `http://127.0.0.1:${fake.server.addr.port}`;
+    return fake;
+  }
+
+  /** Stop the server. */
+  async close(): Promise<void> {
+    await this.server.shutdown();
+  }
+
+  /** Environment that points the CLI at this fake (fast retries for tests). */
+  env(): Record<string, string> {
+    return {
+      ANTHROPIC_AUTH_URL: `${this.url}/oauth/authorize`,
+      ANTHROPIC_CONSOLE_AUTH_URL: `${this.url}/console/oauth/authorize`,
+      ANTHROPIC_TOKEN_URL: `${this.url}/v1/oauth/token`,
+      ANTHROPIC_BASE_URL: this.url,
+      CLAUDE_CODE_AUTH_RETRY_BASE_MS: "20",
+    };
+  }
+
+  /** Requests to the token endpoint. */
+  tokenRequests(): SeenRequest[] {
+    return this.requests.filter((r) => r.path === "/v1/oauth/token");
+  }
+
+  /** Refresh-grant requests. */
+  refreshRequests(): SeenRequest[] {
+    return this.tokenRequests().filter((r) => r.body.includes('"refresh_token"'));
+  }
+
+  /** Issue a live token pair without a browser (to seed a stored entry). */
+  issueTokens(options: { console?: boolean } = {}): { access: string; refresh: string } {
+    const access = `sk-ant-oat01-fake-${random()}`;
+    const refresh = `sk-ant-ort01-fake-${random()}`;
+    this.access.set(access, { console: options.console ?? false, revoked: false });
+    this.liveRefresh.add(refresh);
+    return { access, refresh };
+  }
+
+  /** Make the API refuse `access` with 401 from now on. */
+  revoke(access: string): void {
+    const record = this.access.get(access);
+    if (record) record.revoked = true;
+  }
+
+  /** Register an API key the API accepts. */
+  acceptApiKey(key: string): void {
+    this.apiKeys.add(key);
+  }
+
+  /**
+   * What the user's browser visit does: validate the authorize URL and
+   * return what the hosted page shows, `code#state`.
+   */
+  async visit(authorizeUrl: string): Promise<string> {
+    const response = await fetch(authorizeUrl);
+    const text = await response.text();
+    if (!response.ok) throw new Error(`authorize failed: ${response.status} ${text}`);
+    return text;
+  }
+
+  private async handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const body = request.method === "GET" ? "" : await request.text();
+    this.requests.push({
+      method: request.method,
+      path: url.pathname,
+      headers: Object.fromEntries(request.headers),
+      body,
+    });
+    switch (url.pathname) {
+      case "/oauth/authorize":
+      case "/console/oauth/authorize":
+        return this.authorize(url, url.pathname.startsWith("/console"));
+      case "/v1/oauth/token":
+        return await this.token(request, body);
+      case "/v1/models":
+        return this.models(request);
+      case "/api/oauth/claude_cli/create_api_key":
+        return this.createKey(request);
+      default:
+        return new Response("<html><body>Not Found</body></html>", {
+          status: 404,
+          headers: { "content-type": "text/html" },
+        });
+    }
+  }
+
+  private authorize(url: URL, console: boolean): Response {
+    const p = url.searchParams;
+    const problems: string[] = [];
+    if (p.get("code") !== "true") problems.push("code=true");
+    if (p.get("client_id") !== CLIENT_ID) problems.push("client_id");
+    if (p.get("response_type") !== "code") problems.push("response_type");
+    if (!p.get("redirect_uri")) problems.push("redirect_uri");
+    if (!p.get("scope")) problems.push("scope");
+    if (!/^[A-Za-z0-9_-]{43}$/.test(p.get("code_challenge") ?? "")) problems.push("code_challenge");
+    if (p.get("code_challenge_method") !== "S256") problems.push("code_challenge_method");
+    if (!p.get("state")) problems.push("state");
+    if (problems.length) {
+      return new Response(`bad authorize request: ${problems.join(", ")}`, { status: 400 });
+    }
+    const code = `code-${random()}`;
+    this.codes.set(code, {
+      challenge: p.get("code_challenge")!,
+      redirectUri: p.get("redirect_uri")!,
+      clientId: p.get("client_id")!,
+      state: p.get("state")!,
+      scope: p.get("scope")!,
+      console,
+      used: false,
+    });
+    return new Response(`${code}#${p.get("state")}`);
+  }
+
+  private tokenSet(refreshTokenUsed: string | null, console: boolean): Response {
+    const { access, refresh } = this.issueTokens({ console });
+    if (refreshTokenUsed) {
+      this.liveRefresh.delete(refreshTokenUsed);
+      this.deadRefresh.add(refreshTokenUsed);
+    }
+    return json(200, {
+      token_type: "Bearer",
+      access_token: access,
+      refresh_token: refresh,
+      expires_in: this.expiresIn,
+      scope: "user:inference user:profile",
+      account: { uuid: "acc-1", email_address: this.account.email },
+      organization: { uuid: "org-1", name: this.account.organization },
+    });
+  }
+
+  private async token(request: Request, body: string): Promise<Response> {
+    const scripted = this.script.shift();
+    if (scripted) {
+      if (scripted.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
+      return new Response(scripted.body ?? "", {
+        status: scripted.status,
+        headers: scripted.headers,
+      });
+    }
+    if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
+      return json(400, { error: "invalid_request", error_description: "expected JSON" });
+    }
+    let data: Record<string, string>;
+    try {
+      data = JSON.parse(body);
+    } catch {
+      return json(400, { error: "invalid_request", error_description: "bad JSON" });
+    }
+    if (data.client_id !== CLIENT_ID) return json(401, { error: "invalid_client" });
+    if (data.grant_type === "authorization_code") {
+      const pending = this.codes.get(data.code);
+      if (!pending || pending.used) {
+        return json(400, { error: "invalid_grant", error_description: "Invalid or used code" });
+      }
+      pending.used = true;
+      if (data.redirect_uri !== pending.redirectUri) {
+        return json(400, { error: "invalid_grant", error_description: "redirect_uri mismatch" });
+      }
+      if (data.state !== pending.state) {
+        return json(400, { error: "invalid_grant", error_description: "state mismatch" });
+      }
+      if (!data.code_verifier || await s256(data.code_verifier) !== pending.challenge) {
+        return json(400, {
+          error: "invalid_grant",
+          error_description: "code_verifier does not match",
+        });
+      }
+      return this.tokenSet(null, pending.console);
+    }
+    if (data.grant_type === "refresh_token") {
+      if (this.refreshDelayMs) await new Promise((r) => setTimeout(r, this.refreshDelayMs));
+      if (!this.liveRefresh.has(data.refresh_token)) {
+        return json(400, {
+          error: "invalid_grant",
+          error_description: "Refresh token not found or invalid",
+        });
+      }
+      return this.tokenSet(data.refresh_token, false);
+    }
+    return json(400, { error: "unsupported_grant_type" });
+  }
+
+  private models(request: Request): Response {
+    const key = request.headers.get("x-api-key");
+    const auth = request.headers.get("authorization") ?? "";
+    if (key) {
+      return this.apiKeys.has(key) ? json(200, { data: [{ id: "claude-haiku-4-5" }] }) : json(401, {
+        type: "error",
+        error: { type: "authentication_error", message: "invalid x-api-key" },
+      });
+    }
+    const token = auth.replace(/^Bearer /, "");
+    const record = this.access.get(token);
+    if (!record || record.revoked) {
+      return json(401, {
+        type: "error",
+        error: { type: "authentication_error", message: "Invalid bearer token" },
+      });
+    }
+    if (request.headers.get("anthropic-beta") !== "oauth-2025-04-20") {
+      return json(401, {
+        type: "error",
+        error: { type: "authentication_error", message: "OAuth requires beta header" },
+      });
+    }
+    return json(200, { data: [{ id: "claude-haiku-4-5" }] });
+  }
+
+  private createKey(request: Request): Response {
+    const token = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
+    const record = this.access.get(token);
+    if (!record || record.revoked) {
+      return json(401, { error: { type: "authentication_error", message: "bad token" } });
+    }
+    if (!record.console) {
+      return json(403, { error: { type: "permission_error", message: "needs a Console token" } });
+    }
+    const key = `sk-ant-api03-minted-${random()}`;
+    this.apiKeys.add(key);
+    return json(200, { raw_key: key });
+  }
+}
