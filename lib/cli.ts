@@ -233,6 +233,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       if (value === undefined || value === "") {
         throw new UsageError(
           `option '--${name}' needs a value${spec.value ? ` (${spec.value})` : ""}`,
+          spec.choices ? `expected one of: ${spec.choices.join(", ")}` : `see \`${helpFor()}\``,
         );
       }
       if (spec.choices && !spec.choices.includes(value)) {
