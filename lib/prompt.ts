@@ -17,11 +17,25 @@ export class PromptCancelled extends UsageError {
   }
 }
 
+/** Bytes read past the end of a line, kept for the next read of the same stream. */
+const leftovers = new WeakMap<ReadableStream<Uint8Array>, Uint8Array>();
+
+function takeLeftover(stream: ReadableStream<Uint8Array>): Uint8Array | undefined {
+  const rest = leftovers.get(stream);
+  leftovers.delete(stream);
+  return rest;
+}
+
 /** Read all of stdin (up to `MAX_INPUT_BYTES`). */
 export async function readAllStdin(io: Io): Promise<string> {
   const reader = io.stdin.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  const rest = takeLeftover(io.stdin);
+  if (rest) {
+    chunks.push(rest);
+    size = rest.length;
+  }
   try {
     for (;;) {
       const { value, done } = await reader.read();
@@ -51,12 +65,25 @@ export async function readAllStdin(io: Io): Promise<string> {
 export async function readLine(io: Io): Promise<string | null> {
   const reader = io.stdin.getReader();
   const bytes: number[] = [];
+  let pending = takeLeftover(io.stdin);
   try {
     for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return bytes.length ? decoder.decode(new Uint8Array(bytes)) : null;
-      for (const byte of value) {
-        if (byte === 0x0a) return decoder.decode(new Uint8Array(bytes)).replace(/\r$/, "");
+      let value: Uint8Array;
+      if (pending) {
+        value = pending;
+        pending = undefined;
+      } else {
+        const read = await reader.read();
+        if (read.done) return bytes.length ? decoder.decode(new Uint8Array(bytes)) : null;
+        value = read.value;
+      }
+      for (let i = 0; i < value.length; i++) {
+        const byte = value[i];
+        if (byte === 0x0a) {
+          // Keep what came after the line for the next read (a pipe delivers lines in one chunk).
+          if (i + 1 < value.length) leftovers.set(io.stdin, value.slice(i + 1));
+          return decoder.decode(new Uint8Array(bytes)).replace(/\r$/, "");
+        }
         bytes.push(byte);
         if (bytes.length > MAX_INPUT_BYTES) {
           throw new UsageError(`input line is longer than ${MAX_INPUT_BYTES} bytes`);
@@ -74,8 +101,9 @@ export async function readLine(io: Io): Promise<string | null> {
  * Ctrl-C and Ctrl-D cancel; bracketed-paste markers are dropped.
  */
 export async function readSecret(io: Io, prompt: string): Promise<string> {
-  io.writeErr(prompt);
+  // Echo off before the prompt shows: a paste right after it must not be echoed.
   io.setRaw(true);
+  io.writeErr(prompt);
   const reader = io.stdin.getReader();
   let secret = "";
   let escape = "";

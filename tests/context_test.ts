@@ -6,7 +6,7 @@ import {
   homeDir,
   recordEnv,
 } from "../lib/context.ts";
-import { CliError, UsageError } from "../lib/errors.ts";
+import { type CliError, UsageError } from "../lib/errors.ts";
 
 Deno.test("auth.json: XDG_DATA_HOME first, else ~/.local/share (the same on Windows, under USERPROFILE)", () => {
   assert.equal(

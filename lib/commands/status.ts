@@ -76,8 +76,8 @@ async function refreshable(ctx: Context, stored: Stored): Promise<{ ok: boolean;
 
 /** Report the stored sign-in; exit 0 when usable, 4 when sign-in is required. */
 export async function runStatus(ctx: Context, options: StatusOptions): Promise<number> {
-  const stored = await loadStored(ctx);
-  const json = statusJson(ctx, stored);
+  let stored = await loadStored(ctx);
+  let json = statusJson(ctx, stored);
   let usable = json.loggedIn;
   let note = "";
   if (json.fresh === false) {
@@ -90,6 +90,10 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<n
     const verdict = await checkCredential(ctx, stored);
     if (!options.json) ctx.ui.info(verdict.message);
     usable = verdict.ok;
+    // The check may have refreshed the credential: report what is stored now.
+    stored = await loadStored(ctx);
+    json = statusJson(ctx, stored);
+    note = "";
   }
   if (options.json) {
     ctx.ui.data(JSON.stringify(json) + "\n");

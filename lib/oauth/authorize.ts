@@ -33,6 +33,12 @@ export interface PastedCode {
 
 const CODE_CHARS = /^[\x21-\x7e]+$/;
 
+/** `text` safe to show on a terminal: printable ASCII only, one line, bounded. */
+function printable(text: string, max = 120): string {
+  const clean = text.replace(/[^\x20-\x7e]+/g, " ").replace(/\s+/g, " ").trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
 function checkPiece(value: string, what: string): string {
   if (value.length > 4096) throw new UsageError(`the pasted ${what} is too long`);
   if (!CODE_CHARS.test(value)) {
@@ -57,12 +63,22 @@ export function parsePastedCode(input: string): PastedCode {
     } catch {
       throw new UsageError("the pasted callback URL is not a valid URL");
     }
+    if (url.searchParams.has("code_challenge") || url.searchParams.has("response_type")) {
+      // The authorize URL has `code=true` and our own state: never send "true" as a code.
+      throw new UsageError(
+        "the pasted text is the sign-in URL itself, not the code",
+        "open that URL in a browser, sign in, and paste the code the page shows",
+      );
+    }
     const code = url.searchParams.get("code");
     if (!code) {
       const error = url.searchParams.get("error");
+      const description = url.searchParams.get("error_description");
       throw new UsageError(
         error
-          ? `the sign-in page reported an error: ${error}`
+          ? `the sign-in page reported an error: ${printable(error, 60)}${
+            description ? ` (${printable(description)})` : ""
+          }; nothing was written`
           : "the pasted URL has no `code` parameter; paste the code shown on the page",
       );
     }

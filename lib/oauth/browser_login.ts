@@ -9,6 +9,7 @@ import { buildAuthorizeUrl, checkState, parsePastedCode } from "./authorize.ts";
 import { openBrowser } from "./browser.ts";
 import { createApiKey, exchangeCode } from "./client.ts";
 import { loadOAuthConfig } from "./config.ts";
+import { userAgent } from "./http.ts";
 import { challengeFor, createState, createVerifier } from "./pkce.ts";
 
 /** Options of the browser sign-in. */
@@ -26,6 +27,7 @@ export async function browserLogin(
 ): Promise<SignInResult> {
   // Every endpoint is checked before anything is printed or requested.
   const config = loadOAuthConfig(ctx.env);
+  userAgent(ctx);
   const verifier = createVerifier();
   registerSecret(verifier);
   const state = createState();
@@ -39,7 +41,12 @@ export async function browserLogin(
     ctx.io.writeErr("(A browser window should have opened. If not, copy the URL above.)\n");
   }
   ctx.io.writeErr("Paste the code shown after signing in (code#state): ");
-  const line = await readLine(ctx.io);
+  let line = await readLine(ctx.io);
+  // An Enter pressed before pasting must not end the sign-in: ask again.
+  while (line !== null && line.trim() === "") {
+    if (ctx.io.stdinIsTerminal()) ctx.io.writeErr("Paste the code (code#state): ");
+    line = await readLine(ctx.io);
+  }
   if (!ctx.io.stdinIsTerminal()) ctx.io.writeErr("\n");
   if (line === null) throw new UsageError("no code was pasted (end of input); nothing was written");
   const pasted = parsePastedCode(line);
@@ -57,7 +64,7 @@ export async function browserLogin(
       type: "oauth",
       refresh: tokens.refreshToken,
       access: tokens.accessToken,
-      expires: ctx.now() + tokens.expiresIn * 1000,
+      expires: Math.round(ctx.now() + tokens.expiresIn * 1000),
     },
     method: "browser",
     ...account,

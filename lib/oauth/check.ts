@@ -28,7 +28,19 @@ const ADVICE: Record<string, string> = {
 export async function checkCredential(ctx: Context, stored: Stored): Promise<CheckVerdict> {
   const config = loadOAuthConfig(ctx.env);
   const method = stored.method!;
-  let entry = (await ensureUsable(ctx)).entry;
+  let entry;
+  try {
+    // A stale credential is refreshed first; if that is impossible, that is the verdict.
+    entry = (await ensureUsable(ctx)).entry;
+  } catch (error) {
+    if (!(error instanceof SignInRequiredError)) throw error;
+    return {
+      ok: false,
+      message: `The ${methodLabel(method)} cannot be used: ${error.message}; ${
+        error.hint ?? ADVICE[method]
+      }.`,
+    };
+  }
   let status = await probeModels(ctx, config, entry);
   if ((status === 401 || status === 403) && entry.type === "oauth") {
     ctx.ui.debug(`the API refused the token (HTTP ${status}); refreshing once and retrying`);
@@ -39,9 +51,9 @@ export async function checkCredential(ctx: Context, stored: Stored): Promise<Che
       if (!(error instanceof SignInRequiredError)) throw error;
       return {
         ok: false,
-        message: `The API refused the credential and refreshing failed: ${error.message}. ${
+        message: `The API refused the credential and refreshing failed: ${error.message}; ${
           ADVICE[method]
-        }`,
+        }.`,
       };
     }
   }

@@ -7,7 +7,7 @@
 
 import meta from "../../deno.json" with { type: "json" };
 import { type Context, envMilliseconds } from "../context.ts";
-import { FailureError } from "../errors.ts";
+import { FailureError, UsageError } from "../errors.ts";
 import type { RawResponse } from "./token.ts";
 
 /** Default time limit of one request (`CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS`). */
@@ -25,14 +25,31 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The User-Agent sent with every request. */
 export function userAgent(ctx: Context): string {
-  return ctx.env.get("CLAUDE_CODE_AUTH_USER_AGENT") || `opencode-claude-code-auth/${meta.version}`;
+  const override = ctx.env.get("CLAUDE_CODE_AUTH_USER_AGENT");
+  if (!override) return `opencode-claude-code-auth/${meta.version}`;
+  if (!/^[\x20-\x7e]+$/.test(override)) {
+    throw new UsageError(
+      "CLAUDE_CODE_AUTH_USER_AGENT must be printable ASCII on one line",
+    );
+  }
+  return override;
 }
 
-/** Parse `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
+/** An HTTP date (RFC 9110: IMF-fixdate, or the obsolete RFC 850 and asctime forms). */
+const HTTP_DATE =
+  /^(?:[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]+, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
+/**
+ * Parse `Retry-After` (delay-seconds or an HTTP date) into milliseconds from
+ * now; null when absent or malformed (Date.parse alone would read "-5" or
+ * "1.5" as dates in the past).
+ */
 export function retryAfterMs(value: string | null, now: number): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
+  const text = value?.trim();
+  if (!text) return null;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!HTTP_DATE.test(text)) return null;
+  const date = Date.parse(text);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
@@ -64,6 +81,18 @@ async function readCapped(response: Response): Promise<string> {
     offset += chunk.length;
   }
   return new TextDecoder().decode(bytes);
+}
+
+/**
+ * The useful part of a fetch failure: Deno says only "fetch failed" and puts
+ * the reason ("connection refused", "connection closed ...") in `cause`.
+ */
+export function networkReason(error: unknown): string {
+  const failure = error as { message?: unknown; cause?: unknown };
+  const cause = failure?.cause instanceof Error ? failure.cause.message : "";
+  const text = cause || (typeof failure?.message === "string" ? failure.message : String(error));
+  return text.replace(/^error sending request .*? \([^)]*\): /, "").split("\n")[0].trim() ||
+    "network error";
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -127,7 +156,7 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
       }
       const reason = error instanceof DOMException && error.name === "TimeoutError"
         ? `no answer within ${timeoutMs} ms`
-        : (error as Error).message.split("\n")[0];
+        : networkReason(error);
       if (++failures >= MAX_ATTEMPTS) {
         throw new FailureError(
           `${spec.what} failed: cannot reach ${host} (${reason}) after ${failures} attempts`,

@@ -72,7 +72,7 @@ export async function refreshBrowserSession(
       type: "oauth",
       refresh: tokens.refreshToken,
       access: tokens.accessToken,
-      expires: ctx.now() + tokens.expiresIn * 1000,
+      expires: Math.round(ctx.now() + tokens.expiresIn * 1000),
     };
     await tx.write(entry);
     return { entry, method: "browser" as const, refreshed: true };

@@ -45,10 +45,32 @@ export interface RawResponse {
 export function describeBody(response: RawResponse): string {
   const body = response.body.trimStart();
   if (/^<(!doctype|html|\?xml)/i.test(body) || response.contentType.includes("html")) {
-    return "an HTML page, not JSON (is the endpoint URL right, or is a proxy in the way?)";
+    return "an HTML page, not JSON; is the endpoint URL right, or is a proxy in the way?";
   }
   if (body === "") return "an empty body";
-  return "a body that is not JSON";
+  try {
+    JSON.parse(body);
+    return "JSON that is not a JSON object";
+  } catch {
+    return "a body that is not JSON";
+  }
+}
+
+/** Longest lifetime accepted from a token response (ten years, in seconds). */
+export const MAX_EXPIRES_IN_S = 10 * 365 * 24 * 3600;
+
+/** Server-supplied text made safe for a one-line message: printable, scrubbed, bounded. */
+function oneLine(text: string, max: number): string {
+  // Control characters, line separators and bidi overrides could forge terminal output.
+  const clean = scrub(text)
+    .replace(/[^\x20-\x7e\u00a0-\uffff]|[\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, " ")
+    .replace(/\s+/g, " ").trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/** Whether `value` can be a token: a non-empty string of printable ASCII without spaces. */
+function isTokenText(value: unknown): value is string {
+  return typeof value === "string" && /^[\x21-\x7e]+$/.test(value);
 }
 
 function parseJsonObject(response: RawResponse): Record<string, unknown> | null {
@@ -71,12 +93,12 @@ export function oauthError(response: RawResponse): { error: string; description:
     ? (data.error as Record<string, string>).type
     : null;
   if (!error) return null;
-  const description = typeof data.error_description === "string"
+  const rawDescription = typeof data.error_description === "string"
     ? data.error_description
     : typeof (data.error as Record<string, unknown>)?.message === "string"
     ? (data.error as Record<string, string>).message
     : "";
-  return { error, description: scrub(description).slice(0, 200) };
+  return { error: oneLine(error, 60), description: oneLine(rawDescription, 200) };
 }
 
 /**
@@ -102,7 +124,12 @@ export function parseTokenResponse(
     const what = detail
       ? `${detail.error}${detail.description ? `: ${detail.description}` : ""}`
       : describeBody(response);
-    throw new FailureError(`${where} answered HTTP ${response.status} (${what})`);
+    throw new FailureError(
+      `${where} answered HTTP ${response.status} (${what})`,
+      response.status >= 500
+        ? "the server is having trouble (the request was already retried); try again later"
+        : undefined,
+    );
   }
   const data = parseJsonObject(response);
   if (!data) {
@@ -112,9 +139,13 @@ export function parseTokenResponse(
   }
   const problems: string[] = [];
   const { access_token, refresh_token, expires_in } = data;
-  if (typeof access_token !== "string" || access_token === "") problems.push("access_token");
-  if (typeof refresh_token !== "string" || refresh_token === "") problems.push("refresh_token");
-  if (typeof expires_in !== "number" || !Number.isFinite(expires_in) || expires_in <= 0) {
+  // A token is printed by `token` and sent in headers: printable ASCII only, no line breaks.
+  if (!isTokenText(access_token)) problems.push("access_token");
+  if (!isTokenText(refresh_token)) problems.push("refresh_token");
+  if (
+    typeof expires_in !== "number" || !Number.isFinite(expires_in) || expires_in <= 0 ||
+    expires_in > MAX_EXPIRES_IN_S
+  ) {
     problems.push("expires_in");
   }
   if (problems.length > 0) {
@@ -146,12 +177,16 @@ export function parseCreateApiKeyResponse(response: RawResponse): string {
           ? `${detail.error}${detail.description ? `: ${detail.description}` : ""}`
           : describeBody(response)
       })`,
-      "your account needs permission to create API keys in the Console organization",
+      response.status === 403
+        ? "your account needs permission to create API keys in the Console organization"
+        : response.status >= 500
+        ? "the server is having trouble (the request was already retried); try again later"
+        : "run `opencode-claude-code-auth login --method browser --create-api-key` again",
     );
   }
   const data = parseJsonObject(response);
   const key = data?.raw_key;
-  if (typeof key !== "string" || key === "") {
+  if (!isTokenText(key)) {
     throw new FailureError("creating an API key failed: the response has no raw_key");
   }
   registerSecret(key);

@@ -64,6 +64,12 @@ export class FakeAnthropic {
   refreshDelayMs = 0;
   /** Account data returned with tokens. */
   account = { email: "dev@example.com", organization: "Example Org" };
+  /** Every token pair issued, in order (tests plant them as secrets). */
+  readonly issued: { access: string; refresh: string }[] = [];
+  /** API keys minted by create_api_key, in order. */
+  readonly minted: string[] = [];
+  /** Answers for the next /v1/models requests, used before normal handling. */
+  readonly modelsScript: ScriptedResponse[] = [];
 
   private codes = new Map<string, PendingCode>();
   private liveRefresh = new Set<string>();
@@ -120,6 +126,7 @@ export class FakeAnthropic {
     const refresh = `sk-ant-ort01-fake-${random()}`;
     this.access.set(access, { console: options.console ?? false, revoked: false });
     this.liveRefresh.add(refresh);
+    this.issued.push({ access, refresh });
     return { access, refresh };
   }
 
@@ -160,8 +167,11 @@ export class FakeAnthropic {
         return this.authorize(url, url.pathname.startsWith("/console"));
       case "/v1/oauth/token":
         return await this.token(request, body);
-      case "/v1/models":
+      case "/v1/models": {
+        const scripted = this.modelsScript.shift();
+        if (scripted) return await this.scripted(scripted);
         return this.models(request);
+      }
       case "/api/oauth/claude_cli/create_api_key":
         return this.createKey(request);
       default:
@@ -199,6 +209,13 @@ export class FakeAnthropic {
     return new Response(`${code}#${p.get("state")}`);
   }
 
+  private async scripted(scripted: ScriptedResponse): Promise<Response> {
+    if (scripted.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
+    // A null-body status (204, 304) must not be given a body.
+    const body = [101, 204, 205, 304].includes(scripted.status) ? null : scripted.body ?? "";
+    return new Response(body, { status: scripted.status, headers: scripted.headers });
+  }
+
   private tokenSet(refreshTokenUsed: string | null, console: boolean): Response {
     const { access, refresh } = this.issueTokens({ console });
     if (refreshTokenUsed) {
@@ -218,13 +235,7 @@ export class FakeAnthropic {
 
   private async token(request: Request, body: string): Promise<Response> {
     const scripted = this.script.shift();
-    if (scripted) {
-      if (scripted.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
-      return new Response(scripted.body ?? "", {
-        status: scripted.status,
-        headers: scripted.headers,
-      });
-    }
+    if (scripted) return await this.scripted(scripted);
     if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
       return json(400, { error: "invalid_request", error_description: "expected JSON" });
     }
@@ -305,6 +316,7 @@ export class FakeAnthropic {
     }
     const key = `sk-ant-api03-minted-${random()}`;
     this.apiKeys.add(key);
+    this.minted.push(key);
     return json(200, { raw_key: key });
   }
 }
