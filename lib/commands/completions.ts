@@ -83,7 +83,18 @@ export function zshScript(): string {
       return `'--${name}[${description}]'`;
     });
     if (command === "completions") options.push(`'1:shell:(bash zsh fish)'`);
-    if (command === "run") options.push(`'*::command:_normal'`);
+    if (command === "run") {
+      // After `--`, complete the command to run as if it were typed alone.
+      return `    run)
+      local dashes=\${words[(i)--]}
+      if (( dashes < CURRENT )); then
+        shift $dashes words
+        (( CURRENT -= dashes ))
+        _normal
+      else
+        _arguments '--[then the command to run]' ${globals}
+      fi ;;`;
+    }
     return `    ${command}) _arguments ${[...options, globals].join(" ")} ;;`;
   }).join("\n");
   return `#compdef ${PROGRAM}
@@ -96,7 +107,11 @@ ${commands}
     _describe 'command' commands
     return
   fi
-  case "$words[2]" in
+  # _arguments reads $words from the command's own name on.
+  local subcommand=$words[2]
+  shift words
+  (( CURRENT-- ))
+  case "$subcommand" in
 ${cases}
   esac
 }
@@ -116,7 +131,7 @@ export function fishScript(): string {
     );
     for (const [option, optionSpec] of Object.entries(spec.options)) {
       const args = optionSpec.choices
-        ? ` -r -a '${optionSpec.choices.join(" ")}'`
+        ? ` -x -a '${optionSpec.choices.join(" ")}'`
         : optionSpec.type === "string"
         ? " -r"
         : "";

@@ -7,18 +7,17 @@
 
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
+import { startTaskFlags } from "../../scripts/lib_compile.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** Absolute path of main.ts. */
 export const MAIN = `${ROOT}main.ts`;
 
-/** The CLI's permission flags, exactly as `deno task start` passes them. */
-export const CLI_FLAGS: string[] = (() => {
-  const task = denoJson.tasks.start;
-  const match = /^deno run (.*) main\.ts$/.exec(task);
-  if (!match) throw new Error(`unexpected start task: ${task}`);
-  return match[1].split(/\s+/);
-})();
+/**
+ * The CLI's permission flags, exactly as `deno task start` passes them to
+ * Deno (the task quotes some of them for zsh and fish; the quotes are removed).
+ */
+export const CLI_FLAGS: string[] = startTaskFlags(denoJson.tasks.start);
 
 /** The result of one CLI run. */
 export interface RunResult {
