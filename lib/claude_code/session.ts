@@ -6,7 +6,7 @@
 
 import type { Context } from "../context.ts";
 import { type EnsureOptions, refreshSkewMs, type StoredEntry, type Usable } from "../credential.ts";
-import { SignInRequiredError } from "../errors.ts";
+import { CliError, SignInRequiredError } from "../errors.ts";
 import { formatExpiry } from "../format.ts";
 import { withAuthFile } from "../opencode/auth_file.ts";
 import type { OAuthEntry } from "../opencode/entry.ts";
@@ -108,17 +108,27 @@ export async function syncClaudeCodeSession(
   options: EnsureOptions,
 ): Promise<Usable> {
   const storedEntry = stored.entry as OAuthEntry;
-  const search = await findClaudeCredentials(ctx);
-  if (
-    !search.credentials && !options.force && options.rejectedAccess === undefined &&
-    storedEntry.expires > ctx.now() + refreshSkewMs(ctx)
-  ) {
+  // Without Claude Code's store (gone, or a locked or refused Keychain), a
+  // stored token that is still fresh is used as is, with a warning.
+  const storedUsable = !options.force && options.rejectedAccess === undefined &&
+    storedEntry.expires > ctx.now() + refreshSkewMs(ctx);
+  const useStored = (why: string): Usable => {
     ctx.ui.warn(
-      `Claude Code's credentials were not found (${
-        search.searched.join("; ")
-      }); using the stored token, which ${formatExpiry(storedEntry.expires, ctx.now())}`,
+      `${why}; using the stored token, which ${formatExpiry(storedEntry.expires, ctx.now())}`,
     );
     return { entry: storedEntry, method: "claude-code", refreshed: false };
+  };
+  let search: ClaudeSearch;
+  try {
+    search = await findClaudeCredentials(ctx);
+  } catch (error) {
+    if (error instanceof CliError && storedUsable) {
+      return useStored(`cannot read Claude Code's credentials (${error.message})`);
+    }
+    throw error;
+  }
+  if (!search.credentials && storedUsable) {
+    return useStored(`Claude Code's credentials were not found (${search.searched.join("; ")})`);
   }
   const { credentials, refreshed } = await obtainFresh(ctx, search, options);
   const entry = entryFromClaude(credentials);

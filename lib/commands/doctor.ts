@@ -2,7 +2,7 @@
 
 import type { ParsedCommandLine } from "../cli.ts";
 import type { Context } from "../context.ts";
-import { loadStored, needsRefresh, type Stored } from "../credential.ts";
+import { loadStored, needsRefresh, refreshSkewMs, type Stored } from "../credential.ts";
 import { CliError } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { dirname } from "../fs/path.ts";
@@ -199,7 +199,7 @@ async function checkClaudeCode(ctx: Context, usesIt: boolean): Promise<Check[]> 
         ),
       );
     } else {
-      const stale = creds.expiresAt <= ctx.now();
+      const stale = creds.expiresAt <= ctx.now() + refreshSkewMs(ctx);
       checks.push(
         stale
           ? warn(
@@ -229,15 +229,15 @@ function olderThan13(version: string): boolean {
 
 async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check[]> {
   const checks: Check[] = [];
-  if (ctx.env.get("OPENCODE_AUTH_CONTENT")) {
-    checks.push(
-      warn(
+  checks.push(
+    ctx.env.get("OPENCODE_AUTH_CONTENT")
+      ? warn(
         "OPENCODE_AUTH_CONTENT",
         "is set: OpenCode reads credentials from it and ignores auth.json",
         "unset OPENCODE_AUTH_CONTENT",
-      ),
-    );
-  }
+      )
+      : ok("OPENCODE_AUTH_CONTENT", "not set: OpenCode reads auth.json"),
+  );
   const version = await versionOf("opencode");
   checks.push(
     version ? ok("opencode", `found (${version})`) : warn(
@@ -289,7 +289,8 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<n
   checks.push(checkOverrides(ctx));
   const failed = checks.some((check) => check.status === "fail");
   if (options.json) {
-    ctx.ui.data(JSON.stringify({ ok: !failed, checks }) + "\n");
+    // Messages can quote other programs' output: scrubbed like every message.
+    ctx.ui.data(scrub(JSON.stringify({ ok: !failed, checks })) + "\n");
   } else {
     const marks = {
       ok: ctx.ui.paint("32", "ok  "),

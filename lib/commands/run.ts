@@ -9,6 +9,7 @@ import type { Context } from "../context.ts";
 import { ensureUsable, refreshSkewMs } from "../credential.ts";
 import { CliError, FailureError, UsageError } from "../errors.ts";
 import { formatExpiry } from "../format.ts";
+import { Ui } from "../ui.ts";
 import type { AnthropicEntry } from "../opencode/entry.ts";
 
 /** Options of `run`. */
@@ -36,8 +37,21 @@ export function refreshDelay(entry: AnthropicEntry, now: number, skewMs: number)
   return Math.min(MAX_TIMER_MS, Math.max(1_000, entry.expires - skewMs - now));
 }
 
-/** Keep the credential fresh in the background until `stop` is called. */
+/**
+ * Keep the credential fresh in the background until `stop` is called. The
+ * child owns the terminal (OpenCode's TUI): no spinner and no progress lines,
+ * only warnings when a refresh fails (and `--debug` lines).
+ */
 function startRefresher(ctx: Context, first: AnthropicEntry): () => void {
+  const background: Context = {
+    env: ctx.env,
+    io: ctx.io,
+    ui: new Ui(ctx.io, { ...ctx.ui.options, quiet: true }),
+    os: ctx.os,
+    now: () => ctx.now(),
+    authFile: ctx.authFile,
+    stateFile: ctx.stateFile,
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const schedule = (delay: number | null) => {
@@ -47,19 +61,17 @@ function startRefresher(ctx: Context, first: AnthropicEntry): () => void {
   };
   const tick = async () => {
     try {
-      const { entry, refreshed } = await ensureUsable(ctx);
+      const { entry, refreshed } = await ensureUsable(background);
       if (refreshed && entry.type === "oauth") {
-        ctx.ui.info(
-          `opencode-claude-code-auth: refreshed the token; it ${
-            formatExpiry(entry.expires, ctx.now())
-          }`,
-        );
+        ctx.ui.debug(`refreshed the token; it ${formatExpiry(entry.expires, ctx.now())}`);
       }
       schedule(refreshDelay(entry, ctx.now(), refreshSkewMs(ctx)));
     } catch (error) {
       const message = error instanceof CliError ? error.message : (error as Error).message;
       ctx.ui.warn(
-        `background refresh failed (${message}); retrying in ${RETRY_AFTER_FAILURE_MS / 1000} s`,
+        `opencode-claude-code-auth: background refresh failed (${message}); retrying in ${
+          RETRY_AFTER_FAILURE_MS / 1000
+        } s`,
       );
       schedule(RETRY_AFTER_FAILURE_MS);
     }
@@ -75,30 +87,17 @@ function startRefresher(ctx: Context, first: AnthropicEntry): () => void {
 export async function runRun(ctx: Context, options: RunOptions): Promise<number> {
   const [command, ...args] = options.command;
   const { entry } = await ensureUsable(ctx);
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(command, {
-      args,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new FailureError(`command not found: ${command}`);
-    }
-    if (error instanceof Deno.errors.NotCapable) {
-      throw new UsageError(
-        `the permission flags do not allow starting '${command}'`,
-        `add it to --allow-run (for example --allow-run=claude,security,opencode,${command}); the release binaries allow opencode`,
-      );
-    }
-    throw error;
-  }
-  const stopRefresher = startRefresher(ctx, entry);
+  // Listen before the child exists, so no signal that arrives around the
+  // spawn kills this process and orphans the child.
+  let child: Deno.ChildProcess | undefined;
+  let early: Deno.Signal | undefined;
   const forwarded: [Deno.Signal, () => void][] = [];
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as Deno.Signal[]) {
     const forward = () => {
+      if (!child) {
+        early ??= signal;
+        return;
+      }
       try {
         child.kill(signal);
       } catch { /* the child is already gone */ }
@@ -110,7 +109,36 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
       // Not every signal exists on every OS (Windows has SIGINT and SIGBREAK only).
     }
   }
+  let stopRefresher = () => {};
   try {
+    try {
+      child = new Deno.Command(command, {
+        args,
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn();
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new FailureError(
+          `command not found: ${command}`,
+          "check the name, and that it is on PATH",
+        );
+      }
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new UsageError(
+          `the permission flags do not allow starting '${command}'`,
+          `add it to --allow-run (for example --allow-run=claude,security,opencode,${command}); the release binaries allow opencode`,
+        );
+      }
+      throw error;
+    }
+    if (early) {
+      try {
+        child.kill(early);
+      } catch { /* the child is already gone */ }
+    }
+    stopRefresher = startRefresher(ctx, entry);
     const status = await child.status;
     if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
     return status.code;

@@ -8,7 +8,7 @@
 import type { Context } from "../context.ts";
 import { homeDir } from "../context.ts";
 import { readTextOrNull } from "../fs/atomic.ts";
-import { join } from "../fs/path.ts";
+import { dirname, join } from "../fs/path.ts";
 
 /** The one-line warning printed after storing an `oauth` entry nobody will consume. */
 export const OAUTH_NOT_CONSUMED_WARNING =
@@ -17,7 +17,10 @@ export const OAUTH_NOT_CONSUMED_WARNING =
 /** Plugin names or files that look like Anthropic/Claude OAuth handlers. */
 const OAUTH_PLUGIN = /anthropic|claude/i;
 
-/** Remove // and /* comments and trailing commas from JSONC, leaving strings alone. */
+/**
+ * Remove // and /* comments and trailing commas from JSONC, leaving the
+ * contents of strings alone.
+ */
 export function stripJsonc(text: string): string {
   let out = "";
   for (let i = 0; i < text.length; i++) {
@@ -32,11 +35,18 @@ export function stripJsonc(text: string): string {
     } else if (ch === "/" && text[i + 1] === "*") {
       const end = text.indexOf("*/", i + 2);
       i = end === -1 ? text.length : end + 1;
+      out += " ";
+    } else if (ch === "}" || ch === "]") {
+      // A comma outside strings followed only by blanks is a trailing comma.
+      let j = out.length - 1;
+      while (j >= 0 && /\s/.test(out[j])) j--;
+      if (out[j] === ",") out = out.slice(0, j) + out.slice(j + 1);
+      out += ch;
     } else {
       out += ch;
     }
   }
-  return out.replace(/,(\s*[}\]])/g, "$1");
+  return out;
 }
 
 /** OpenCode's global config directory. */
@@ -45,25 +55,50 @@ export function opencodeConfigDir(ctx: Context): string {
   return join(base, "opencode");
 }
 
-/** Config files OpenCode may read, global first, then the current project. */
+/**
+ * Project folders OpenCode reads config from: the current directory and its
+ * parents, up to the repository root (the folder holding `.git`) or the
+ * filesystem root. Nearest first.
+ */
+export function projectDirs(cwd: string): string[] {
+  const dirs: string[] = [];
+  for (let dir = cwd;; dir = dirname(dir)) {
+    dirs.push(dir);
+    let isRoot = false;
+    try {
+      Deno.statSync(join(dir, ".git"));
+      isRoot = true;
+    } catch {
+      // Not the repository root.
+    }
+    if (isRoot || dirname(dir) === dir) return dirs;
+  }
+}
+
+function currentDir(): string | undefined {
+  try {
+    return Deno.cwd();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Config files OpenCode may read: global, custom, then the project's (nearest first). */
 export function configFileCandidates(ctx: Context): string[] {
   const dirs = [opencodeConfigDir(ctx)];
   const customDir = ctx.env.get("OPENCODE_CONFIG_DIR");
   if (customDir) dirs.push(customDir);
-  let cwd: string | undefined;
-  try {
-    cwd = Deno.cwd();
-  } catch {
-    cwd = undefined;
-  }
   const files = dirs.flatMap((dir) =>
     ["opencode.json", "opencode.jsonc", "config.json"].map((name) => join(dir, name))
   );
   const custom = ctx.env.get("OPENCODE_CONFIG");
   if (custom) files.push(custom);
+  const cwd = currentDir();
   if (cwd) {
-    for (const dir of [cwd, join(cwd, ".opencode")]) {
-      files.push(join(dir, "opencode.json"), join(dir, "opencode.jsonc"));
+    for (const project of projectDirs(cwd)) {
+      for (const dir of [project, join(project, ".opencode")]) {
+        files.push(join(dir, "opencode.json"), join(dir, "opencode.jsonc"));
+      }
     }
   }
   return files;
@@ -124,9 +159,16 @@ export async function scanPlugins(ctx: Context): Promise<PluginScan> {
       scan.unreadable.push(file);
     }
   }
-  const configDir = opencodeConfigDir(ctx);
-  for (const dir of [join(configDir, "plugin"), join(configDir, "plugins")]) {
-    scan.plugins.push(...await listPluginFiles(dir));
+  // Local plugin files: the global config folder's, and each project `.opencode` folder's.
+  const pluginHomes = [opencodeConfigDir(ctx)];
+  const customDir = ctx.env.get("OPENCODE_CONFIG_DIR");
+  if (customDir) pluginHomes.push(customDir);
+  const cwd = currentDir();
+  if (cwd) pluginHomes.push(...projectDirs(cwd).map((dir) => join(dir, ".opencode")));
+  for (const home of pluginHomes) {
+    for (const dir of [join(home, "plugin"), join(home, "plugins")]) {
+      scan.plugins.push(...await listPluginFiles(dir));
+    }
   }
   scan.oauthPlugins = scan.plugins.filter((name) => OAUTH_PLUGIN.test(name));
   return scan;

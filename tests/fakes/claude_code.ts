@@ -60,6 +60,8 @@ export interface ClaudeRun {
   cwd: string;
   /** "eof" when stdin was closed (what the CLI must do). */
   stdin: string;
+  /** The fake's process id (a hanging fake `exec`s sleep, so this is the process to kill). */
+  pid: number;
 }
 
 const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
@@ -103,7 +105,7 @@ export async function installFakeClaude(
 PATH=/usr/bin:/bin
 if [ "$1" = "--version" ]; then echo "2.1.0 (Claude Code)"; exit 0; fi
 if IFS= read -r _line; then STDIN=data; else STDIN=eof; fi
-{ printf 'run\\t%s\\t%s\\t' "$STDIN" "$(pwd)"; for a in "$@"; do printf '%s\\037' "$a"; done; printf '\\n'; } >> ${
+{ printf 'run\\t%s\\t%s\\t' "$STDIN" "$(pwd)"; for a in "$@"; do printf '%s\\037' "$a"; done; printf '\\t%s\\n' "$$"; } >> ${
       shQuote(log)
     }
 ${action}
@@ -119,8 +121,13 @@ ${action}
         return [];
       }
       return text.split("\n").filter(Boolean).map((line) => {
-        const [, stdin, cwd, args] = line.split("\t");
-        return { stdin, cwd, args: args.split("\x1f").filter((a) => a !== "") };
+        const [, stdin, cwd, args, pid] = line.split("\t");
+        return {
+          stdin,
+          cwd,
+          args: args.split("\x1f").filter((a) => a !== ""),
+          pid: Number(pid),
+        };
       });
     },
   };

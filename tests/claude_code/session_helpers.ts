@@ -1,0 +1,217 @@
+/**
+ * Helpers for Claude Code session tests: place Claude Code's credentials where
+ * the CLI looks for them, seed a stored Claude Code session, drive the CLI on
+ * a real pseudo-terminal, and a lib Context for unit tests.
+ */
+
+import assert from "node:assert/strict";
+import { claudePayload, claudeTokens } from "../fakes/claude_code.ts";
+import { CLI_FLAGS, MAIN, type RunResult, type Sandbox } from "../helpers/sandbox.ts";
+import { type Context, createContext, recordEnv } from "../../lib/context.ts";
+import { type Io, Ui } from "../../lib/ui.ts";
+
+/** A token pair as the fakes make it. */
+export type Tokens = ReturnType<typeof claudeTokens>;
+
+/** Far enough in the future to be fresh whatever the machine's speed. */
+export const HOURS_8 = 8 * 3600_000;
+
+/** Claude Code's default credentials file in the sandbox (`~/.claude/.credentials.json`). */
+export function defaultClaudeFile(box: Sandbox): string {
+  return `${box.home}/.claude/.credentials.json`;
+}
+
+/** Fresh tokens (expiring in 8 h), planted for the leak scan. */
+export function freshTokens(box: Sandbox): Tokens {
+  const tokens = claudeTokens(Date.now() + HOURS_8);
+  box.plant(tokens.accessToken, tokens.refreshToken);
+  return tokens;
+}
+
+/** Stale tokens (expired a minute ago), planted for the leak scan. */
+export function staleTokens(box: Sandbox): Tokens {
+  const tokens = claudeTokens(Date.now() - 60_000);
+  box.plant(tokens.accessToken, tokens.refreshToken);
+  return tokens;
+}
+
+/** Write Claude Code's credentials file (default location unless `path` is given). */
+export async function writeClaudeFile(
+  box: Sandbox,
+  tokens: Tokens | string,
+  path = defaultClaudeFile(box),
+): Promise<string> {
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  await Deno.writeTextFile(path, typeof tokens === "string" ? tokens : claudePayload(tokens));
+  return path;
+}
+
+/** Seed auth.json and the state file as `login --method claude-code` leaves them. */
+export async function seedClaudeSession(box: Sandbox, stored: Tokens): Promise<void> {
+  await box.writeAuth({
+    anthropic: {
+      type: "oauth",
+      refresh: stored.refreshToken,
+      access: stored.accessToken,
+      expires: stored.expiresAt,
+    },
+  });
+  await Deno.mkdir(`${box.configHome}/opencode-claude-code-auth`, { recursive: true });
+  await Deno.writeTextFile(
+    box.stateFile,
+    JSON.stringify({ anthropic: { source: "claude-code-session", authFile: box.authFile } }),
+    { mode: 0o600 },
+  );
+}
+
+/** The stored `anthropic` entry. */
+export async function storedEntry(box: Sandbox): Promise<Record<string, unknown>> {
+  return (await box.readAuth()).anthropic as Record<string, unknown>;
+}
+
+/** Assert the stored entry is the OAuth entry for `tokens`. */
+export async function assertStored(box: Sandbox, tokens: Tokens): Promise<void> {
+  assert.deepEqual(await storedEntry(box), {
+    type: "oauth",
+    refresh: tokens.refreshToken,
+    access: tokens.accessToken,
+    expires: tokens.expiresAt,
+  });
+}
+
+/** Whether a path exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Wait until `check` holds (polling), failing after `limitMs` with `what`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  limitMs = 60_000,
+): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** One step of a terminal session: wait for `expect` in the output, then type `send`. */
+export interface PtyStep {
+  expect: string;
+  send: string;
+}
+
+const PTY_DRIVER = `
+import json, os, pty, select, sys, time
+spec = json.loads(sys.stdin.read())
+pid, fd = pty.fork()
+if pid == 0:
+    os.chdir(spec["cwd"])
+    os.execve(spec["argv"][0], spec["argv"], spec["env"])
+out = b""
+def pump(limit):
+    global out
+    r, _, _ = select.select([fd], [], [], limit)
+    if not r:
+        return True
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        return False
+    if not data:
+        return False
+    out += data
+    return True
+failed = None
+for step in spec["steps"]:
+    deadline = time.time() + 60
+    while step["expect"].encode() not in out:
+        if time.time() > deadline or not pump(0.2):
+            failed = step["expect"]
+            break
+    if failed:
+        break
+    os.write(fd, step["send"].encode())
+deadline = time.time() + 60
+while time.time() < deadline and pump(0.2):
+    pass
+_, status = os.waitpid(pid, 0)
+code = os.waitstatus_to_exitcode(status)
+sys.stdout.write(json.dumps({"code": code, "output": out.decode("utf-8", "replace"), "failed": failed}))
+`;
+
+/**
+ * Run the CLI on a real pseudo-terminal (stdin, stdout and stderr all on it),
+ * answering prompts as `steps` say; the output is scanned for planted secrets.
+ */
+export async function runOnPty(
+  box: Sandbox,
+  args: string[],
+  steps: PtyStep[],
+  env: Record<string, string | undefined> = {},
+): Promise<RunResult & { failed: string | null }> {
+  const child = new Deno.Command("python3", {
+    args: ["-c", PTY_DRIVER],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const spec = {
+    argv: [Deno.execPath(), "run", ...CLI_FLAGS, MAIN, ...args],
+    env: { TERM: "xterm", ...box.runEnv(env) },
+    cwd: box.root,
+    steps,
+  };
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(spec)));
+  await writer.close();
+  const output = await child.output();
+  const text = new TextDecoder().decode(output.stdout);
+  assert.equal(output.code, 0, `pty driver failed: ${new TextDecoder().decode(output.stderr)}`);
+  const parsed = JSON.parse(text) as { code: number; output: string; failed: string | null };
+  // On a terminal everything lands on one stream: scan it as stderr.
+  const result = { code: parsed.code, stdout: "", stderr: parsed.output, failed: parsed.failed };
+  box.assertNoLeak(args, result);
+  return result;
+}
+
+/** An Io that records what is written, for unit tests. */
+export function memoryIo(): Io & { err: string; out: string } {
+  const io = {
+    err: "",
+    out: "",
+    stdin: new ReadableStream<Uint8Array>({ start: (c) => c.close() }),
+    stdinIsTerminal: () => false,
+    stderrIsTerminal: () => false,
+    setRaw: () => {},
+    writeOut(text: string) {
+      io.out += text;
+    },
+    writeErr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
+}
+
+/** A Context for unit tests with the given environment and OS. */
+export function testContext(
+  env: Record<string, string | undefined>,
+  os: typeof Deno.build.os = "linux",
+): Context {
+  const io = memoryIo();
+  return createContext({
+    env: recordEnv(env),
+    io,
+    ui: new Ui(io, { debug: false, quiet: false, color: false }),
+    os,
+  });
+}
