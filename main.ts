@@ -11,7 +11,6 @@ import meta from "./deno.json" with { type: "json" };
 import { commandHelp, globalHelp, parseCommandLine, PROGRAM } from "./lib/cli.ts";
 import { createContext, envFlag, processEnv } from "./lib/context.ts";
 import { CliError } from "./lib/errors.ts";
-import { scrub } from "./lib/redact.ts";
 import { processIo, Ui } from "./lib/ui.ts";
 
 /** A command module: turns parsed values into its options and runs. */
@@ -78,14 +77,14 @@ export async function main(argv: readonly string[]): Promise<number> {
 function reportError(ui: Ui, error: unknown): number {
   if (error instanceof CliError) {
     ui.error(error.message);
-    if (error.hint) ui.io.writeErr(scrub(`hint: ${error.hint}`) + "\n");
-    if (ui.options.debug && error.stack) ui.debug(error.stack);
+    if (error.hint) ui.hint(error.hint);
+    // Expected failures never print a stack trace, not even with --debug.
     return error.exitCode;
   }
   if (error instanceof Deno.errors.NotCapable) {
     ui.error(`missing Deno permission: ${firstLine(error)}`);
-    ui.io.writeErr(
-      "hint: run with the permission flags from the README (`deno task start`), or use a release binary\n",
+    ui.hint(
+      "run with the permission flags from the README (`deno task start`), or use a release binary",
     );
     return 1;
   }
@@ -100,7 +99,7 @@ function reportError(ui: Ui, error: unknown): number {
   ui.error(`unexpected error: ${firstLine(error)}`);
   if (error instanceof Error && error.stack) {
     if (ui.options.debug) ui.debug(error.stack);
-    else ui.io.writeErr("hint: run again with --debug for details\n");
+    else ui.hint("run again with --debug for details");
   }
   return 1;
 }

@@ -5,7 +5,7 @@
  * `token` runs on every request of some editors.
  */
 
-import { UsageError } from "./errors.ts";
+import { quote, UsageError } from "./errors.ts";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -187,7 +187,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") {
-      if (command && COMMANDS[command].takesCommand) {
+      if (!command) {
+        throw new UsageError(
+          "'--' must come after a command (it ends the options of `run`)",
+          `see \`${PROGRAM} --help\``,
+        );
+      }
+      if (COMMANDS[command].takesCommand) {
         rest = argv.slice(i + 1);
         break;
       }
@@ -204,7 +210,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
         continue;
       }
       if (!arg.startsWith("--")) {
-        throw new UsageError(`unknown option '${arg}'`, `see \`${helpFor()}\``);
+        throw new UsageError(`unknown option ${quote(arg)}`, `see \`${helpFor()}\``);
       }
       const eq = arg.indexOf("=");
       const name = arg.slice(2, eq === -1 ? undefined : eq);
@@ -216,7 +222,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
         });
         const guess = closest(name, known);
         throw new UsageError(
-          `unknown option '--${name}'${command ? ` for '${command}'` : ""}`,
+          `unknown option ${quote(`--${name}`)}${command ? ` for '${command}'` : ""}`,
           guess ? `did you mean --${guess}? (see \`${helpFor()}\`)` : `see \`${helpFor()}\``,
         );
       }
@@ -238,8 +244,15 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       }
       if (spec.choices && !spec.choices.includes(value)) {
         throw new UsageError(
-          `invalid value '${value}' for '--${name}'`,
+          `invalid value ${quote(value)} for '--${name}'`,
           `expected one of: ${spec.choices.join(", ")}`,
+        );
+      }
+      const previous = values[name];
+      if (typeof previous === "string" && previous !== value) {
+        throw new UsageError(
+          `'--${name}' was given twice, as ${quote(previous)} and ${quote(value)}`,
+          `give it once (see \`${helpFor()}\`)`,
         );
       }
       values[name] = value;
@@ -255,7 +268,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
         }
         const guess = closest(arg, Object.keys(COMMANDS));
         throw new UsageError(
-          `unknown command '${arg}'`,
+          `unknown command ${quote(arg)}`,
           guess
             ? `did you mean '${guess}'? (see \`${PROGRAM} --help\`)`
             : `see \`${PROGRAM} --help\``,
@@ -286,7 +299,7 @@ function checkPositionals(command: string, positionals: string[], rest: string[]
   }
   if (!spec.positionals) {
     if (positionals.length > 0) {
-      throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`, help);
+      throw new UsageError(`unexpected argument ${quote(positionals[0])} for '${command}'`, help);
     }
     return;
   }
@@ -296,7 +309,7 @@ function checkPositionals(command: string, positionals: string[], rest: string[]
   const choices = spec.positionals.choices;
   if (choices && !choices.includes(positionals[0])) {
     throw new UsageError(
-      `invalid ${spec.positionals.name} '${positionals[0]}'`,
+      `invalid ${spec.positionals.name} ${quote(positionals[0])}`,
       `expected one of: ${choices.join(", ")}`,
     );
   }

@@ -1,6 +1,6 @@
 /** Everything a command needs from the outside world, passed in explicitly. */
 
-import { FailureError, UsageError } from "./errors.ts";
+import { FailureError, quote, UsageError } from "./errors.ts";
 import { join } from "./fs/path.ts";
 import type { Io, Ui } from "./ui.ts";
 
@@ -109,7 +109,7 @@ export function envMilliseconds(
   if (raw === undefined || raw === "") return fallback;
   if (!/^\d{1,15}$/.test(raw.trim())) {
     throw new UsageError(
-      `${name} must be a whole number of milliseconds, got '${raw}'`,
+      `${name} must be a whole number of milliseconds, got ${quote(raw)}`,
     );
   }
   return Number(raw.trim());

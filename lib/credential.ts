@@ -6,7 +6,7 @@
 
 import { type Context, envMilliseconds } from "./context.ts";
 import { SignInRequiredError } from "./errors.ts";
-import { type AuthSnapshot, readAuthFile } from "./opencode/auth_file.ts";
+import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
 import { type AnthropicEntry, isStale, type OAuthEntry } from "./opencode/entry.ts";
 import { type AnthropicState, type Method, methodFor, readState } from "./state.ts";
 

@@ -40,3 +40,34 @@ export class FailureError extends CliError {
     this.name = "FailureError";
   }
 }
+
+/**
+ * The reason of an operating-system error, for messages that name the file
+ * themselves: "Is a directory (os error 21): readfile '/x'" becomes "is a directory".
+ */
+export function osReason(error: unknown): string {
+  const message = String(error instanceof Error ? error.message : error).split("\n")[0];
+  const reason = message.replace(/ \(os error \d+\).*$/, "");
+  return reason.charAt(0).toLowerCase() + reason.slice(1);
+}
+
+/**
+ * A file-system error as a one-line failure naming `path`; this tool's own
+ * errors and missing Deno permissions (reported with their own hint) pass through.
+ */
+export function fileFailure(action: string, path: string, error: unknown): Error {
+  if (error instanceof CliError || error instanceof Deno.errors.NotCapable) return error;
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new FailureError(
+      `cannot ${action} ${path}: permission denied`,
+      "check the owner and mode of the file and its folder",
+    );
+  }
+  return new FailureError(`cannot ${action} ${path}: ${osReason(error)}`);
+}
+
+/** Input quoted in a message, `'value'`, cut to `max` characters: messages stay one short line. */
+export function quote(value: string, max = 80): string {
+  const chars = [...value];
+  return `'${chars.length > max ? `${chars.slice(0, max).join("")}…` : value}'`;
+}

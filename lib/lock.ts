@@ -4,7 +4,7 @@
  * rotate, so every refresh and every write of auth.json happens under it.
  */
 
-import { FailureError } from "./errors.ts";
+import { FailureError, fileFailure } from "./errors.ts";
 import { ensurePrivateDir } from "./fs/atomic.ts";
 import { dirname } from "./fs/path.ts";
 
@@ -22,13 +22,13 @@ export async function withLock<T>(
   fn: () => Promise<T>,
   timeoutMs = DEFAULT_LOCK_TIMEOUT_MS,
 ): Promise<T> {
-  await ensurePrivateDir(dirname(lockPath));
-  const file = await Deno.open(lockPath, {
-    read: true,
-    write: true,
-    create: true,
-    mode: 0o600,
-  });
+  let file: Deno.FsFile;
+  try {
+    await ensurePrivateDir(dirname(lockPath));
+    file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+  } catch (error) {
+    throw fileFailure("open the lock file", lockPath, error);
+  }
   try {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<never>((_, reject) => {

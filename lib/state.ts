@@ -1,6 +1,6 @@
 /** This tool's own state file: which sign-in method feeds the `anthropic` entry. */
 
-import { readTextOrNull, writeFileAtomic } from "./fs/atomic.ts";
+import { readTextOrNull, removeStaleTempFiles, writeFileAtomic } from "./fs/atomic.ts";
 import type { AnthropicEntry } from "./opencode/entry.ts";
 
 /** The sign-in methods, as named on the command line. */
@@ -49,7 +49,13 @@ export async function readState(path: string): Promise<AnthropicState | null> {
 }
 
 async function readStateObject(path: string): Promise<Record<string, unknown>> {
-  const text = await readTextOrNull(path);
+  let text: string | null;
+  try {
+    text = await readTextOrNull(path);
+  } catch {
+    // Unreadable (a folder in its place, no permission): no state. A write reports it.
+    return {};
+  }
   if (text === null) return {};
   try {
     const data = JSON.parse(text);
@@ -60,16 +66,26 @@ async function readStateObject(path: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** Record (or with null, forget) the `anthropic` state; other keys are kept. */
+/**
+ * Record (or with null, forget) the `anthropic` state; other keys are kept.
+ * Under the state file's own lock (taken after auth.json's, never before):
+ * concurrent writers do not lose each other's keys, and temporary files left
+ * by a killed writer are removed instead of piling up.
+ */
 export async function writeState(path: string, state: AnthropicState | null): Promise<void> {
-  const data = await readStateObject(path);
-  if (state === null) {
-    if (!("anthropic" in data)) return;
-    delete data.anthropic;
-  } else {
-    data.anthropic = state;
-  }
-  await writeFileAtomic(path, JSON.stringify(data, null, 2) + "\n");
+  // Loaded here, not at the top: `token` reads the state but never writes it.
+  const { lockPathFor, withLock } = await import("./lock.ts");
+  await withLock(lockPathFor(path), async () => {
+    const data = await readStateObject(path);
+    if (state === null) {
+      if (!("anthropic" in data)) return;
+      delete data.anthropic;
+    } else {
+      data.anthropic = state;
+    }
+    await removeStaleTempFiles(path);
+    await writeFileAtomic(path, JSON.stringify(data, null, 2) + "\n");
+  });
 }
 
 /**

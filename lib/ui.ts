@@ -16,6 +16,11 @@ export interface Io {
   writeOut(text: string): void;
   /** Write to stderr as is. */
   writeErr(text: string): void;
+  /**
+   * Whether the last stderr write left a line open (a prompt such as
+   * `Paste the code: `), so that a message must start on a new line.
+   */
+  stderrLineOpen?(): boolean;
 }
 
 const encoder = new TextEncoder();
@@ -26,21 +31,30 @@ function writeAll(file: { writeSync(p: Uint8Array): number }, text: string) {
   while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
 }
 
-/** The real process streams. */
+/**
+ * The real process streams. `stdin` is a getter: creating `Deno.stdin.readable`
+ * costs 5-10 ms at start-up (measured), and `token` never reads stdin.
+ */
 export function processIo(): Io {
+  let lineOpen = false;
   return {
-    stdin: Deno.stdin.readable,
+    get stdin() {
+      return Deno.stdin.readable;
+    },
     stdinIsTerminal: () => Deno.stdin.isTerminal(),
     stderrIsTerminal: () => Deno.stderr.isTerminal(),
     setRaw: (raw) => Deno.stdin.setRaw(raw),
     writeOut: (text) => writeAll(Deno.stdout, text),
     writeErr: (text) => {
+      // A spinner ends by clearing its line ("\r\x1b[2K"): that leaves none open.
+      if (text !== "") lineOpen = !(/[\r\n]$/.test(text) || text.endsWith("\r\x1b[2K"));
       try {
         writeAll(Deno.stderr, text);
       } catch {
         // A closed stderr must not turn a success into a crash.
       }
     },
+    stderrLineOpen: () => lineOpen,
   };
 }
 
@@ -54,7 +68,27 @@ export interface UiOptions {
   color: boolean;
 }
 
-/** What commands use to talk to the user. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+// deno-lint-ignore no-control-regex
+const CONTROL_OR_BREAK = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * `text` with control characters shown as escapes (`\x1b`, `\n`), so input
+ * quoted in a message (a file's bytes, a flag, a server's words) cannot drive
+ * the terminal or split a one-line message. Newlines and tabs are kept unless
+ * `oneLine`.
+ */
+export function printable(text: string, oneLine = false): string {
+  return text.replace(oneLine ? CONTROL_OR_BREAK : CONTROL, (ch) => {
+    if (ch === "\n") return "\\n";
+    if (ch === "\r") return "\\r";
+    if (ch === "\t") return "\\t";
+    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+}
+
+/** What commands use to talk to the user. Every message is scrubbed of secrets. */
 export class Ui {
   /** Wrap `io` with the run's message options. */
   constructor(readonly io: Io, readonly options: UiOptions) {}
@@ -66,27 +100,43 @@ export class Ui {
 
   /** A progress or result message on stderr (hidden by --quiet). */
   info(message: string): void {
-    if (!this.options.quiet) this.io.writeErr(scrub(message) + "\n");
+    if (!this.options.quiet) this.io.writeErr(printable(scrub(message)) + "\n");
   }
 
   /** A success line, with a tick on colour terminals. */
   success(message: string): void {
-    this.info(this.paint("32", "✓") + " " + message);
+    if (!this.options.quiet) {
+      this.io.writeErr(`${this.paint("32", "✓")} ${printable(scrub(message))}\n`);
+    }
   }
 
-  /** A warning on stderr (shown even with --quiet). */
+  /** A warning on stderr (shown even with --quiet), on one line of its own. */
   warn(message: string): void {
-    this.io.writeErr(scrub(`${this.paint("33", "warning:")} ${message}`) + "\n");
+    this.io.writeErr(
+      `${this.newLine()}${this.paint("33", "warning:")} ${printable(scrub(message), true)}\n`,
+    );
   }
 
-  /** An error line on stderr. */
+  /** An error line on stderr, on a line of its own. */
   error(message: string): void {
-    this.io.writeErr(scrub(`${this.paint("31", "error:")} ${message}`) + "\n");
+    this.io.writeErr(
+      `${this.newLine()}${this.paint("31", "error:")} ${printable(scrub(message), true)}\n`,
+    );
+  }
+
+  /** The line after an error that names the fix. */
+  hint(message: string): void {
+    this.io.writeErr(`hint: ${printable(scrub(message), true)}\n`);
   }
 
   /** A `--debug` line on stderr; secrets are scrubbed like everywhere else. */
   debug(message: string): void {
-    if (this.options.debug) this.io.writeErr(scrub(`debug: ${message}`) + "\n");
+    if (this.options.debug) this.io.writeErr(`debug: ${printable(scrub(message))}\n`);
+  }
+
+  /** A line break when a prompt left the current line open. */
+  private newLine(): string {
+    return this.io.stderrLineOpen?.() ? "\n" : "";
   }
 
   /** Wrap `text` in an ANSI colour when colour is on. */

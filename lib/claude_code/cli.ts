@@ -67,8 +67,10 @@ function collectTail(stream: ReadableStream<Uint8Array>): { finish(): Promise<Ui
   })();
   return {
     async finish() {
-      const grace = new Promise((resolve) => setTimeout(resolve, 200));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise((resolve) => timer = setTimeout(resolve, 200));
       await Promise.race([done, grace]);
+      clearTimeout(timer);
       await reader.cancel().catch(() => {});
       return tail;
     },

@@ -5,7 +5,7 @@
  */
 
 import { type Context, homeDir } from "../context.ts";
-import { FailureError } from "../errors.ts";
+import { FailureError, fileFailure } from "../errors.ts";
 import { join } from "../fs/path.ts";
 import { registerSecret } from "../redact.ts";
 
@@ -198,7 +198,7 @@ export async function findClaudeCredentials(ctx: Context): Promise<ClaudeSearch>
         `cannot read Claude Code's credentials file ${file}: permission denied`,
       );
     }
-    throw error;
+    throw fileFailure("read Claude Code's credentials file", file, error);
   }
   return { credentials: parseClaudePayload(text, file), searched };
 }

@@ -9,6 +9,7 @@ import { dirname } from "../fs/path.ts";
 import { scanPlugins } from "../opencode/config.ts";
 import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
 import { scrub } from "../redact.ts";
+import { printable } from "../ui.ts";
 
 /** The outcome of one check. */
 export interface Check {
@@ -298,8 +299,11 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<n
       fail: ctx.ui.paint("31", "FAIL"),
     };
     for (const check of checks) {
-      ctx.io.writeErr(scrub(`${marks[check.status]}  ${check.name}: ${check.message}\n`));
-      if (check.fix && check.status !== "ok") ctx.io.writeErr(scrub(`      fix: ${check.fix}\n`));
+      const line = printable(scrub(`${check.name}: ${check.message}`), true);
+      ctx.io.writeErr(`${marks[check.status]}  ${line}\n`);
+      if (check.fix && check.status !== "ok") {
+        ctx.io.writeErr(`      fix: ${printable(scrub(check.fix), true)}\n`);
+      }
     }
     ctx.io.writeErr(failed ? "\nSome checks failed.\n" : "\nNo check failed.\n");
   }

@@ -1,5 +1,6 @@
 /** Crash-safe file replacement: temporary file in the same directory, then rename. */
 
+import { FailureError, fileFailure } from "../errors.ts";
 import { basename, dirname, join } from "./path.ts";
 
 const isWindows = Deno.build.os === "windows";
@@ -28,14 +29,31 @@ function randomSuffix(): string {
  * Replace `path` with `text` atomically. The temporary file is created with
  * mode 0600 (never readable by others, even for an instant), flushed to disk,
  * then renamed over the target; a crash leaves the old file or the new one.
+ * `stillValid`, when given, is asked right before the rename (synchronously,
+ * so nothing of this process runs in between); when it says no, nothing is
+ * replaced and the result is false (the caller starts over).
  */
 export async function writeFileAtomic(
   path: string,
   text: string,
   mode = 0o600,
-): Promise<void> {
+  stillValid?: () => boolean,
+): Promise<boolean> {
   // Write through a symlink (dotfile managers link auth.json) instead of replacing it.
-  path = await resolveSymlink(path);
+  const target = await resolveSymlink(path);
+  try {
+    return await replaceFile(target, text, mode, stillValid);
+  } catch (error) {
+    throw fileFailure("write", target, error);
+  }
+}
+
+async function replaceFile(
+  path: string,
+  text: string,
+  mode: number,
+  stillValid?: () => boolean,
+): Promise<boolean> {
   const dir = dirname(path);
   await ensurePrivateDir(dir);
   const temp = join(dir, `${tempPrefix(path)}${randomSuffix()}.tmp`);
@@ -53,22 +71,47 @@ export async function writeFileAtomic(
     }
     // The umask can only narrow the mode; chmod makes it exact.
     if (!isWindows) await Deno.chmod(temp, mode);
-    await Deno.rename(temp, path);
+    // Last moment to notice that `text` is out of date (see stillValid above):
+    // the check and the rename run back to back, with nothing in between.
+    if (stillValid && !stillValid()) {
+      await Deno.remove(temp).catch(() => {});
+      return false;
+    }
+    Deno.renameSync(temp, path);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
     throw error;
   }
   await syncDir(dir);
+  return true;
 }
 
-/** The final target of `path` when it is a symlink, else `path` itself. */
+/** Links followed before giving up, as the kernel does (ELOOP). */
+const MAX_LINKS = 40;
+
+/**
+ * The file `path` finally names: symlinks followed one by one, so a dangling
+ * link yields the missing target (created by the write) and a loop is an error.
+ */
 async function resolveSymlink(path: string): Promise<string> {
-  try {
-    if ((await Deno.lstat(path)).isSymlink) return await Deno.realPath(path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  let current = path;
+  for (let hops = 0; hops <= MAX_LINKS; hops++) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(current);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return current;
+      throw fileFailure("read", current, error);
+    }
+    if (!info.isSymlink) return current;
+    const link = await Deno.readLink(current);
+    current = isAbsolute(link) ? link : join(dirname(current), link);
   }
-  return path;
+  throw new FailureError(`cannot write ${path}: too many levels of symbolic links`);
+}
+
+function isAbsolute(path: string): boolean {
+  return path.startsWith("/") || (isWindows && /^([A-Za-z]:)?[\\/]/.test(path));
 }
 
 /** Flush a directory entry so the rename survives power loss (best effort). */
@@ -92,6 +135,8 @@ async function syncDir(dir: string): Promise<void> {
  * writer of ours can own one of them.
  */
 export async function removeStaleTempFiles(path: string): Promise<number> {
+  // Temporary files sit beside the file a symlink points to (see writeFileAtomic).
+  path = await resolveSymlink(path);
   const prefix = tempPrefix(path);
   let removed = 0;
   try {
@@ -107,13 +152,13 @@ export async function removeStaleTempFiles(path: string): Promise<number> {
   return removed;
 }
 
-/** Read a text file, or null when it does not exist. */
-export async function readTextOrNull(path: string): Promise<string | null> {
+/** Read a text file, or null when it does not exist (synchronous: see auth_read.ts). */
+export function readTextOrNull(path: string): Promise<string | null> {
   try {
-    return await Deno.readTextFile(path);
+    return Promise.resolve(Deno.readTextFileSync(path));
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
+    if (error instanceof Deno.errors.NotFound) return Promise.resolve(null);
+    return Promise.reject(error);
   }
 }
 

@@ -1,7 +1,7 @@
 /** Anthropic OAuth endpoints and constants, overridable from the environment. */
 
 import type { Env } from "../context.ts";
-import { UsageError } from "../errors.ts";
+import { quote, UsageError } from "../errors.ts";
 
 /** The endpoints and client settings in force. */
 export interface OAuthConfig {
@@ -67,7 +67,7 @@ export function checkEndpointUrl(name: string, value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${name} is not a valid URL: '${value}'`);
+    throw new UsageError(`${name} is not a valid URL: ${quote(value)}`);
   }
   if (url.username || url.password) {
     throw new UsageError(`${name} must not contain a user name or password`);
@@ -75,7 +75,9 @@ export function checkEndpointUrl(name: string, value: string): URL {
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return url;
   throw new UsageError(
-    `${name} must be an https: URL (http: is allowed only for 127.0.0.1, localhost and [::1]), got '${value}'`,
+    `${name} must be an https: URL (http: is allowed only for 127.0.0.1, localhost and [::1]), got ${
+      quote(value)
+    }`,
   );
 }
 

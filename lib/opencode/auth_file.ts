@@ -1,105 +1,52 @@
-/** Reading and writing OpenCode's auth.json; this tool touches only the `anthropic` key. */
+/**
+ * Writing OpenCode's auth.json under the lock; this tool touches only the
+ * `anthropic` key. The read side is auth_read.ts (re-exported here).
+ */
 
-import { FailureError } from "../errors.ts";
 import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../fs/atomic.ts";
 import { lockPathFor, withLock } from "../lock.ts";
-import { registerSecret } from "../redact.ts";
+import { type AnthropicEntry, mergeEntry, PROVIDER_KEY } from "./entry.ts";
 import { removeMembers, setMember } from "./json_edit.ts";
-import { type AnthropicEntry, mergeEntry, parseEntry, PROVIDER_KEY } from "./entry.ts";
+import {
+  type AuthSnapshot,
+  CorruptAuthFileError,
+  readAuthFile,
+  readStrictText,
+} from "./auth_read.ts";
 
-/** What auth.json holds right now, as far as this tool is concerned. */
-export interface AuthSnapshot {
-  /** The file's path. */
-  path: string;
-  /** The file's text, or null when it does not exist. */
-  text: string | null;
-  /** The raw `anthropic` value (undefined when absent). */
-  raw: unknown;
-  /** The usable entry, or null when absent or malformed. */
-  entry: AnthropicEntry | null;
-  /** Why a present entry is unusable, or null. */
-  problem: string | null;
-}
+export * from "./auth_read.ts";
 
-/** auth.json exists but is not a JSON object: never overwritten silently. */
-export class CorruptAuthFileError extends FailureError {
-  /** Describe what is wrong with the file at `path`. */
-  constructor(readonly path: string, reason: string) {
-    super(
-      `${path} ${reason}; it was left untouched`,
-      "fix or remove it, or run `opencode-claude-code-auth login --force` to move it aside and start a new one",
-    );
-    this.name = "CorruptAuthFileError";
-  }
-}
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** Read a file as strict UTF-8 (invalid bytes would be mangled by a rewrite). */
-async function readStrictText(path: string): Promise<string | null> {
-  let bytes: Uint8Array;
+/** Whether the file still holds `text` (null: still absent); unreadable counts as changed. */
+function stillHolds(path: string, text: string | null): boolean {
   try {
-    bytes = await Deno.readFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    if (error instanceof Deno.errors.PermissionDenied) {
-      throw new FailureError(
-        `cannot read ${path}: permission denied`,
-        "check the file's owner and mode",
-      );
-    }
-    if (error instanceof Deno.errors.IsADirectory) {
-      throw new FailureError(`${path} is a directory, not a file`);
-    }
-    throw error;
-  }
-  try {
-    return strictUtf8.decode(bytes);
+    return readStrictText(path) === text;
   } catch {
-    throw new CorruptAuthFileError(path, "is not valid UTF-8 text");
+    return false;
   }
 }
 
-/** Parse auth.json's text; anything but a JSON object is a CorruptAuthFileError. */
-export function parseAuthText(path: string, text: string): Record<string, unknown> {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === "") throw new CorruptAuthFileError(path, "is empty");
-  let data: unknown;
-  try {
-    data = JSON.parse(body);
-  } catch (error) {
-    throw new CorruptAuthFileError(
-      path,
-      `is not valid JSON (${(error as Error).message.split("\n")[0]})`,
-    );
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    const kind = Array.isArray(data) ? "an array" : data === null ? "null" : `a ${typeof data}`;
-    throw new CorruptAuthFileError(path, `holds ${kind}, not a JSON object`);
-  }
-  return data as Record<string, unknown>;
-}
+/** Tries at splicing into a file that other programs keep rewriting. */
+const MAX_SPLICE_ATTEMPTS = 5;
 
-/** Build a snapshot from a file's text (null when missing). */
-export function snapshotFromText(path: string, text: string | null): AuthSnapshot {
-  if (text === null) return { path, text, raw: undefined, entry: null, problem: null };
-  const data = parseAuthText(path, text);
-  const raw = Object.hasOwn(data, PROVIDER_KEY) ? data[PROVIDER_KEY] : undefined;
-  if (raw === undefined) return { path, text, raw, entry: null, problem: null };
-  const parsed = parseEntry(raw);
-  if ("problem" in parsed) return { path, text, raw, entry: null, problem: parsed.problem };
-  const entry = parsed.entry;
-  if (entry.type === "api") registerSecret(entry.key);
-  else {
-    registerSecret(entry.access);
-    registerSecret(entry.refresh);
+/**
+ * Replace auth.json with `change(current)` (null: leave it). Before the atomic
+ * rename the file is read once more: if another program rewrote it meanwhile
+ * (OpenCode ignores our lock), the change is made again on its new text, so
+ * its write is not lost. What is left is the instant between that last read
+ * and the rename. Returns the snapshot the change was made on.
+ */
+async function spliceAndReplace(
+  path: string,
+  change: (current: AuthSnapshot) => string | null,
+): Promise<{ current: AuthSnapshot; changed: boolean }> {
+  await removeStaleTempFiles(path);
+  for (let attempt = 1;; attempt++) {
+    const current = await readAuthFile(path);
+    const next = change(current);
+    if (next === null) return { current, changed: false };
+    const check = attempt < MAX_SPLICE_ATTEMPTS ? () => stillHolds(path, current.text) : undefined;
+    if (await writeFileAtomic(path, next, 0o600, check)) return { current, changed: true };
   }
-  return { path, text, raw, entry, problem: null };
-}
-
-/** Read auth.json without locking (reads never see a torn file: writes are atomic). */
-export async function readAuthFile(path: string): Promise<AuthSnapshot> {
-  return snapshotFromText(path, await readStrictText(path));
 }
 
 /** Operations on auth.json while holding its lock. */
@@ -107,8 +54,8 @@ export interface AuthTransaction {
   /** Re-read the file. */
   read(): Promise<AuthSnapshot>;
   /**
-   * Store `entry` under `anthropic`. Re-reads the file right before the atomic
-   * rename and splices the entry into that text, so a concurrent writer that
+   * Store `entry` under `anthropic`, spliced into the file's current text and
+   * checked again right before the atomic rename, so a concurrent writer that
    * ignores our lock (OpenCode itself) loses nothing that it wrote before.
    */
   write(entry: AnthropicEntry): Promise<void>;
@@ -130,22 +77,22 @@ export function withAuthFile<T>(
   const tx: AuthTransaction = {
     read: () => readAuthFile(path),
     async write(entry) {
-      const current = await readAuthFile(path);
-      const base = current.text ?? "{}\n";
-      const next = setMember(base, PROVIDER_KEY, mergeEntry(current.raw, entry));
-      await removeStaleTempFiles(path);
-      if (next === current.text) {
-        if (Deno.build.os !== "windows") await Deno.chmod(path, 0o600);
-        return;
-      }
-      await writeFileAtomic(path, next);
+      const { changed } = await spliceAndReplace(path, (current) => {
+        const base = current.text ?? "{}\n";
+        const next = setMember(base, PROVIDER_KEY, mergeEntry(current.raw, entry));
+        return next === current.text ? null : next;
+      });
+      if (!changed && Deno.build.os !== "windows") await Deno.chmod(path, 0o600);
     },
     async remove() {
-      const current = await readAuthFile(path);
-      if (current.text === null || current.raw === undefined) return false;
-      await removeStaleTempFiles(path);
-      await writeFileAtomic(path, removeMembers(current.text, PROVIDER_KEY));
-      return true;
+      const { changed } = await spliceAndReplace(
+        path,
+        (current) =>
+          current.text === null || current.raw === undefined
+            ? null
+            : removeMembers(current.text, PROVIDER_KEY),
+      );
+      return changed;
     },
     async moveAside() {
       try {
