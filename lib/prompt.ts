@@ -1,6 +1,7 @@
 /** Reading what the user types or pipes: lines, masked secrets and menu choices. */
 
 import { UsageError } from "./errors.ts";
+import { readAllCapped } from "./stream.ts";
 import type { Io } from "./ui.ts";
 
 /** Largest input accepted from stdin; anything longer is not a key or a code. */
@@ -28,33 +29,12 @@ function takeLeftover(stream: ReadableStream<Uint8Array>): Uint8Array | undefine
 
 /** Read all of stdin (up to `MAX_INPUT_BYTES`). */
 export async function readAllStdin(io: Io): Promise<string> {
-  const reader = io.stdin.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const rest = takeLeftover(io.stdin);
-  if (rest) {
-    chunks.push(rest);
-    size = rest.length;
-  }
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > MAX_INPUT_BYTES) {
-        throw new UsageError(`input on stdin is longer than ${MAX_INPUT_BYTES} bytes`);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
+  const bytes = await readAllCapped(
+    io.stdin,
+    MAX_INPUT_BYTES,
+    () => new UsageError(`input on stdin is longer than ${MAX_INPUT_BYTES} bytes`),
+    takeLeftover(io.stdin),
+  );
   return decoder.decode(bytes);
 }
 

@@ -31,7 +31,6 @@ import {
 import {
   assertCleanError,
   CLI_FLAGS,
-  MAIN,
   type RunOptions,
   type RunResult,
   type Sandbox,
@@ -41,7 +40,6 @@ import {
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const KEY = "sk-ant-api03-PERMISSIONS-TEST-0123456789abcdefghijklmnop";
 const LOOPBACK = ["127.0.0.1", "localhost", "[::1]"];
-const decoder = new TextDecoder();
 
 /** The values of `--NAME=a,b,c` in the start task's flags. */
 function listOf(flags: readonly string[], name: string): string[] {
@@ -67,32 +65,13 @@ function withoutFlag(flag: string): string[] {
 }
 
 /** Run main.ts under `flags` (not the start task's) in the sandbox, with its leak scan. */
-async function runWith(
+function runWith(
   box: Sandbox,
   flags: string[],
   args: string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, MAIN, ...args],
-    cwd: box.root,
-    env: box.runEnv(options.env),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  if (options.stdin) await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
-  await writer.close().catch(() => {});
-  const output = await child.output();
-  const result = {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-  box.assertNoLeak(args, result, options.allowOnStdout ?? []);
-  return result;
+  return box.run(args, { ...options, flags });
 }
 
 /** One clean `error:` line (plus at most a hint), no stack trace. */

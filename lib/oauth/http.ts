@@ -8,6 +8,7 @@
 import meta from "../../deno.json" with { type: "json" };
 import { type Context, envMilliseconds } from "../context.ts";
 import { FailureError, UsageError } from "../errors.ts";
+import { readAllCapped } from "../stream.ts";
 import type { RawResponse } from "./token.ts";
 
 /** Default time limit of one request (`CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS`). */
@@ -55,32 +56,15 @@ export function retryAfterMs(value: string | null, now: number): number | null {
 
 async function readCapped(response: Response): Promise<string> {
   if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > MAX_BODY_BYTES) {
-        throw new FailureError(
-          `the response from ${new URL(response.url).host} is larger than ${MAX_BODY_BYTES} bytes`,
-        );
-      }
-      chunks.push(value);
-    }
+    const bytes = await readAllCapped(response.body, MAX_BODY_BYTES, () =>
+      new FailureError(
+        `the response from ${new URL(response.url).host} is larger than ${MAX_BODY_BYTES} bytes`,
+      ));
+    return new TextDecoder().decode(bytes);
   } finally {
-    reader.releaseLock();
     await response.body.cancel().catch(() => {});
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 /**

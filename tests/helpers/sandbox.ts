@@ -28,8 +28,12 @@ export interface RunResult {
 
 /** Options of one CLI run. */
 export interface RunOptions {
-  /** Text written to stdin (then closed); default: empty stdin. */
-  stdin?: string;
+  /** Text or bytes written to stdin (then closed); default: empty stdin. */
+  stdin?: string | Uint8Array;
+  /** Permission flags instead of the start task's (only for permission tests). */
+  flags?: string[];
+  /** Kill the run after this long and fail the test as hung (default 60 s). */
+  timeoutMs?: number;
   /** Extra or overriding environment variables (undefined removes one). */
   env?: Record<string, string | undefined>;
   /** Secrets that may appear on stdout (only for `token`). */
@@ -143,7 +147,7 @@ export class Sandbox {
   /** The command line that runs the CLI (for spawning it yourself). */
   command(args: string[], options: RunOptions = {}): Deno.Command {
     return new Deno.Command(Deno.execPath(), {
-      args: ["run", ...CLI_FLAGS, MAIN, ...args],
+      args: ["run", ...(options.flags ?? CLI_FLAGS), MAIN, ...args],
       cwd: options.cwd ?? this.root,
       env: this.runEnv(options.env),
       clearEnv: true,
@@ -153,20 +157,39 @@ export class Sandbox {
     });
   }
 
-  /** Run the CLI to completion and scan its output for leaked secrets. */
+  /**
+   * Run the CLI to completion and scan its output for leaked secrets; a run
+   * that outlives `timeoutMs` is killed and fails the test as hung.
+   */
   async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const child = this.command(args, options).spawn();
-    const writer = child.stdin.getWriter();
-    if (options.stdin) await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
-    await writer.close().catch(() => {});
-    const output = await child.output();
-    const result = {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
-    if (!options.skipLeakCheck) this.assertNoLeak(args, result, options.allowOnStdout ?? []);
-    return result;
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, options.timeoutMs ?? 60_000);
+    try {
+      const writer = child.stdin.getWriter();
+      const input = typeof options.stdin === "string"
+        ? new TextEncoder().encode(options.stdin)
+        : options.stdin;
+      if (input?.length) await writer.write(input).catch(() => {});
+      await writer.close().catch(() => {});
+      const output = await child.output();
+      const result = {
+        code: output.code,
+        stdout: decoder.decode(output.stdout),
+        stderr: decoder.decode(output.stderr),
+      };
+      assert(
+        output.signal === null,
+        `\`${args.join(" ")}\` hung and was killed:\n${result.stderr}`,
+      );
+      if (!options.skipLeakCheck) this.assertNoLeak(args, result, options.allowOnStdout ?? []);
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

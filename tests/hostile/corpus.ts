@@ -127,11 +127,8 @@ export function assertSameExcept(
   }
 }
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-
 /** Run the CLI with raw stdin bytes and a hang limit; the leak check is the harness's. */
-export async function runCli(
+export function runCli(
   box: Sandbox,
   args: string[],
   options: {
@@ -141,29 +138,7 @@ export async function runCli(
     timeoutMs?: number;
   } = {},
 ): Promise<RunResult> {
-  const child = box.command(args, { env: options.env }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* gone */ }
-  }, options.timeoutMs ?? 20_000);
-  try {
-    const writer = child.stdin.getWriter();
-    const input = typeof options.stdin === "string" ? encoder.encode(options.stdin) : options.stdin;
-    if (input?.length) await writer.write(input).catch(() => {});
-    await writer.close().catch(() => {});
-    const output = await child.output();
-    const result = {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
-    assert(output.signal === null, `\`${args.join(" ")}\` hung and was killed:\n${result.stderr}`);
-    box.assertNoLeak(args, result, options.allowOnStdout ?? []);
-    return result;
-  } finally {
-    clearTimeout(timer);
-  }
+  return box.run(args, { timeoutMs: 20_000, ...options });
 }
 
 /** Longest `error:` or `hint:` line accepted: messages quote input, but never all of it. */
