@@ -31,7 +31,19 @@ export interface AnthropicState {
   authFile?: string;
   email?: string;
   organization?: string;
+  /**
+   * Fingerprint of a refresh token the server refused with invalid_grant:
+   * such a token never works again, so no process sends it a second time.
+   */
+  rejectedRefresh?: string;
   [field: string]: unknown;
+}
+
+/** A short, one-way fingerprint of a refresh token (never the token itself). */
+export async function tokenFingerprint(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /** The state file's source name for `method`. */

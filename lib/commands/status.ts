@@ -5,7 +5,7 @@ import type { Context } from "../context.ts";
 import { loadStored, needsRefresh, type Stored } from "../credential.ts";
 import { CliError } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
-import type { Method } from "../state.ts";
+import { type Method, tokenFingerprint } from "../state.ts";
 
 /** Options of `status`. */
 export interface StatusOptions {
@@ -55,9 +55,11 @@ async function refreshable(ctx: Context, stored: Stored): Promise<{ ok: boolean;
   const entry = stored.entry;
   if (!entry || entry.type !== "oauth") return { ok: false, why: "" };
   if (stored.method === "browser") {
-    return entry.refresh
-      ? { ok: true, why: "it is refreshed with its refresh token on next use" }
-      : { ok: false, why: "it has no refresh token" };
+    if (!entry.refresh) return { ok: false, why: "it has no refresh token" };
+    if (stored.state?.rejectedRefresh === await tokenFingerprint(entry.refresh)) {
+      return { ok: false, why: "its refresh token was refused (invalid_grant)" };
+    }
+    return { ok: true, why: "it is refreshed with its refresh token on next use" };
   }
   const { findClaudeCredentials } = await import("../claude_code/credentials.ts");
   try {

@@ -11,6 +11,8 @@ import { withAuthFile } from "../opencode/auth_file.ts";
 import type { OAuthEntry } from "../opencode/entry.ts";
 import { refreshTokens } from "./client.ts";
 import { loadOAuthConfig } from "./config.ts";
+import { invalidGrant } from "./token.ts";
+import { readState, tokenFingerprint, writeState } from "../state.ts";
 
 /**
  * Whether `refreshToken` is Claude Code's own. Used only when no source is
@@ -67,7 +69,23 @@ export async function refreshBrowserSession(
         "run `opencode-claude-code-auth login --method browser` again",
       );
     }
-    const tokens = await refreshTokens(ctx, config, current.refresh);
+    // A token refused once is dead: fail without asking again (and without adding to a
+    // 429), unless the user forces a retry with `refresh --force`.
+    const fingerprint = await tokenFingerprint(current.refresh);
+    const state = await readState(ctx.stateFile);
+    if (!options.force && state?.rejectedRefresh === fingerprint) throw invalidGrant("refresh");
+    let tokens;
+    try {
+      tokens = await refreshTokens(ctx, config, current.refresh);
+    } catch (error) {
+      if (error instanceof SignInRequiredError) {
+        await writeState(ctx.stateFile, {
+          ...(state ?? { source: "browser-oauth", authFile: ctx.authFile }),
+          rejectedRefresh: fingerprint,
+        });
+      }
+      throw error;
+    }
     const entry: OAuthEntry = {
       type: "oauth",
       refresh: tokens.refreshToken,

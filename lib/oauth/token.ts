@@ -101,6 +101,16 @@ export function oauthError(response: RawResponse): { error: string; description:
   return { error: oneLine(error, 60), description: oneLine(rawDescription, 200) };
 }
 
+/** The sign-in-required error for a refused code or refresh token (`invalid_grant`). */
+export function invalidGrant(purpose: "exchange" | "refresh"): SignInRequiredError {
+  return new SignInRequiredError(
+    purpose === "refresh"
+      ? "the browser sign-in has expired or was revoked (invalid_grant); the stored entry was kept"
+      : "the code was rejected (invalid_grant): it expired or was already used",
+    "run `opencode-claude-code-auth login --method browser` again",
+  );
+}
+
 /**
  * Turn a token endpoint response into a TokenSet, or the error the user
  * should see: `invalid_grant` means sign in again (exit 4); anything else
@@ -113,14 +123,7 @@ export function parseTokenResponse(
   const where = "the token endpoint";
   if (response.status < 200 || response.status >= 300) {
     const detail = oauthError(response);
-    if (detail?.error === "invalid_grant") {
-      throw new SignInRequiredError(
-        purpose === "refresh"
-          ? "the browser sign-in has expired or was revoked (invalid_grant); the stored entry was kept"
-          : "the code was rejected (invalid_grant): it expired or was already used",
-        "run `opencode-claude-code-auth login --method browser` again",
-      );
-    }
+    if (detail?.error === "invalid_grant") throw invalidGrant(purpose);
     const what = detail
       ? `${detail.error}${detail.description ? `: ${detail.description}` : ""}`
       : describeBody(response);

@@ -4,8 +4,16 @@
  * valid token set arrived, and the message is one clean line.
  */
 
+import assert from "node:assert/strict";
 import type { ScriptedResponse } from "../fakes/anthropic_server.ts";
-import { type Fixture, type HostileCase, hostileCases, secret, storeBrowser } from "./corpus.ts";
+import {
+  type Fixture,
+  type HostileCase,
+  hostileCases,
+  secret,
+  STATE,
+  storeBrowser,
+} from "./corpus.ts";
 
 const JSON_TYPE = { "content-type": "application/json" };
 
@@ -30,6 +38,18 @@ function answer(
     ...extra,
   };
 }
+
+/**
+ * After invalid_grant the state file records the refused token's fingerprint
+ * (so no process asks with it again); auth.json itself stays as it was.
+ */
+const REFUSAL_REMEMBERED: Partial<HostileCase> = {
+  changes: [STATE],
+  check: async (f) => {
+    const state = JSON.parse(await Deno.readTextFile(f.box.stateFile));
+    assert.match(state.anthropic.rejectedRefresh, /^[0-9a-f]{16}$/);
+  },
+};
 
 /** A 200 answer with `fields` as its JSON body. */
 function ok(fields: Record<string, unknown>): ScriptedResponse {
@@ -147,6 +167,7 @@ hostileCases("token endpoint", [
     }],
     4,
     /invalid_grant.*kept/,
+    REFUSAL_REMEMBERED,
   ),
   answer(
     "invalid_grant in Anthropic's nested error shape",
@@ -157,6 +178,7 @@ hostileCases("token endpoint", [
     }],
     4,
     /invalid_grant/,
+    REFUSAL_REMEMBERED,
   ),
   answer(
     "an error description with escape sequences and line breaks",

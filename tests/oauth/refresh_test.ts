@@ -123,12 +123,28 @@ Deno.test("invalid_grant on refresh: exit 4, says to run login again, the entry 
         assert.match(result.stderr, /stored entry was kept/);
         assert.match(result.stderr, /login --method browser/);
         assert.equal(errorLines(result).length, 1);
-        assert.deepEqual(await snapshotFiles(box), before, "the entry must stay as it was");
+        assert.equal((await snapshotFiles(box)).auth, before.auth, "the entry must stay as it was");
       }
-      // Not retried: one request per run.
-      assert.equal(fake.refreshRequests().length, 4);
+      // The spend elsewhere, the refusal seen by `token`, then only `refresh --force` asks
+      // again: the state file remembers the refused token's fingerprint, never the token.
+      assert.equal(fake.refreshRequests().length, 3);
+      const state = JSON.parse((await snapshotFiles(box)).state!);
+      assert.match(state.anthropic.rejectedRefresh, /^[0-9a-f]{16}$/);
+      assert.equal(state.anthropic.source, "browser-oauth");
       const status = await box.run(["status", "--json"], { env: fake.env() });
+      assert.equal(status.code, 4, "a refused refresh token is not refreshable");
       assert.equal(JSON.parse(status.stdout).loggedIn, true);
+      const human = await box.run(["status"], { env: fake.env() });
+      assert.match(human.stderr, /refresh token was refused/);
+      // A new sign-in replaces the state, and with it the marker.
+      const relogin = await box.run(["login", "--method", "api-key"], {
+        stdin: "sk-ant-api03-relogin-0123456789",
+      });
+      assert.equal(relogin.code, 0, relogin.stderr);
+      assert.equal(
+        JSON.parse((await snapshotFiles(box)).state!).anthropic.rejectedRefresh,
+        undefined,
+      );
     })
   );
 });
@@ -149,7 +165,11 @@ for (const bad of BAD_TOKEN_RESPONSES) {
           const errors = errorLines(result);
           assert.equal(errors.length, 1, result.stderr);
           assert.match(errors[0], bad.message);
-          assert.deepEqual(await snapshotFiles(box), before);
+          const after = await snapshotFiles(box);
+          assert.equal(after.auth, before.auth, "the entry is kept");
+          // Only a refusal (invalid_grant) is remembered, as a fingerprint in the state file.
+          if (bad.name !== "invalid_grant") assert.equal(after.state, before.state);
+          else assert.match(JSON.parse(after.state!).anthropic.rejectedRefresh, /^[0-9a-f]{16}$/);
         }
         assert.equal(fake.tokenRequests().length, 2, "one request per run, no retries");
       })
