@@ -15,6 +15,7 @@ import {
   freshTokens,
   HOURS_8,
   seedClaudeSession,
+  staleClaudeSession,
   staleTokens,
   storedEntry,
   writeClaudeFile,
@@ -57,14 +58,7 @@ Deno.test("fresh credentials are copied to auth.json without running claude", as
 
 Deno.test("stale credentials: claude runs with exactly `-p . --model claude-haiku-4-5`, stdin closed, in a removed temporary directory", async () => {
   await withSandbox(async (box) => {
-    const stale = staleTokens(box);
-    const next = freshTokens(box);
-    const file = await writeClaudeFile(box, stale);
-    const claude = await installFakeClaude(box, {
-      mode: "refresh",
-      credentialsPath: file,
-      next: claudePayload(next),
-    });
+    const { next, claude } = await staleClaudeSession(box);
     const project = `${box.root}/my project`;
     await Deno.mkdir(project);
     const result = await box.run(LOGIN, { stdin: STDIN, cwd: project });
@@ -243,14 +237,8 @@ Deno.test("claude missing from PATH: exit 4 with the sentence, saying claude was
 
 Deno.test("20 concurrent `token` calls on a stale session start claude exactly once and print the same token", async () => {
   await withSandbox(async (box) => {
-    const stale = staleTokens(box);
-    const next = freshTokens(box);
-    const file = await writeClaudeFile(box, stale);
-    await seedClaudeSession(box, stale);
-    const claude = await installFakeClaude(box, {
-      mode: "refresh",
-      credentialsPath: file,
-      next: claudePayload(next),
+    const { next, claude } = await staleClaudeSession(box, {
+      stored: true,
       delayMs: 400,
     });
     const results = await Promise.all(

@@ -1,14 +1,15 @@
 /**
  * Helpers for Claude Code session tests: place Claude Code's credentials where
  * the CLI looks for them, seed a stored Claude Code session, drive the CLI on
- * a real pseudo-terminal, and a lib Context for unit tests.
+ * a real pseudo-terminal (and re-export the unit-test Context).
  */
 
 import assert from "node:assert/strict";
-import { claudePayload, claudeTokens } from "../fakes/claude_code.ts";
+import { claudePayload, claudeTokens, installFakeClaude } from "../fakes/claude_code.ts";
+
+/** The handle `installFakeClaude` returns. */
+type FakeClaude = Awaited<ReturnType<typeof installFakeClaude>>;
 import { CLI_FLAGS, MAIN, type RunResult, type Sandbox } from "../helpers/sandbox.ts";
-import { type Context, createContext, recordEnv } from "../../lib/context.ts";
-import { type Io, Ui } from "../../lib/ui.ts";
 
 /** A token pair as the fakes make it. */
 export type Tokens = ReturnType<typeof claudeTokens>;
@@ -33,6 +34,27 @@ export function staleTokens(box: Sandbox): Tokens {
   const tokens = claudeTokens(Date.now() - 60_000);
   box.plant(tokens.accessToken, tokens.refreshToken);
   return tokens;
+}
+
+/**
+ * A stale Claude Code sign-in (in the default file) whose fake `claude`
+ * refreshes it to fresh tokens; with `stored`, auth.json already holds it.
+ */
+export async function staleClaudeSession(
+  box: Sandbox,
+  options: { stored?: boolean; delayMs?: number } = {},
+): Promise<{ stale: Tokens; next: Tokens; file: string; claude: FakeClaude }> {
+  const stale = staleTokens(box);
+  const next = freshTokens(box);
+  const file = await writeClaudeFile(box, stale);
+  if (options.stored) await seedClaudeSession(box, stale);
+  const claude = await installFakeClaude(box, {
+    mode: "refresh",
+    credentialsPath: file,
+    next: claudePayload(next),
+    delayMs: options.delayMs,
+  });
+  return { stale, next, file, claude };
 }
 
 /** Write Claude Code's credentials file (default location unless `path` is given). */
@@ -79,16 +101,7 @@ export async function assertStored(box: Sandbox, tokens: Tokens): Promise<void> 
   });
 }
 
-/** Whether a path exists. */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
+export { pathExists as exists } from "../../lib/fs/atomic.ts";
 
 /** Wait until `check` holds (polling), failing after `limitMs` with `what`. */
 export async function waitFor(
@@ -183,35 +196,4 @@ export async function runOnPty(
   return result;
 }
 
-/** An Io that records what is written, for unit tests. */
-export function memoryIo(): Io & { err: string; out: string } {
-  const io = {
-    err: "",
-    out: "",
-    stdin: new ReadableStream<Uint8Array>({ start: (c) => c.close() }),
-    stdinIsTerminal: () => false,
-    stderrIsTerminal: () => false,
-    setRaw: () => {},
-    writeOut(text: string) {
-      io.out += text;
-    },
-    writeErr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
-
-/** A Context for unit tests with the given environment and OS. */
-export function testContext(
-  env: Record<string, string | undefined>,
-  os: typeof Deno.build.os = "linux",
-): Context {
-  const io = memoryIo();
-  return createContext({
-    env: recordEnv(env),
-    io,
-    ui: new Ui(io, { debug: false, quiet: false, color: false }),
-    os,
-  });
-}
+export { memoryIo, testContext } from "../helpers/context.ts";

@@ -11,6 +11,7 @@ import {
   freshTokens,
   runOnPty,
   seedClaudeSession,
+  staleClaudeSession,
   staleTokens,
   writeClaudeFile,
 } from "../claude_code/session_helpers.ts";
@@ -148,15 +149,7 @@ Deno.test("login without --method and without a terminal is exit 2 naming --meth
 
 Deno.test("the picker on a terminal pre-selects Claude Code when its sign-in exists; Enter accepts (and refreshes with a spinner)", async () => {
   await withSandbox(async (box) => {
-    const stale = staleTokens(box);
-    const next = freshTokens(box);
-    const file = await writeClaudeFile(box, stale);
-    const claude = await installFakeClaude(box, {
-      mode: "refresh",
-      credentialsPath: file,
-      next: claudePayload(next),
-      delayMs: 600,
-    });
+    const { next, claude } = await staleClaudeSession(box, { delayMs: 600 });
     const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-3 [1]: ", send: "\r" }]);
     assert.equal(result.failed, null, result.stderr);
     assert.equal(result.code, 0, result.stderr);

@@ -13,6 +13,7 @@ import {
   freshTokens,
   runOnPty,
   seedClaudeSession,
+  staleClaudeSession,
   staleTokens,
   waitFor,
   writeClaudeFile,
@@ -69,15 +70,7 @@ Deno.test("run -- opencode ARGS: the child gets its arguments and the fresh toke
 
 Deno.test("run -- CMD on a stale session refreshes before the child starts", async () => {
   await withSandbox(async (box) => {
-    const stale = staleTokens(box);
-    const next = freshTokens(box);
-    const file = await writeClaudeFile(box, stale);
-    await seedClaudeSession(box, stale);
-    const claude = await installFakeClaude(box, {
-      mode: "refresh",
-      credentialsPath: file,
-      next: claudePayload(next),
-    });
+    const { next, claude } = await staleClaudeSession(box, { stored: true });
     await installChild(box, `cp "$XDG_DATA_HOME/opencode/auth.json" "$ROOT/child-saw.json"`);
     const result = await box.run(["run", "--", "opencode"]);
     assert.equal(result.code, 0, result.stderr);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createContext, recordEnv } from "../../lib/context.ts";
+import { recordEnv } from "../../lib/context.ts";
+import { testContext } from "../helpers/context.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { browserCommand } from "../../lib/oauth/browser.ts";
 import {
@@ -9,7 +10,6 @@ import {
   OAUTH_SETTINGS,
   overridesInForce,
 } from "../../lib/oauth/config.ts";
-import { type Io, Ui } from "../../lib/ui.ts";
 
 function refused(value: string, fragment: RegExp = /must be an https: URL/): void {
   assert.throws(() => checkEndpointUrl("ANTHROPIC_TOKEN_URL", value), (error: unknown) => {
@@ -130,23 +130,8 @@ Deno.test("loadOAuthConfig: overrides are used, blank ones ignored, every URL ch
   );
 });
 
-const silentIo: Io = {
-  stdin: new ReadableStream(),
-  stdinIsTerminal: () => false,
-  stderrIsTerminal: () => false,
-  setRaw: () => {},
-  writeOut: () => {},
-  writeErr: () => {},
-};
-
 function contextFor(os: typeof Deno.build.os, env: Record<string, string> = {}) {
-  return createContext({
-    env: recordEnv(env),
-    io: silentIo,
-    ui: new Ui(silentIo, { debug: false, quiet: true, color: false }),
-    os,
-    authFile: "/nonexistent/auth.json",
-  });
+  return testContext(env, os);
 }
 
 Deno.test("browser opener: open on macOS, rundll32 on Windows, xdg-open with a display, none without", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createContext, recordEnv } from "../../lib/context.ts";
+import { recordEnv } from "../../lib/context.ts";
+import { testContext } from "../helpers/context.ts";
 import { type CliError, FailureError, SignInRequiredError, UsageError } from "../../lib/errors.ts";
 import { loadOAuthConfig } from "../../lib/oauth/config.ts";
 import { networkReason, retryAfterMs, userAgent } from "../../lib/oauth/http.ts";
@@ -11,7 +12,6 @@ import {
   refreshBody,
 } from "../../lib/oauth/token.ts";
 import { scrub } from "../../lib/redact.ts";
-import { type Io, Ui } from "../../lib/ui.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 const CONFIG = loadOAuthConfig(recordEnv({}));
@@ -280,22 +280,8 @@ Deno.test("retryAfterMs: delay-seconds and HTTP dates; anything else is null", (
   assert(retryAfterMs("99999999999999999999", now)! > 1e18);
 });
 
-const silentIo: Io = {
-  stdin: new ReadableStream(),
-  stdinIsTerminal: () => false,
-  stderrIsTerminal: () => false,
-  setRaw: () => {},
-  writeOut: () => {},
-  writeErr: () => {},
-};
-
 function contextWith(env: Record<string, string>) {
-  return createContext({
-    env: recordEnv(env),
-    io: silentIo,
-    ui: new Ui(silentIo, { debug: false, quiet: true, color: false }),
-    authFile: "/nonexistent/auth.json",
-  });
+  return testContext(env);
 }
 
 Deno.test("User-Agent names the tool and its version; CLAUDE_CODE_AUTH_USER_AGENT overrides it", () => {
