@@ -429,17 +429,7 @@ async function browserStampede(box: Sandbox): Promise<{ lines: string[]; ok: boo
       verifyBurst("browser stampede", result, `${newest.access}\n`);
       return { made, wallMs: result.wallMs };
     };
-    await run(1); // warm-up
-    const stampede = { counts: [] as number[], wall: [] as number[] };
-    const lone = { counts: [] as number[], wall: [] as number[] };
-    for (let round = 0; round < STAMPEDE_ROUNDS; round++) {
-      for (const which of shuffle(["stampede", "lone"] as const)) {
-        const r = await run(which === "stampede" ? PROCESSES : 1);
-        const into = which === "stampede" ? stampede : lone;
-        into.counts.push(r.made);
-        into.wall.push(r.wallMs);
-      }
-    }
+    const { stampede, lone } = await interleavedStampedes(run);
     return stampedeLines(
       `(c) refresh stampede, browser sign-in: ${PROCESSES} simultaneous \`token\` on an expired entry, ` +
         `fake Anthropic on 127.0.0.1, ${STAMPEDE_ROUNDS} interleaved rounds`,
@@ -450,6 +440,33 @@ async function browserStampede(box: Sandbox): Promise<{ lines: string[]; ok: boo
   } finally {
     await fake.close();
   }
+}
+
+/** Samples of one side of a stampede comparison. */
+interface StampedeSamples {
+  counts: number[];
+  wall: number[];
+}
+
+/**
+ * After a warm-up, run a stampede of PROCESSES and a lone call STAMPEDE_ROUNDS
+ * times each, in shuffled order so machine noise hits both sides alike.
+ */
+async function interleavedStampedes(
+  run: (count: number) => Promise<{ made: number; wallMs: number }>,
+): Promise<{ stampede: StampedeSamples; lone: StampedeSamples }> {
+  await run(1); // warm-up
+  const stampede: StampedeSamples = { counts: [], wall: [] };
+  const lone: StampedeSamples = { counts: [], wall: [] };
+  for (let round = 0; round < STAMPEDE_ROUNDS; round++) {
+    for (const which of shuffle(["stampede", "lone"] as const)) {
+      const r = await run(which === "stampede" ? PROCESSES : 1);
+      const into = which === "stampede" ? stampede : lone;
+      into.counts.push(r.made);
+      into.wall.push(r.wallMs);
+    }
+  }
+  return { stampede, lone };
 }
 
 async function claudeStampede(box: Sandbox): Promise<{ lines: string[]; ok: boolean }> {
@@ -480,17 +497,7 @@ async function claudeStampede(box: Sandbox): Promise<{ lines: string[]; ok: bool
     verifyBurst("Claude Code stampede", result, `${fresh.accessToken}\n`);
     return { made: (await claude.runs()).length, wallMs: result.wallMs };
   };
-  await run(1); // warm-up
-  const stampede = { counts: [] as number[], wall: [] as number[] };
-  const lone = { counts: [] as number[], wall: [] as number[] };
-  for (let round = 0; round < STAMPEDE_ROUNDS; round++) {
-    for (const which of shuffle(["stampede", "lone"] as const)) {
-      const r = await run(which === "stampede" ? PROCESSES : 1);
-      const into = which === "stampede" ? stampede : lone;
-      into.counts.push(r.made);
-      into.wall.push(r.wallMs);
-    }
-  }
+  const { stampede, lone } = await interleavedStampedes(run);
   return stampedeLines(
     `(d) refresh stampede, Claude Code session: ${PROCESSES} simultaneous \`token\` on a stale session, ` +
       `fake \`claude\` (sh script), ${STAMPEDE_ROUNDS} interleaved rounds`,
