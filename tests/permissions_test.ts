@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
 import { OAUTH_SETTINGS } from "../lib/oauth/config.ts";
 import { FakeAnthropic } from "./fakes/anthropic_server.ts";
+import { seedBrowserEntry } from "./oauth/browser_helpers.ts";
 import {
   claudePayload,
   claudeTokens,
@@ -212,11 +213,7 @@ Deno.test("under exactly the set: a browser sign-in refreshes against a loopback
   try {
     await withSandbox(async (box) => {
       Object.assign(box.env, fake.env());
-      const pair = fake.issueTokens();
-      box.plant(pair.access, pair.refresh);
-      await box.writeAuth({
-        anthropic: { type: "oauth", refresh: pair.refresh, access: pair.access, expires: 1 },
-      });
+      await seedBrowserEntry(box, fake, { expires: 1 });
       const token = await box.run(["token"], { allowOnStdout: fake.issued.map((p) => p.access) });
       for (const p of fake.issued) box.plant(p.access, p.refresh);
       assert.equal(token.code, 0, token.stderr);
@@ -307,11 +304,7 @@ Deno.test("without the endpoint's host in --allow-net: a refresh fails cleanly, 
   try {
     await withSandbox(async (box) => {
       Object.assign(box.env, fake.env());
-      const pair = fake.issueTokens();
-      box.plant(pair.access, pair.refresh);
-      await box.writeAuth({
-        anthropic: { type: "oauth", refresh: pair.refresh, access: pair.access, expires: 1 },
-      });
+      await seedBrowserEntry(box, fake, { expires: 1 });
       const before = await box.readAuthText();
       const result = await runWith(box, withoutItem("allow-net", "127.0.0.1"), ["token"]);
       assert.equal(result.code, 1, result.stderr);
