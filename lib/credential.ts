@@ -40,7 +40,7 @@ export async function loadStored(ctx: Context): Promise<Stored> {
   const snapshot = await readAuthFile(ctx.authFile);
   const entry = snapshot.entry;
   if (!entry) return { snapshot, entry: null, method: null, state: null };
-  const state = await readState(ctx.stateFile);
+  const state = readState(ctx.stateFile);
   return { snapshot, entry, method: methodFor(entry, state, ctx.authFile), state };
 }
 

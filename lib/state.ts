@@ -52,18 +52,18 @@ export function sourceOf(method: Method): Source {
 }
 
 /** Read the `anthropic` state; a missing or unreadable state file counts as none. */
-export async function readState(path: string): Promise<AnthropicState | null> {
-  const data = await readStateObject(path);
+export function readState(path: string): AnthropicState | null {
+  const data = readStateObject(path);
   const value = data.anthropic;
   if (typeof value !== "object" || value === null) return null;
   const state = value as AnthropicState;
   return state.source in METHOD_OF ? state : null;
 }
 
-async function readStateObject(path: string): Promise<Record<string, unknown>> {
+function readStateObject(path: string): Record<string, unknown> {
   let text: string | null;
   try {
-    text = await readTextOrNull(path);
+    text = readTextOrNull(path);
   } catch {
     // Unreadable (a folder in its place, no permission): no state. A write reports it.
     return {};
@@ -88,7 +88,7 @@ export async function writeState(path: string, state: AnthropicState | null): Pr
   // Loaded here, not at the top: `token` reads the state but never writes it.
   const { lockPathFor, withLock } = await import("./lock.ts");
   await withLock(lockPathFor(path), async () => {
-    const data = await readStateObject(path);
+    const data = readStateObject(path);
     if (state === null) {
       if (!("anthropic" in data)) return;
       delete data.anthropic;

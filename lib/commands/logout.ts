@@ -15,7 +15,7 @@ export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<
   const removed = before.raw === undefined
     ? false
     : await withAuthFile(ctx.authFile, (tx) => tx.remove());
-  const state = await readState(ctx.stateFile);
+  const state = readState(ctx.stateFile);
   if (state && (!state.authFile || state.authFile === ctx.authFile)) {
     await writeState(ctx.stateFile, null);
   }

@@ -25,7 +25,8 @@ export async function browserLogin(
   ctx: Context,
   options: BrowserLoginOptions,
 ): Promise<SignInResult> {
-  // Every endpoint is checked before anything is printed or requested.
+  // Every endpoint and the User-Agent override are checked before anything is
+  // printed or requested (a bad one would otherwise fail only after the paste).
   const config = loadOAuthConfig(ctx.env);
   userAgent(ctx);
   const verifier = createVerifier();

@@ -72,7 +72,7 @@ export async function refreshBrowserSession(
     // A token refused once is dead: fail without asking again (and without adding to a
     // 429), unless the user forces a retry with `refresh --force`.
     const fingerprint = await tokenFingerprint(current.refresh);
-    const state = await readState(ctx.stateFile);
+    const state = readState(ctx.stateFile);
     if (!options.force && state?.rejectedRefresh === fingerprint) throw invalidGrant("refresh");
     let tokens;
     try {

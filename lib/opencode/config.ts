@@ -134,7 +134,7 @@ export async function scanPlugins(ctx: Context): Promise<PluginScan> {
   for (const file of configFileCandidates(ctx)) {
     let text: string | null;
     try {
-      text = await readTextOrNull(file);
+      text = readTextOrNull(file);
     } catch {
       text = null;
     }
