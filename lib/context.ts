@@ -36,6 +36,27 @@ export interface Context {
   readonly authFile: string;
   /** This tool's state file. */
   readonly stateFile: string;
+  /** The working directory, or undefined when it no longer exists. */
+  cwd(): string | undefined;
+  /**
+   * Start a child process: the only door to one, so tests can replace it.
+   * Use `runBounded` (lib/process.ts) for anything that must end on its own.
+   */
+  spawn(command: string, options: Deno.CommandOptions): Deno.ChildProcess;
+}
+
+/** The real working directory, or undefined when it was removed. */
+export function processCwd(): string | undefined {
+  try {
+    return Deno.cwd();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start a real child process. */
+export function processSpawn(command: string, options: Deno.CommandOptions): Deno.ChildProcess {
+  return new Deno.Command(command, options).spawn();
 }
 
 /** The user's home directory: HOME, or USERPROFILE on Windows. */
@@ -76,11 +97,14 @@ export function createContext(options: {
   ui: Ui;
   os?: typeof Deno.build.os;
   authFile?: string;
+  stateFile?: string;
   now?: () => number;
+  cwd?: () => string | undefined;
+  spawn?: (command: string, options: Deno.CommandOptions) => Deno.ChildProcess;
 }): Context {
   const os = options.os ?? Deno.build.os;
   let authFile = options.authFile;
-  let stateFile: string | undefined;
+  let stateFile = options.stateFile;
   return {
     env: options.env,
     io: options.io,
@@ -93,6 +117,8 @@ export function createContext(options: {
     get stateFile() {
       return stateFile ??= defaultStateFile(options.env, os);
     },
+    cwd: options.cwd ?? processCwd,
+    spawn: options.spawn ?? processSpawn,
   };
 }
 

@@ -78,26 +78,42 @@ function readStateObject(path: string): Record<string, unknown> {
   }
 }
 
+/** One top-level value of the state file (`anthropic`, `service`), or undefined. */
+export function readStateKey(path: string, key: string): unknown {
+  const data = readStateObject(path);
+  return Object.hasOwn(data, key) ? data[key] : undefined;
+}
+
 /**
- * Record (or with null, forget) the `anthropic` state; other keys are kept.
- * Under the state file's own lock (taken after auth.json's, never before):
- * concurrent writers do not lose each other's keys, and temporary files left
- * by a killed writer are removed instead of piling up.
+ * Set (or with null, remove) one top-level key of the state file; other keys
+ * are kept. Under the state file's own lock (taken after auth.json's, never
+ * before): concurrent writers do not lose each other's keys, and temporary
+ * files left by a killed writer are removed instead of piling up.
  */
-export async function writeState(path: string, state: AnthropicState | null): Promise<void> {
-  // Loaded here, not at the top: `token` reads the state but never writes it.
+export async function writeStateKey(path: string, key: string, value: unknown): Promise<void> {
+  // Loaded here, not at the top: `token` reads the state but rarely writes it.
   const { lockPathFor, withLock } = await import("./lock.ts");
   await withLock(lockPathFor(path), async () => {
     const data = readStateObject(path);
-    if (state === null) {
-      if (!("anthropic" in data)) return;
-      delete data.anthropic;
+    if (value === null) {
+      if (!Object.hasOwn(data, key)) return;
+      delete data[key];
     } else {
-      data.anthropic = state;
+      Object.defineProperty(data, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     await removeStaleTempFiles(path);
     await writeFileAtomic(path, JSON.stringify(data, null, 2) + "\n");
   });
+}
+
+/** Record (or with null, forget) the `anthropic` state; other keys are kept. */
+export function writeState(path: string, state: AnthropicState | null): Promise<void> {
+  return writeStateKey(path, "anthropic", state);
 }
 
 /**

@@ -51,6 +51,8 @@ function startRefresher(ctx: Context, first: AnthropicEntry): () => void {
     now: () => ctx.now(),
     authFile: ctx.authFile,
     stateFile: ctx.stateFile,
+    cwd: ctx.cwd,
+    spawn: ctx.spawn,
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
