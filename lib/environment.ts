@@ -355,7 +355,7 @@ export function environmentHelp(): string {
   for (const note of [carriedNote(), ...ENVIRONMENT_NOTES]) {
     out.push(...wrap(plain(note), HELP_WIDTH), "");
   }
-  out.push("Files and flags: docs/environment.md, docs/permissions.md");
+  out.push("More in the project's docs/environment.md and docs/permissions.md.");
   return out.join("\n") + "\n";
 }
 
