@@ -21,59 +21,8 @@ export type Target = typeof TARGETS[number];
 /** The program's name, the prefix of every binary. */
 export const PROGRAM = "opencode-claude-code-auth";
 
-/** The entry module the start task runs. */
-export const ENTRY = "main.ts";
-
-/**
- * Split a task command line into words. Understands the quoting a task may
- * need so that the same line pastes safely into bash, zsh, fish and
- * PowerShell: double or single quotes around (parts of) a word. Anything a
- * shell would expand (`$`, backquotes, backslashes, `;`, `|`, `&`, redirects)
- * is refused, so the words here are exactly the words Deno receives.
- */
-export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let word = "";
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (const char of line) {
-    if (quote) {
-      if (char === quote) quote = null;
-      else if (quote === '"' && /[$`\\]/.test(char)) {
-        throw new Error(`unsupported character ${char} inside double quotes in: ${line}`);
-      } else word += char;
-      continue;
-    }
-    if (char === '"' || char === "'") {
-      quote = char;
-      inWord = true;
-    } else if (/\s/.test(char)) {
-      if (inWord) words.push(word);
-      word = "";
-      inWord = false;
-    } else if (/[$`\\;|&<>()]/.test(char)) {
-      throw new Error(`unsupported shell syntax ${char} in: ${line}`);
-    } else {
-      word += char;
-      inWord = true;
-    }
-  }
-  if (quote) throw new Error(`unterminated ${quote} in: ${line}`);
-  if (inWord) words.push(word);
-  return words;
-}
-
-/**
- * The flags of the start task (`deno run FLAGS main.ts`), exactly as Deno
- * receives them (quotes removed). Throws when the task has another shape.
- */
-export function startTaskFlags(task: string): string[] {
-  const words = splitCommandLine(task);
-  if (words[0] !== "deno" || words[1] !== "run" || words.at(-1) !== ENTRY || words.length < 3) {
-    throw new Error(`the start task should be \`deno run FLAGS ${ENTRY}\`, got: ${task}`);
-  }
-  return words.slice(2, -1);
-}
+export { ENTRY, splitCommandLine, startTaskFlags } from "../lib/service/task_flags.ts";
+import { startTaskFlags } from "../lib/service/task_flags.ts";
 
 /**
  * Flags that set Deno's own log level. `deno compile` takes `-q` too and

@@ -20,9 +20,11 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
+import { COMMANDS } from "../lib/cli.ts";
 import { OAUTH_SETTINGS } from "../lib/oauth/config.ts";
 import { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { seedBrowserEntry } from "./oauth/browser_helpers.ts";
+import { installFakeServiceManagers } from "./fakes/service_managers.ts";
 import {
   claudePayload,
   claudeTokens,
@@ -138,7 +140,7 @@ Deno.test("--allow-env: every allowed variable is used by the code, every variab
     assert([...literals].some((l) => l.startsWith(prefix)), `${prefix}* is allowed but unused`);
   }
   const envLike = [...literals].filter((l) =>
-    /^(HOME|USERPROFILE|DISPLAY|(XDG|OPENCODE|CLAUDE|ANTHROPIC|WAYLAND)_[A-Z0-9_]+)$/.test(l)
+    /^(HOME|USERPROFILE|DISPLAY|PATH|(XDG|OPENCODE|CLAUDE|ANTHROPIC|WAYLAND)_[A-Z0-9_]+)$/.test(l)
   );
   assert(envLike.length >= exact.length);
   for (const name of envLike) {
@@ -149,16 +151,37 @@ Deno.test("--allow-env: every allowed variable is used by the code, every variab
   }
 });
 
-Deno.test("--allow-run: the Claude CLI, the Keychain tool, OpenCode and the three browser openers", () => {
+Deno.test("--allow-run: the Claude CLI, the Keychain tool, OpenCode, the three browser openers and the three service managers", () => {
   const allowed = listOf(CLI_FLAGS, "allow-run");
-  assert.deepEqual(allowed, ["claude", "security", "opencode", "open", "xdg-open", "rundll32"]);
+  assert.deepEqual(allowed, [
+    "claude",
+    "security",
+    "opencode",
+    "open",
+    "xdg-open",
+    "rundll32",
+    "systemctl",
+    "launchctl",
+    "schtasks",
+  ]);
   const literals = stringLiterals();
   for (const program of allowed) assert(literals.has(program), `${program} is never started`);
   for (const [path, text] of cliSources()) {
     for (const match of text.matchAll(/new Deno\.Command\(\s*"([^"]+)"/g)) {
       assert(allowed.includes(match[1]), `${path} starts ${match[1]}, which is not allowed`);
     }
+    // Through runBounded too (process.ts's optional `kill` helper is tried only where allowed).
+    for (const match of text.matchAll(/\bcommand: "([^"]+)"/g)) {
+      assert(allowed.includes(match[1]), `${path} starts ${match[1]}, which is not allowed`);
+    }
   }
+  // The service managers' command lines are [program, ...args] arrays.
+  const service = cliSources().get(`${ROOT}lib/commands/service.ts`) ?? "";
+  const managers = new Set(
+    [...service.matchAll(/\[\s*"([a-z]+)",\s*(?:"|\.\.\.)/g)].map((m) => m[1]),
+  );
+  assert.deepEqual([...managers].sort(), ["launchctl", "schtasks", "systemctl"]);
+  for (const program of managers) assert(allowed.includes(program), `${program} is not allowed`);
 });
 
 Deno.test("the README's deno run line is the start task", async () => {
@@ -184,6 +207,37 @@ Deno.test("the README's deno run line is the start task", async () => {
 });
 
 // ------------------------------------------------ sufficient: it works
+
+/** Whether `service` is wired into the CLI (the command table and main.ts's module table). */
+const SERVICE_WIRED = "service" in COMMANDS &&
+  Deno.readTextFileSync(`${ROOT}main.ts`).includes("lib/commands/service.ts");
+
+Deno.test({
+  name: "under exactly the set: service install, status and uninstall with a fake systemctl",
+  ignore: !SERVICE_WIRED,
+  fn: async () => {
+    await withSandbox(async (box) => {
+      const fakes = await installFakeServiceManagers(box, ["systemctl"]);
+      const install = await box.run(["service", "install"]);
+      assert.equal(install.code, 0, install.stderr);
+      assert.deepEqual(await fakes.calls(), [
+        ["systemctl", "--user", "daemon-reload"],
+        ["systemctl", "--user", "enable", "--now", "opencode-claude-code-auth-refresh.timer"],
+      ]);
+      const unit = await Deno.readTextFile(
+        `${box.configHome}/systemd/user/opencode-claude-code-auth-refresh.service`,
+      );
+      assert(unit.includes(`Environment="PATH=${box.bin}"`), unit);
+      assert(unit.includes(`"--allow-run=${listOf(CLI_FLAGS, "allow-run").join(",")}"`), unit);
+      const status = await box.run(["service", "status"]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stderr, /installed and enabled/);
+      const uninstall = await box.run(["service", "uninstall"]);
+      assert.equal(uninstall.code, 0, uninstall.stderr);
+      assert(!/permission/i.test(install.stderr + status.stderr + uninstall.stderr));
+    });
+  },
+});
 
 Deno.test("under exactly the set: API key login, status, token, refresh, run -- opencode, logout", async () => {
   await withSandbox(async (box) => {

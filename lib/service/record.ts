@@ -1,0 +1,124 @@
+/**
+ * The scheduled job's run records: the last run's time and outcome under the
+ * state file's `service` key, and one line per failed run in a log beside the
+ * state file, kept under LOG_LIMIT_BYTES. A failing job therefore never spams:
+ * at most one short line per run, and a bounded file.
+ */
+
+import type { Context } from "../context.ts";
+import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
+import { dirname, join } from "../fs/path.ts";
+import { scrub } from "../redact.ts";
+import { readStateKey, writeStateKey } from "../state.ts";
+
+/** The state file's key for the service. */
+export const SERVICE_KEY = "service";
+
+/** The failure log's file name, in the state file's folder. */
+export const LOG_NAME = "service.log";
+
+/** The log's size limit: once over it, it is cut to its newest half. */
+export const LOG_LIMIT_BYTES = 64 * 1024;
+
+/** Longest message kept (characters). */
+export const MAX_MESSAGE_CHARS = 300;
+
+/** One run of the job. */
+export interface LastRun {
+  /** When it ended, in epoch milliseconds. */
+  at: number;
+  /** Whether it succeeded. */
+  ok: boolean;
+  /** One line saying what happened (no secrets). */
+  message: string;
+}
+
+/** The failure log's path for `stateFile`. */
+export function serviceLogPath(stateFile: string): string {
+  return join(dirname(stateFile), LOG_NAME);
+}
+
+/** `text` as one short line: secrets scrubbed, control characters and runs of spaces made one space. */
+export function sanitizeMessage(text: string): string {
+  // deno-lint-ignore no-control-regex
+  const line = scrub(text).replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g, " ")
+    .replace(/\s+/g, " ").trim();
+  const chars = [...line];
+  return chars.length > MAX_MESSAGE_CHARS
+    ? `${chars.slice(0, MAX_MESSAGE_CHARS - 1).join("")}…`
+    : line;
+}
+
+/**
+ * Record a run of the job: `{ lastRun: { at, ok, message } }` under the
+ * state's `service` key (its other fields kept) and, for a failure, one line
+ * in the bounded log. Never throws: a run's outcome must not be turned into
+ * a failure by its bookkeeping (a problem is shown with --debug).
+ */
+export async function recordRun(
+  ctx: Context,
+  outcome: { ok: boolean; message: string },
+): Promise<void> {
+  const run: LastRun = { at: ctx.now(), ok: outcome.ok, message: sanitizeMessage(outcome.message) };
+  try {
+    const current = readStateKey(ctx.stateFile, SERVICE_KEY);
+    const base = isObject(current) ? current : {};
+    await writeStateKey(ctx.stateFile, SERVICE_KEY, { ...base, lastRun: run });
+  } catch (error) {
+    ctx.ui.debug(`could not record the run in ${ctx.stateFile}: ${describe(error)}`);
+  }
+  if (run.ok) return;
+  const log = serviceLogPath(ctx.stateFile);
+  try {
+    await appendBounded(log, `${new Date(run.at).toISOString()} failed: ${run.message}\n`);
+  } catch (error) {
+    ctx.ui.debug(`could not append to ${log}: ${describe(error)}`);
+  }
+}
+
+/** The last recorded run, or null when none (or the record is damaged). */
+export function readLastRun(ctx: Context): LastRun | null {
+  const value = readStateKey(ctx.stateFile, SERVICE_KEY);
+  if (!isObject(value) || !isObject(value.lastRun)) return null;
+  const { at, ok, message } = value.lastRun;
+  if (typeof at !== "number" || !Number.isFinite(at) || typeof ok !== "boolean") return null;
+  return { at, ok, message: typeof message === "string" ? sanitizeMessage(message) : "" };
+}
+
+/**
+ * Append `line` to `path` under its lock; when the file then exceeds `limit`
+ * bytes, replace it (atomically) with its newest whole lines, at most half
+ * the limit, so that trimming happens once per many runs.
+ */
+export async function appendBounded(
+  path: string,
+  line: string,
+  limit = LOG_LIMIT_BYTES,
+): Promise<void> {
+  const { lockPathFor, withLock } = await import("../lock.ts");
+  await ensurePrivateDir(dirname(path));
+  await withLock(lockPathFor(path), async () => {
+    const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
+    try {
+      const bytes = new TextEncoder().encode(line);
+      let offset = 0;
+      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+    } finally {
+      file.close();
+    }
+    const size = (await Deno.stat(path)).size;
+    if (size <= limit) return;
+    const data = await Deno.readFile(path);
+    let start = data.length - Math.floor(limit / 2);
+    while (start < data.length && data[start - 1] !== 0x0a) start++;
+    await writeFileAtomic(path, new TextDecoder().decode(data.subarray(start)), 0o600);
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describe(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0];
+}

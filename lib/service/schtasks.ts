@@ -1,0 +1,100 @@
+/**
+ * A Windows Scheduled Task for the job. Task Scheduler cannot set environment
+ * variables (and /TR holds at most 261 characters), so the task runs a small
+ * .cmd wrapper, kept in this tool's state folder, that sets them and runs the
+ * program. Pure text and argument generation.
+ */
+
+import { formatDurationFlag } from "../duration.ts";
+import { FailureError, quote } from "../errors.ts";
+import { type Job, JOB_NAME } from "./job.ts";
+
+/** The wrapper's file name, in the state file's folder. */
+export const WRAPPER_NAME = "service-refresh.cmd";
+
+/** The task's period in whole minutes (Task Scheduler counts minutes), rounded up. */
+export function everyMinutes(every: number): number {
+  return Math.max(1, Math.ceil(every / 60_000));
+}
+
+function refuseQuote(text: string, what: string): void {
+  if (text.includes('"')) {
+    throw new FailureError(
+      `cannot write the Windows task: ${what} holds a double quote (${quote(text, 40)})`,
+    );
+  }
+}
+
+/**
+ * One argument of the wrapper's command line, quoted for the program's
+ * argument parser (CommandLineToArgvW rules: backslashes before the closing
+ * quote doubled) and for cmd.exe (`%` doubled; `&|<>^` are literal inside
+ * quotes). A double quote cannot be carried safely through both and is refused.
+ */
+export function cmdQuote(word: string): string {
+  refuseQuote(word, "an argument");
+  const escaped = word.replaceAll("%", "%%");
+  const trailing = /\\*$/.exec(escaped)![0];
+  return `"${escaped}${trailing}"`;
+}
+
+/** The .cmd wrapper: sets the carried variables, runs the job, exits with its code. */
+export function cmdWrapper(job: Job, schedule: { every: number; ahead: number }): string {
+  const lines = [
+    "@echo off",
+    "rem Written by `opencode-claude-code-auth service install`; " +
+    "`opencode-claude-code-auth service uninstall` removes it.",
+    `rem Task ${JOB_NAME}: every ${everyMinutes(schedule.every)}m, ahead ${
+      formatDurationFlag(schedule.ahead)
+    }`,
+    "setlocal",
+    ...Object.entries(job.env).map(([name, value]) => {
+      refuseQuote(value, name);
+      return `set "${name}=${value.replaceAll("%", "%%")}"`;
+    }),
+    [job.program, ...job.args].map(cmdQuote).join(" "),
+    "exit /b %ERRORLEVEL%",
+    "",
+  ];
+  return lines.join("\r\n");
+}
+
+/** `schtasks` arguments that create (or with /F replace) the task running `wrapper`. */
+export function createArgs(wrapper: string, every: number): string[] {
+  refuseQuote(wrapper, "the wrapper's path");
+  return [
+    "/Create",
+    "/F",
+    "/SC",
+    "MINUTE",
+    "/MO",
+    String(everyMinutes(every)),
+    "/TN",
+    JOB_NAME,
+    "/TR",
+    `"${wrapper}"`,
+  ];
+}
+
+/** `schtasks` arguments that delete the task. */
+export function deleteArgs(): string[] {
+  return ["/Delete", "/F", "/TN", JOB_NAME];
+}
+
+/** `schtasks` arguments that describe the task. */
+export function queryArgs(): string[] {
+  return ["/Query", "/TN", JOB_NAME, "/FO", "LIST", "/V"];
+}
+
+/** The period read back from the wrapper's comment, in milliseconds, or null. */
+export function wrapperEvery(text: string): number | null {
+  const match = /^rem Task \S+: every (\d+)([smh]),/m.exec(text);
+  if (!match) return null;
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "s" | "m" | "h"];
+}
+
+/** The `--ahead` value read back from the wrapper's command line, or null. */
+export function wrapperAhead(text: string): string | null {
+  const match = /"--ahead" "(\d+[smh])"/.exec(text);
+  return match ? match[1] : null;
+}

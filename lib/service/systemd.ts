@@ -1,0 +1,84 @@
+/**
+ * systemd user units for the job: a oneshot `.service` running the job and a
+ * `.timer` starting it every so often. Pure text generation and read-back.
+ */
+
+import { formatDurationFlag } from "../duration.ts";
+import { type Job, JOB_NAME } from "./job.ts";
+
+/** The service unit's file name. */
+export const SERVICE_UNIT = `${JOB_NAME}.service`;
+
+/** The timer unit's file name. */
+export const TIMER_UNIT = `${JOB_NAME}.timer`;
+
+/** The job's own time limit under systemd (a `claude` run takes at most 60 s by default). */
+export const JOB_TIMEOUT_SECONDS = 300;
+
+const HEADER = "# Written by `opencode-claude-code-auth service install`; " +
+  "`opencode-claude-code-auth service uninstall` removes it.";
+
+/**
+ * One word of a unit file's command line or Environment= assignment, double
+ * quoted: `\` and `"` backslash-escaped, `%` (specifiers) doubled, and in a
+ * command line `$` (variable expansion) doubled.
+ */
+export function systemdQuote(word: string, kind: "exec" | "environment" = "exec"): string {
+  let out = word.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("%", "%%");
+  if (kind === "exec") out = out.replaceAll("$", "$$$$");
+  return `"${out}"`;
+}
+
+/** The `.service` unit: Type=oneshot, the carried environment, the job's command line. */
+export function serviceUnit(job: Job, schedule: { every: number; ahead: number }): string {
+  const lines = [
+    HEADER,
+    "[Unit]",
+    `Description=Keep OpenCode's Anthropic sign-in fresh (refresh --ahead ${
+      formatDurationFlag(schedule.ahead)
+    }, every ${formatDurationFlag(schedule.every)})`,
+    "",
+    "[Service]",
+    "Type=oneshot",
+    ...Object.entries(job.env).map(([name, value]) =>
+      `Environment=${systemdQuote(`${name}=${value}`, "environment")}`
+    ),
+    `ExecStart=${[job.program, ...job.args].map((word) => systemdQuote(word)).join(" ")}`,
+    `TimeoutStartSec=${JOB_TIMEOUT_SECONDS}`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** The `.timer` unit: first run `every` after boot, then `every` after each run. */
+export function timerUnit(every: number): string {
+  const seconds = Math.ceil(every / 1000);
+  return [
+    HEADER,
+    "[Unit]",
+    `Description=Run ${SERVICE_UNIT} every ${formatDurationFlag(every)}`,
+    "",
+    "[Timer]",
+    `OnBootSec=${seconds}s`,
+    `OnUnitActiveSec=${seconds}s`,
+    // The default (1 min) could stretch a 2-minute period towards 3.
+    "AccuracySec=5s",
+    "Persistent=true",
+    "",
+    "[Install]",
+    "WantedBy=timers.target",
+    "",
+  ].join("\n");
+}
+
+/** The period read back from a timer unit, in milliseconds, or null. */
+export function timerEvery(text: string): number | null {
+  const match = /^OnUnitActiveSec=(\d+)s$/m.exec(text);
+  return match ? Number(match[1]) * 1000 : null;
+}
+
+/** The `--ahead` value read back from a service unit, or null. */
+export function serviceAhead(text: string): string | null {
+  const match = /^ExecStart=.*"--ahead" "(\d+[smh])"/m.exec(text);
+  return match ? match[1] : null;
+}
