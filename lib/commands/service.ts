@@ -217,7 +217,9 @@ function noManager(result: BoundedResult, os: string): boolean {
 /** A command as a user would type it (for messages and --dry-run). */
 export function displayCommand(step: readonly string[], os: string): string {
   return step.map((word) => {
-    if (os === "windows") return /^[A-Za-z0-9_@%+=:,./\\-]+$/.test(word) ? word : `"${word}"`;
+    if (os === "windows") {
+      return /^[A-Za-z0-9_@%+=:,./\\-]+$/.test(word) ? word : `"${word.replaceAll('"', '\\"')}"`;
+    }
     return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
   }).join(" ");
 }
