@@ -11,9 +11,21 @@ export function formatDuration(ms: number): string {
   return `${s}s`;
 }
 
-/** An expiry relative to now: `expires in 7h 59m (2026-11-27 13:07 UTC)` or `expired 3m 0s ago (...)`. */
+/** Largest distance from the epoch, in milliseconds, that a JavaScript Date can hold. */
+export const MAX_DATE_MS = 8.64e15;
+
+/**
+ * An expiry relative to now: `expires in 7h 59m (2026-11-27 13:07 UTC)` or
+ * `expired 3m 0s ago (...)`. An expiry no Date can hold (a hostile or broken
+ * file) is named as such instead of crashing the command.
+ */
 export function formatExpiry(expires: number, now: number): string {
-  const when = new Date(expires).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  if (!Number.isFinite(expires) || Math.abs(expires) > MAX_DATE_MS) {
+    return "expires at an invalid time";
+  }
+  // Minutes only; years beyond 9999 have six digits and a sign, so cut from the end.
+  const when = new Date(expires).toISOString().replace(/:\d\d\.\d+Z$/, "").replace("T", " ") +
+    " UTC";
   return expires > now
     ? `expires in ${formatDuration(expires - now)} (${when})`
     : `expired ${formatDuration(now - expires)} ago (${when})`;

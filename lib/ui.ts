@@ -1,6 +1,10 @@
 /** Terminal output: messages on stderr (scrubbed of secrets), data on stdout. */
 
 import { scrub } from "./redact.ts";
+import { sanitize } from "./sanitize.ts";
+
+/** The old name of `sanitize` (lib/sanitize.ts), kept until its last importer moves. */
+export { sanitize as printable };
 
 /** The process streams a command talks to, passed in so tests can replace them. */
 export interface Io {
@@ -68,27 +72,17 @@ export interface UiOptions {
   color: boolean;
 }
 
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-// deno-lint-ignore no-control-regex
-const CONTROL_OR_BREAK = /[\x00-\x1f\x7f-\x9f]/g;
-
-/**
- * `text` with control characters shown as escapes (`\x1b`, `\n`), so input
- * quoted in a message (a file's bytes, a flag, a server's words) cannot drive
- * the terminal or split a one-line message. Newlines and tabs are kept unless
- * `oneLine`.
- */
-export function printable(text: string, oneLine = false): string {
-  return text.replace(oneLine ? CONTROL_OR_BREAK : CONTROL, (ch) => {
-    if (ch === "\n") return "\\n";
-    if (ch === "\r") return "\\r";
-    if (ch === "\t") return "\\t";
-    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
-  });
+/** `message` scrubbed of secrets, then sanitised to one line. */
+function line(message: string): string {
+  return sanitize(scrub(message), true);
 }
 
-/** What commands use to talk to the user. Every message is scrubbed of secrets. */
+/**
+ * What commands use to talk to the user. Every message is scrubbed of secrets
+ * and sanitised to one line: a newline or terminal control inside quoted
+ * outside text (an account name, a server's words) cannot forge a line such
+ * as "✓ Signed in". A message of several lines is several calls.
+ */
 export class Ui {
   /** Wrap `io` with the run's message options. */
   constructor(readonly io: Io, readonly options: UiOptions) {}
@@ -100,38 +94,38 @@ export class Ui {
 
   /** A progress or result message on stderr (hidden by --quiet). */
   info(message: string): void {
-    if (!this.options.quiet) this.io.writeErr(printable(scrub(message)) + "\n");
+    if (!this.options.quiet) this.io.writeErr(line(message) + "\n");
   }
 
   /** A success line, with a tick on colour terminals. */
   success(message: string): void {
     if (!this.options.quiet) {
-      this.io.writeErr(`${this.paint("32", "✓")} ${printable(scrub(message))}\n`);
+      this.io.writeErr(`${this.paint("32", "✓")} ${line(message)}\n`);
     }
   }
 
   /** A warning on stderr (shown even with --quiet), on one line of its own. */
   warn(message: string): void {
     this.io.writeErr(
-      `${this.newLine()}${this.paint("33", "warning:")} ${printable(scrub(message), true)}\n`,
+      `${this.newLine()}${this.paint("33", "warning:")} ${line(message)}\n`,
     );
   }
 
   /** An error line on stderr, on a line of its own. */
   error(message: string): void {
     this.io.writeErr(
-      `${this.newLine()}${this.paint("31", "error:")} ${printable(scrub(message), true)}\n`,
+      `${this.newLine()}${this.paint("31", "error:")} ${line(message)}\n`,
     );
   }
 
   /** The line after an error that names the fix. */
   hint(message: string): void {
-    this.io.writeErr(`hint: ${printable(scrub(message), true)}\n`);
+    this.io.writeErr(`hint: ${line(message)}\n`);
   }
 
   /** A `--debug` line on stderr; secrets are scrubbed like everywhere else. */
   debug(message: string): void {
-    if (this.options.debug) this.io.writeErr(`debug: ${printable(scrub(message))}\n`);
+    if (this.options.debug) this.io.writeErr(`debug: ${line(message)}\n`);
   }
 
   /** A line break when a prompt left the current line open. */

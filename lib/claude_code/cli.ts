@@ -5,14 +5,16 @@
  */
 
 import { type Context, envMilliseconds } from "../context.ts";
+import { runBounded } from "../process.ts";
 import { scrub } from "../redact.ts";
+import { sanitize } from "../sanitize.ts";
 
 /** Default model for the refresh prompt (`CLAUDE_CODE_AUTH_REFRESH_MODEL`). */
 export const DEFAULT_REFRESH_MODEL = "claude-haiku-4-5";
 /** Default time limit for `claude` (`CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS`). */
 export const DEFAULT_REFRESH_TIMEOUT_MS = 60_000;
-/** Grace between SIGTERM and SIGKILL for a `claude` that overran its time. */
-const KILL_GRACE_MS = 2_000;
+/** Of `claude`'s stderr only the end is kept: its last line says what went wrong. */
+const STDERR_TAIL_BYTES = 16 * 1024;
 
 /** The arguments `claude` is run with. */
 export function refreshArgs(model: string): string[] {
@@ -46,48 +48,18 @@ function formatSeconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-/** Keep the last 16 KiB a stream produces; `finish` stops reading shortly after exit. */
-function collectTail(stream: ReadableStream<Uint8Array>): { finish(): Promise<Uint8Array> } {
-  const limit = 16 * 1024;
-  let tail = new Uint8Array(0);
-  const reader = stream.getReader();
-  const done = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        const joined = new Uint8Array(tail.length + value.length);
-        joined.set(tail);
-        joined.set(value, tail.length);
-        tail = joined.length > limit ? joined.slice(joined.length - limit) : joined;
-      }
-    } catch {
-      // Cancelled after exit.
-    }
-  })();
-  return {
-    async finish() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const grace = new Promise((resolve) => timer = setTimeout(resolve, 200));
-      await Promise.race([done, grace]);
-      clearTimeout(timer);
-      await reader.cancel().catch(() => {});
-      return tail;
-    },
-  };
-}
-
 /** The last meaningful line of the CLI's stderr, redacted and shortened. */
 function stderrSummary(bytes: Uint8Array): string {
   const lines = new TextDecoder().decode(bytes).split("\n").map((l) => l.trim()).filter(Boolean);
-  const line = scrub(lines[lines.length - 1] ?? "");
+  const line = sanitize(scrub(lines[lines.length - 1] ?? ""), true);
   return line.length > 300 ? line.slice(0, 300) + "…" : line;
 }
 
 /**
  * Run `claude -p . --model MODEL` with stdin closed, in a fresh temporary
  * working directory (so no session history lands in the user's project),
- * killed at the time limit.
+ * stopped with its whole process group at the time limit or on an interrupt.
+ * The temporary folder is removed on every way out.
  */
 export async function runClaudeRefresh(ctx: Context): Promise<ClaudeRunResult> {
   const model = ctx.env.get("CLAUDE_CODE_AUTH_REFRESH_MODEL") || DEFAULT_REFRESH_MODEL;
@@ -97,64 +69,56 @@ export async function runClaudeRefresh(ctx: Context): Promise<ClaudeRunResult> {
     DEFAULT_REFRESH_TIMEOUT_MS,
   );
   const cwd = await Deno.makeTempDir({ prefix: "opencode-claude-code-auth-" });
-  ctx.ui.debug(
-    `running claude ${refreshArgs(model).join(" ")} in ${cwd} (time limit ${timeoutMs} ms)`,
-  );
-  const stopSpinner = startSpinner(ctx, "Refreshing the Claude Code session (running `claude`)…");
   try {
-    let child: Deno.ChildProcess;
+    ctx.ui.debug(
+      `running claude ${refreshArgs(model).join(" ")} in ${cwd} (time limit ${timeoutMs} ms)`,
+    );
+    const stopSpinner = startSpinner(
+      ctx,
+      "Refreshing the Claude Code session (running `claude`)…",
+    );
+    let result;
     try {
-      child = new Deno.Command("claude", {
+      result = await runBounded(ctx, {
+        command: "claude",
         args: refreshArgs(model),
         cwd,
-        stdin: "null",
+        timeoutMs,
+        maxOutputBytes: STDERR_TAIL_BYTES,
         stdout: "null",
         stderr: "piped",
-      }).spawn();
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable) {
-        return { code: null, timedOut: false, reason: "the `claude` CLI was not found on PATH" };
-      }
-      throw error;
+      });
+    } finally {
+      stopSpinner();
     }
-    let timedOut = false;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      killTimer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* already gone */ }
-      }, KILL_GRACE_MS);
-    }, timeoutMs);
-    const stderr = collectTail(child.stderr);
-    // Wait for the process, not its pipes: a grandchild may hold stderr open.
-    const status = await child.status;
-    clearTimeout(timer);
-    clearTimeout(killTimer);
-    const stderrBytes = await stderr.finish();
-    ctx.ui.debug(
-      `claude exited with code ${status.code}${timedOut ? " after the time limit" : ""}`,
-    );
-    if (timedOut) {
+    if (result.notFound) {
+      return { code: null, timedOut: false, reason: "the `claude` CLI was not found on PATH" };
+    }
+    if (result.notAllowed) {
       return {
         code: null,
-        timedOut,
+        timedOut: false,
+        reason: "the permission flags do not allow running the `claude` CLI",
+      };
+    }
+    ctx.ui.debug(
+      `claude exited with code ${result.code}${result.timedOut ? " after the time limit" : ""}`,
+    );
+    if (result.timedOut) {
+      return {
+        code: null,
+        timedOut: true,
         reason: `\`claude\` timed out after ${formatSeconds(timeoutMs)} and was stopped`,
       };
     }
-    if (status.success) return { code: status.code, timedOut, reason: null };
-    const detail = stderrSummary(stderrBytes);
+    if (result.code === 0) return { code: 0, timedOut: false, reason: null };
+    const detail = stderrSummary(result.stderr);
     return {
-      code: status.code,
-      timedOut,
-      reason: `\`claude\` exited with code ${status.code}${detail ? `: ${detail}` : ""}`,
+      code: result.code,
+      timedOut: false,
+      reason: `\`claude\` exited with code ${result.code}${detail ? `: ${detail}` : ""}`,
     };
   } finally {
-    stopSpinner();
     await Deno.remove(cwd, { recursive: true }).catch(() => {});
   }
 }

@@ -5,9 +5,18 @@
  */
 
 import { type Context, homeDir } from "../context.ts";
-import { FailureError, fileFailure } from "../errors.ts";
+import { FailureError } from "../errors.ts";
+import { MAX_DATE_MS } from "../format.ts";
 import { join } from "../fs/path.ts";
+import { MAX_CREDENTIALS_FILE_BYTES, readBoundedText } from "../fs/read.ts";
+import { sha256Hex } from "../hash.ts";
+import { isPlainObject, parseJson } from "../json.ts";
+import { runBounded } from "../process.ts";
 import { registerSecret } from "../redact.ts";
+import { isPrintableToken, sanitize } from "../sanitize.ts";
+
+/** Re-exported from lib/hash.ts, where it is written once. */
+export { sha256Hex };
 
 /** Claude Code's OAuth credentials. */
 export interface ClaudeCredentials {
@@ -33,24 +42,26 @@ export function parseClaudePayload(
   text: string,
   origin: string,
 ): ClaudeCredentials | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
+  const parsed = parseJson(text);
+  if ("problem" in parsed) {
     throw new FailureError(
-      `Claude Code's credentials in ${origin} are not valid JSON`,
-      "sign in to Claude Code again: `claude auth login`",
+      `Claude Code's credentials in ${origin} are not valid JSON (${parsed.problem})`,
+      SIGN_IN_AGAIN,
     );
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) return null;
-  const record = data as Record<string, unknown>;
-  const nested = record.claudeAiOauth;
-  const source = typeof nested === "object" && nested !== null && !Array.isArray(nested)
-    ? nested as Record<string, unknown>
-    : record;
+  const data = parsed.value;
+  if (!isPlainObject(data)) return null;
+  const source = isPlainObject(data.claudeAiOauth) ? data.claudeAiOauth : data;
   const { accessToken, refreshToken, expiresAt } = source;
   if (typeof accessToken !== "string" || accessToken === "") return null;
   if (typeof expiresAt !== "number" || !Number.isFinite(expiresAt)) return null;
+  // Held to the same rules as tokens from the token endpoint: `token` prints
+  // the access token, and every token ends up in an HTTP header.
+  if (!isPrintableToken(accessToken)) throw malformed(origin, "an access token");
+  if (typeof refreshToken === "string" && refreshToken !== "" && !isPrintableToken(refreshToken)) {
+    throw malformed(origin, "a refresh token");
+  }
+  if (Math.abs(expiresAt) > MAX_DATE_MS) throw malformed(origin, "an expiry");
   registerSecret(accessToken);
   if (typeof refreshToken === "string") registerSecret(refreshToken);
   const credentials: ClaudeCredentials = {
@@ -68,10 +79,15 @@ export function parseClaudePayload(
   return credentials;
 }
 
-/** SHA-256 of `text` as lowercase hex (Web Crypto). */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+/** The hint after any problem with Claude Code's stored sign-in. */
+const SIGN_IN_AGAIN = "sign in to Claude Code again: `claude auth login`";
+
+/** Claude Code's store holds a value no token endpoint would give; never quoted. */
+function malformed(origin: string, what: string): FailureError {
+  return new FailureError(
+    `Claude Code's credentials in ${origin} hold ${what} that is not valid`,
+    SIGN_IN_AGAIN,
+  );
 }
 
 /**
@@ -116,30 +132,52 @@ function decodeKeychainOutput(output: string): string {
   return text;
 }
 
+/** Time limit of `security`: one that never answers must not block the caller. */
+export const KEYCHAIN_TIMEOUT_MS = 10_000;
+
 /**
  * Read the Keychain item's password with
- * `security find-generic-password -s SERVICE -w`. Returns null when the item
- * does not exist (exit 44) or `security` is not installed.
+ * `security find-generic-password -s SERVICE -w`, within 10 s and with its
+ * output capped. Returns null when the item does not exist (exit 44) or
+ * `security` is not installed.
  */
 export async function readKeychain(ctx: Context, service: string): Promise<string | null> {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command("security", {
-      args: ["find-generic-password", "-s", service, "-w"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      ctx.ui.debug("keychain: the `security` command is not installed; skipping");
-      return null;
-    }
-    throw error;
+  const result = await runBounded(ctx, {
+    command: "security",
+    args: ["find-generic-password", "-s", service, "-w"],
+    timeoutMs: KEYCHAIN_TIMEOUT_MS,
+    // Hex output doubles the size: room for a payload as large as the file's cap.
+    maxOutputBytes: 2 * MAX_CREDENTIALS_FILE_BYTES + 2,
+  });
+  if (result.notFound) {
+    ctx.ui.debug("keychain: the `security` command is not installed; skipping");
+    return null;
   }
-  ctx.ui.debug(`keychain: security find-generic-password -s "${service}" exited ${output.code}`);
-  if (output.success) return decodeKeychainOutput(decoder.decode(output.stdout));
-  switch (output.code) {
+  if (result.notAllowed) {
+    throw new Deno.errors.NotCapable('Requires run access to "security"');
+  }
+  if (result.timedOut) {
+    throw new FailureError(
+      `reading the Keychain item "${service}" timed out: \`security\` did not answer within ${
+        KEYCHAIN_TIMEOUT_MS / 1000
+      } s and was stopped`,
+      "answer the macOS Keychain prompt if one is open (or unlock the keychain), and try again",
+    );
+  }
+  ctx.ui.debug(`keychain: security find-generic-password -s "${service}" exited ${result.code}`);
+  // Cut off at the cap (the child then dies of SIGPIPE): no sign-in is that large.
+  if (result.stdoutTruncated) {
+    throw new FailureError(
+      `the Keychain item "${service}" is larger than ${
+        MAX_CREDENTIALS_FILE_BYTES / 1024
+      } KiB; it cannot be Claude Code's sign-in`,
+      SIGN_IN_AGAIN,
+    );
+  }
+  if (result.code === 0) {
+    return decodeKeychainOutput(decoder.decode(result.stdout));
+  }
+  switch (result.code) {
     case SECURITY_NOT_FOUND:
       return null;
     case SECURITY_LOCKED:
@@ -153,11 +191,12 @@ export async function readKeychain(ctx: Context, service: string): Promise<strin
         "run again and choose Allow (or Always Allow) when macOS asks; over SSH, unlock the keychain first",
       );
     default: {
-      const detail = decoder.decode(output.stderr).trim().split("\n")[0];
+      const lines = decoder.decode(result.stderr).split("\n").map((l) => l.trim()).filter(Boolean);
+      const detail = sanitize(lines[lines.length - 1] ?? "", true).slice(0, 300);
       throw new FailureError(
-        `reading the Keychain item "${service}" failed (security exit ${output.code}${
-          detail ? `: ${detail}` : ""
-        })`,
+        `reading the Keychain item "${service}" failed (security ${
+          result.signal ? `ended by ${result.signal}` : `exit ${result.code}`
+        }${detail ? `: ${detail}` : ""})`,
         "check the Keychain with Keychain Access, or sign in to Claude Code again",
       );
     }
@@ -188,17 +227,10 @@ export async function findClaudeCredentials(ctx: Context): Promise<ClaudeSearch>
   }
   const file = credentialsFilePath(ctx);
   searched.push(file);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { credentials: null, searched };
-    if (error instanceof Deno.errors.PermissionDenied) {
-      throw new FailureError(
-        `cannot read Claude Code's credentials file ${file}: permission denied`,
-      );
-    }
-    throw fileFailure("read Claude Code's credentials file", file, error);
-  }
+  const text = readBoundedText(file, {
+    maxBytes: MAX_CREDENTIALS_FILE_BYTES,
+    what: "Claude Code's credentials file",
+  });
+  if (text === null) return { credentials: null, searched };
   return { credentials: parseClaudePayload(text, file), searched };
 }

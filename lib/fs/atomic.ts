@@ -2,6 +2,7 @@
 
 import { FailureError, fileFailure } from "../errors.ts";
 import { basename, dirname, join } from "./path.ts";
+import { MAX_STATE_FILE_BYTES, readBoundedText } from "./read.ts";
 
 const isWindows = Deno.build.os === "windows";
 const encoder = new TextEncoder();
@@ -110,6 +111,28 @@ async function resolveSymlink(path: string): Promise<string> {
   throw new FailureError(`cannot write ${path}: too many levels of symbolic links`);
 }
 
+/**
+ * `resolveSymlink` without awaiting, for callers on the synchronous path
+ * (`lockPathFor`): the file `path` finally names, a dangling link giving its
+ * missing target.
+ */
+export function resolveSymlinkSync(path: string): string {
+  let current = path;
+  for (let hops = 0; hops <= MAX_LINKS; hops++) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(current);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return current;
+      throw fileFailure("read", current, error);
+    }
+    if (!info.isSymlink) return current;
+    const link = Deno.readLinkSync(current);
+    current = isAbsolute(link) ? link : join(dirname(current), link);
+  }
+  throw new FailureError(`cannot resolve ${path}: too many levels of symbolic links`);
+}
+
 function isAbsolute(path: string): boolean {
   return path.startsWith("/") || (isWindows && /^([A-Za-z]:)?[\\/]/.test(path));
 }
@@ -153,17 +176,12 @@ export async function removeStaleTempFiles(path: string): Promise<number> {
 }
 
 /**
- * Read a text file, or null when it does not exist. Synchronous: the first
- * asynchronous file operation of a process costs about a millisecond more
- * (measured), and the `token` path reads only small files.
+ * Read a small text file, or null when it does not exist: regular files only,
+ * at most `maxBytes` (see lib/fs/read.ts, whose reader this is). Kept for its
+ * callers; new code calls `readBoundedText` and names the file.
  */
-export function readTextOrNull(path: string): string | null {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
+export function readTextOrNull(path: string, maxBytes = MAX_STATE_FILE_BYTES): string | null {
+  return readBoundedText(path, { maxBytes, what: "file" });
 }
 
 /** Whether anything exists at `path` (a dangling symlink counts). */

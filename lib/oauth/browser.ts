@@ -30,12 +30,14 @@ export function openBrowser(ctx: Context, url: string): boolean {
     return false;
   }
   try {
-    const child = new Deno.Command(opener.command, {
+    // Fire and forget: an opener may stay around (xdg-open waits for some
+    // browsers), so it is not waited for and does not keep this process alive.
+    const child = ctx.spawn(opener.command, {
       args: opener.args,
       stdin: "null",
       stdout: "null",
       stderr: "null",
-    }).spawn();
+    });
     child.unref();
     child.status.then((status) => {
       if (!status.success) ctx.ui.debug(`${opener.command} exited with code ${status.code}`);

@@ -7,8 +7,9 @@
 
 import type { Context } from "../context.ts";
 import { homeDir } from "../context.ts";
-import { readTextOrNull } from "../fs/atomic.ts";
 import { dirname, join } from "../fs/path.ts";
+import { MAX_CONFIG_FILE_BYTES, readBoundedText } from "../fs/read.ts";
+import { isPlainObject, parseJson } from "../json.ts";
 
 /** The one-line warning printed after storing an `oauth` entry nobody will consume. */
 export const OAUTH_NOT_CONSUMED_WARNING =
@@ -19,34 +20,39 @@ const OAUTH_PLUGIN = /anthropic|claude/i;
 
 /**
  * Remove // and /* comments and trailing commas from JSONC, leaving the
- * contents of strings alone.
+ * contents of strings alone. Linear in the text's length: a committed
+ * config file full of `,}` must not stall `doctor` or `login`.
  */
 export function stripJsonc(text: string): string {
-  let out = "";
+  const out: string[] = [];
+  // Index in `out` of the last piece that is not blank, to drop a trailing comma.
+  let last = -1;
+  const emit = (piece: string, blank = false) => {
+    out.push(piece);
+    if (!blank) last = out.length - 1;
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '"') {
       const start = i;
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
-      out += text.slice(start, i + 1);
+      emit(text.slice(start, i + 1));
     } else if (ch === "/" && text[i + 1] === "/") {
       while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
+      emit("\n", true);
     } else if (ch === "/" && text[i + 1] === "*") {
       const end = text.indexOf("*/", i + 2);
       i = end === -1 ? text.length : end + 1;
-      out += " ";
+      emit(" ", true);
     } else if (ch === "}" || ch === "]") {
       // A comma outside strings followed only by blanks is a trailing comma.
-      let j = out.length - 1;
-      while (j >= 0 && /\s/.test(out[j])) j--;
-      if (out[j] === ",") out = out.slice(0, j) + out.slice(j + 1);
-      out += ch;
+      if (last >= 0 && out[last] === ",") out[last] = "";
+      emit(ch);
     } else {
-      out += ch;
+      emit(ch, /\s/.test(ch));
     }
   }
-  return out;
+  return out.join("");
 }
 
 /** OpenCode's global config directory. */
@@ -75,14 +81,6 @@ export function projectDirs(cwd: string): string[] {
   }
 }
 
-function currentDir(): string | undefined {
-  try {
-    return Deno.cwd();
-  } catch {
-    return undefined;
-  }
-}
-
 /** Config files OpenCode may read: global, custom, then the project's (nearest first). */
 export function configFileCandidates(ctx: Context): string[] {
   const dirs = [opencodeConfigDir(ctx)];
@@ -93,7 +91,7 @@ export function configFileCandidates(ctx: Context): string[] {
   );
   const custom = ctx.env.get("OPENCODE_CONFIG");
   if (custom) files.push(custom);
-  const cwd = currentDir();
+  const cwd = ctx.cwd();
   if (cwd) {
     for (const project of projectDirs(cwd)) {
       for (const dir of [project, join(project, ".opencode")]) {
@@ -134,36 +132,38 @@ export async function scanPlugins(ctx: Context): Promise<PluginScan> {
   for (const file of configFileCandidates(ctx)) {
     let text: string | null;
     try {
-      text = readTextOrNull(file);
+      // Bounded and regular files only: a project may commit `opencode.json -> /dev/zero`.
+      text = readBoundedText(file, {
+        maxBytes: MAX_CONFIG_FILE_BYTES,
+        what: "OpenCode's config file",
+      });
     } catch {
-      text = null;
+      scan.unreadable.push(file);
+      continue;
     }
     if (text === null) continue;
     scan.files.push(file);
-    try {
-      const config = JSON.parse(stripJsonc(text));
-      for (const key of ["plugin", "plugins"]) {
-        const list = config?.[key];
-        if (Array.isArray(list)) {
-          for (const item of list) {
-            const name = typeof item === "string"
-              ? item
-              : Array.isArray(item)
-              ? item[0]
-              : undefined;
-            if (typeof name === "string") scan.plugins.push(name);
-          }
-        }
-      }
-    } catch {
+    const parsed = parseJson(stripJsonc(text));
+    if ("problem" in parsed) {
       scan.unreadable.push(file);
+      continue;
+    }
+    const config = parsed.value;
+    if (!isPlainObject(config)) continue;
+    for (const key of ["plugin", "plugins"]) {
+      const list = Object.hasOwn(config, key) ? config[key] : undefined;
+      if (!Array.isArray(list)) continue;
+      for (const item of list) {
+        const name = typeof item === "string" ? item : Array.isArray(item) ? item[0] : undefined;
+        if (typeof name === "string") scan.plugins.push(name);
+      }
     }
   }
   // Local plugin files: the global config folder's, and each project `.opencode` folder's.
   const pluginHomes = [opencodeConfigDir(ctx)];
   const customDir = ctx.env.get("OPENCODE_CONFIG_DIR");
   if (customDir) pluginHomes.push(customDir);
-  const cwd = currentDir();
+  const cwd = ctx.cwd();
   if (cwd) pluginHomes.push(...projectDirs(cwd).map((dir) => join(dir, ".opencode")));
   for (const home of pluginHomes) {
     for (const dir of [join(home, "plugin"), join(home, "plugins")]) {

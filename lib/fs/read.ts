@@ -1,0 +1,136 @@
+/**
+ * The one reader for every file this tool reads: regular files only (a FIFO
+ * would block the open, `/dev/zero` never ends), with a size cap (a 2 GB file
+ * would take minutes and the memory with it). Synchronous: the first
+ * asynchronous file operation of a process costs about a millisecond more
+ * (measured), and the `token` path reads only small files.
+ */
+
+import { FailureError, fileFailure } from "../errors.ts";
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** Cap of OpenCode's auth.json: it also holds other providers' entries, so generous. */
+export const MAX_AUTH_FILE_BYTES = 8 * MIB;
+/** Cap of this tool's state file. */
+export const MAX_STATE_FILE_BYTES = 1 * MIB;
+/** Cap of Claude Code's credentials file. */
+export const MAX_CREDENTIALS_FILE_BYTES = 1 * MIB;
+/** Cap of one OpenCode config file. */
+export const MAX_CONFIG_FILE_BYTES = 1 * MIB;
+
+/** How to read one file. */
+export interface BoundedReadOptions {
+  /** Largest size accepted, in bytes. */
+  maxBytes: number;
+  /** What the file is, for messages: "OpenCode's config file". */
+  what: string;
+  /** Refuse bytes that are not UTF-8 (NotUtf8Error) instead of replacing them with U+FFFD. */
+  strictUtf8?: boolean;
+}
+
+/** A file that is not valid UTF-8 (with `strictUtf8`): its own class, so callers can word it. */
+export class NotUtf8Error extends FailureError {
+  /** Describe the file at `path`. */
+  constructor(readonly path: string, what: string) {
+    super(`${what} ${path} is not valid UTF-8 text`);
+    this.name = "NotUtf8Error";
+  }
+}
+
+/** A file over its cap: its own class, so callers can tell it from other failures. */
+export class FileTooLargeError extends FailureError {
+  /** Describe the file at `path` and the cap it broke. */
+  constructor(readonly path: string, what: string, maxBytes: number) {
+    super(`${what} ${path} is larger than ${Math.floor(maxBytes / KIB)} KiB`);
+    this.name = "FileTooLargeError";
+  }
+}
+
+function notRegular(path: string, info: Deno.FileInfo): FailureError {
+  return new FailureError(
+    info.isDirectory ? `${path} is a directory, not a file` : `${path} is not a regular file`,
+  );
+}
+
+/**
+ * The bytes of the regular file `path` (symlinks followed), or null when it
+ * does not exist. Anything else in its place, a file over `maxBytes` (also
+ * one that grows past it while being read) and read errors are one-line
+ * FailureErrors naming the path.
+ */
+export function readBoundedBytes(
+  path: string,
+  options: { maxBytes: number; what: string },
+): Uint8Array | null {
+  const { maxBytes, what } = options;
+  try {
+    // Stat before opening: opening a FIFO blocks until a writer appears.
+    const info = Deno.statSync(path);
+    if (!info.isFile) throw notRegular(path, info);
+    if (info.size > maxBytes) throw new FileTooLargeError(path, what, maxBytes);
+    const file = Deno.openSync(path, { read: true });
+    try {
+      // The path may have been swapped between the stat and the open.
+      const opened = file.statSync();
+      if (!opened.isFile) throw notRegular(path, opened);
+      if (opened.size > maxBytes) throw new FileTooLargeError(path, what, maxBytes);
+      return readAtMost(file, opened.size, maxBytes, () => {
+        throw new FileTooLargeError(path, what, maxBytes);
+      });
+    } finally {
+      file.close();
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw fileFailure(`read ${what}`, path, error);
+  }
+}
+
+/**
+ * Read `file` to its end, but never more than `maxBytes + 1` bytes: a file
+ * that grows while being read (or lies about its size) calls `tooLarge`.
+ */
+function readAtMost(
+  file: Deno.FsFile,
+  expected: number,
+  maxBytes: number,
+  tooLarge: () => never,
+): Uint8Array {
+  let buffer = new Uint8Array(Math.min(expected, maxBytes) + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > maxBytes) tooLarge();
+      const grown = new Uint8Array(Math.min(buffer.length * 2, maxBytes + 1));
+      grown.set(buffer);
+      buffer = grown;
+    }
+    const n = file.readSync(buffer.subarray(length));
+    if (n === null) break;
+    length += n;
+  }
+  if (length > maxBytes) tooLarge();
+  return buffer.subarray(0, length);
+}
+
+const lenient = new TextDecoder();
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The text of the regular file `path`, or null when it does not exist; the
+ * same checks as `readBoundedBytes`. A leading UTF-8 byte-order mark is
+ * dropped (as TextDecoder does); with `strictUtf8`, invalid UTF-8 is a
+ * NotUtf8Error instead of U+FFFD replacements.
+ */
+export function readBoundedText(path: string, options: BoundedReadOptions): string | null {
+  const bytes = readBoundedBytes(path, options);
+  if (bytes === null) return null;
+  if (!options.strictUtf8) return lenient.decode(bytes);
+  try {
+    return strict.decode(bytes);
+  } catch {
+    throw new NotUtf8Error(path, options.what);
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * The bounded subprocess runner: time limit over the whole process group,
+ * capped output, missing programs, and interrupts that leave nothing behind.
+ * POSIX only (the children are shell scripts).
+ */
+
+import assert from "node:assert/strict";
+import { processSpawn } from "../lib/context.ts";
+import { runBounded } from "../lib/process.ts";
+
+const posix = Deno.build.os !== "windows";
+const ctx = { spawn: processSpawn, os: Deno.build.os };
+const decoder = new TextDecoder();
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "occa-process-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * Whether process `pid` still runs, from `ps` (no /proc access needed). A
+ * zombie counts as gone: it is dead and only waits for whoever reaps orphans.
+ */
+async function alive(pid: number): Promise<boolean> {
+  const { stdout } = await new Deno.Command("ps", {
+    args: ["-o", "stat=", "-p", String(pid)],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const state = decoder.decode(stdout).trim();
+  return state !== "" && !state.startsWith("Z");
+}
+
+/** Wait until `pid` is gone, up to `ms`; true when it went. */
+async function gone(pid: number, ms = 3_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!await alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+async function readPid(path: string): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const text = (await Deno.readTextFile(path)).trim();
+      if (text) return Number(text);
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no pid in ${path}`);
+}
+
+Deno.test({
+  name: "an exit code, stdout and stderr come back; stdin is closed",
+  ignore: !posix,
+  fn: async () => {
+    const result = await runBounded(ctx, {
+      command: "sh",
+      args: ["-c", "cat; echo out; echo err >&2; exit 3"],
+      timeoutMs: 10_000,
+    });
+    assert.equal(result.code, 3);
+    assert.equal(result.signal, null);
+    assert.equal(result.timedOut, false);
+    assert.equal(decoder.decode(result.stdout), "out\n");
+    assert.equal(decoder.decode(result.stderr), "err\n");
+  },
+});
+
+Deno.test({
+  name: "the time limit ends the whole group: a grandchild does not survive",
+  ignore: !posix,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const started = Date.now();
+      const result = await runBounded(ctx, {
+        command: "sh",
+        args: ["-c", `sleep 30 & echo $! > '${dir}/pid'; wait`],
+        timeoutMs: 300,
+      });
+      assert.equal(result.timedOut, true);
+      assert(Date.now() - started < 5_000, "the run ended soon after its limit");
+      const grandchild = await readPid(`${dir}/pid`);
+      assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
+    });
+  },
+});
+
+Deno.test({
+  name: "a child that ignores SIGTERM is killed after the grace, its grandchild too",
+  ignore: !posix,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const started = Date.now();
+      const result = await runBounded(ctx, {
+        command: "sh",
+        args: [
+          "-c",
+          `trap '' TERM; (trap '' TERM; sleep 30) & echo $! > '${dir}/pid'; while :; do sleep 1; done`,
+        ],
+        timeoutMs: 300,
+      });
+      const took = Date.now() - started;
+      assert.equal(result.timedOut, true);
+      assert.equal(result.signal, "SIGKILL");
+      assert(took >= 2_000 && took < 6_000, `took ${took} ms`);
+      const grandchild = await readPid(`${dir}/pid`);
+      assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
+    });
+  },
+});
+
+Deno.test({
+  name: "a grandchild holding the pipes open does not keep the run waiting",
+  ignore: !posix,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const started = Date.now();
+      const result = await runBounded(ctx, {
+        command: "sh",
+        args: ["-c", `sleep 5 & echo $! > '${dir}/pid'; echo done; exit 0`],
+        timeoutMs: 10_000,
+      });
+      assert.equal(result.code, 0);
+      assert.equal(decoder.decode(result.stdout), "done\n");
+      assert(Date.now() - started < 2_000, "returned without waiting for the grandchild");
+      const grandchild = await readPid(`${dir}/pid`);
+      await new Deno.Command("kill", { args: [String(grandchild)] }).output();
+    });
+  },
+});
+
+Deno.test({
+  name: "output is capped: stdout keeps its head, stderr its tail",
+  ignore: !posix,
+  fn: async () => {
+    const result = await runBounded(ctx, {
+      command: "sh",
+      args: ["-c", "i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done"],
+      timeoutMs: 20_000,
+      maxOutputBytes: 1024,
+    });
+    assert.equal(result.stdout.length, 1024);
+    assert(decoder.decode(result.stdout).startsWith("line0\nline1\n"));
+    assert.equal(result.stdoutTruncated, true);
+    // stderr is read to the end (the child never blocks on it); the last lines are kept.
+    const errors = await runBounded(ctx, {
+      command: "sh",
+      args: ["-c", "i=0; while [ $i -lt 2000 ]; do echo err$i >&2; i=$((i+1)); done"],
+      timeoutMs: 20_000,
+      maxOutputBytes: 1024,
+    });
+    assert.equal(errors.code, 0);
+    assert.equal(errors.stderr.length, 1024);
+    assert(decoder.decode(errors.stderr).endsWith("err1998\nerr1999\n"));
+    assert.equal(errors.stderrTruncated, true);
+  },
+});
+
+Deno.test({
+  name: "an endless writer is cut off, not read forever",
+  ignore: !posix,
+  fn: async () => {
+    const started = Date.now();
+    const result = await runBounded(ctx, {
+      command: "sh",
+      args: ["-c", "yes"],
+      timeoutMs: 5_000,
+      maxOutputBytes: 64 * 1024,
+    });
+    assert.equal(result.stdout.length, 64 * 1024);
+    assert.equal(result.stdoutTruncated, true);
+    // Once its reader is gone, `yes` dies of EPIPE well before the time limit.
+    assert.equal(result.timedOut, false);
+    assert(Date.now() - started < 4_000);
+  },
+});
+
+Deno.test("a missing program is reported, not thrown", async () => {
+  const result = await runBounded(ctx, {
+    command: "occa-no-such-program-4d1f",
+    args: [],
+    timeoutMs: 1_000,
+  });
+  assert.equal(result.notFound, true);
+  assert.equal(result.notAllowed, false);
+  assert.equal(result.code, null);
+});
+
+Deno.test("a program the permission flags forbid is reported as not allowed", async () => {
+  const denied = {
+    os: ctx.os,
+    spawn: (): Deno.ChildProcess => {
+      throw new Deno.errors.NotCapable('Requires run access to "claude"');
+    },
+  };
+  const result = await runBounded(denied, { command: "claude", args: [], timeoutMs: 1_000 });
+  assert.equal(result.notAllowed, true);
+  assert.equal(result.notFound, false);
+});
+
+Deno.test({
+  name: "SIGTERM to this process while a child runs: group ended, Interrupted thrown (exit 130)",
+  ignore: !posix,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const module = new URL("../lib/process.ts", import.meta.url).href;
+      const context = new URL("../lib/context.ts", import.meta.url).href;
+      const code = `
+        import { runBounded } from ${JSON.stringify(module)};
+        import { processSpawn } from ${JSON.stringify(context)};
+        try {
+          await runBounded({ spawn: processSpawn, os: Deno.build.os }, {
+            command: "sh",
+            args: ["-c", "sleep 30 & echo $! > '${dir}/pid'; wait"],
+            timeoutMs: 60000,
+          });
+          console.log("finished");
+        } catch (error) {
+          console.log(error instanceof Deno.errors.Interrupted ? "interrupted" : String(error));
+          Deno.exit(130);
+        }`;
+      // The runner sees only its own run flags; --allow-run unrestricted lets it kill the group.
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--no-check", code],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const grandchild = await readPid(`${dir}/pid`);
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      const output = await child.output();
+      clearTimeout(timer);
+      assert.equal(decoder.decode(output.stdout).trim(), "interrupted");
+      assert.equal(output.code, 130);
+      assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
+    });
+  },
+});
+
+/** Run a time-limited `sh` with a grandchild in a Deno limited to `--allow-run=<allowRun>`. */
+async function restrictedRun(
+  dir: string,
+  allowRun: string,
+): Promise<{ timedOut: boolean; took: number }> {
+  const module = new URL("../lib/process.ts", import.meta.url).href;
+  const context = new URL("../lib/context.ts", import.meta.url).href;
+  const code = `
+    import { runBounded } from ${JSON.stringify(module)};
+    import { processSpawn } from ${JSON.stringify(context)};
+    const started = Date.now();
+    const result = await runBounded({ spawn: processSpawn, os: Deno.build.os }, {
+      command: "sh",
+      args: ["-c", "sleep 30 & echo $! > '${dir}/pid'; wait"],
+      timeoutMs: 300,
+    });
+    console.log(JSON.stringify({ timedOut: result.timedOut, took: Date.now() - started }));`;
+  await Deno.writeTextFile(`${dir}/run.ts`, code);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--allow-read", `--allow-run=${allowRun}`, `${dir}/run.ts`],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { PATH: Deno.env.get("PATH") ?? "" },
+  }).output();
+  const text = decoder.decode(output.stdout).trim();
+  assert(text, decoder.decode(output.stderr));
+  return JSON.parse(text);
+}
+
+Deno.test({
+  name: "restricted --allow-run: Deno.kill is refused, the child is still stopped in time",
+  ignore: !posix,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const result = await restrictedRun(dir, "sh");
+      assert.equal(result.timedOut, true);
+      assert(result.took < 5_000, `took ${result.took} ms`);
+      // Without a way to signal the group, the grandchild outlives it: clean up.
+      await new Deno.Command("kill", { args: [String(await readPid(`${dir}/pid`))] }).output();
+    });
+  },
+});
+
+Deno.test({
+  name: "restricted --allow-run that lists `kill`: the whole group is ended through it",
+  ignore: !posix,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const result = await restrictedRun(dir, "sh,kill");
+      assert.equal(result.timedOut, true);
+      const grandchild = await readPid(`${dir}/pid`);
+      assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
+    });
+  },
+});
