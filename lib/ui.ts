@@ -3,9 +3,6 @@
 import { scrub } from "./redact.ts";
 import { sanitize } from "./sanitize.ts";
 
-/** The old name of `sanitize` (lib/sanitize.ts), kept until its last importer moves. */
-export { sanitize as printable };
-
 /** The process streams a command talks to, passed in so tests can replace them. */
 export interface Io {
   /** Standard input as a byte stream. */

@@ -6,10 +6,13 @@ import { loadStored, needsRefresh, refreshSkewMs, type Stored } from "../credent
 import { CliError } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { dirname } from "../fs/path.ts";
+import { MAX_STATE_FILE_BYTES, readBoundedText } from "../fs/read.ts";
+import { parseJson } from "../json.ts";
 import { scanPlugins } from "../opencode/config.ts";
 import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
 import { scrub } from "../redact.ts";
-import { printable } from "../ui.ts";
+import { runBounded } from "../process.ts";
+import { sanitize } from "../sanitize.ts";
 
 /** The outcome of one check. */
 export interface Check {
@@ -123,18 +126,18 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
 }
 
 async function checkStateFile(ctx: Context): Promise<Check> {
-  let text: string;
+  let text: string | null;
   try {
-    text = await Deno.readTextFile(ctx.stateFile);
+    text = readBoundedText(ctx.stateFile, {
+      maxBytes: MAX_STATE_FILE_BYTES,
+      what: "the state file",
+    });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      return ok("state file", `${ctx.stateFile} not created yet`);
-    }
-    return warn("state file", `cannot read ${ctx.stateFile}: ${(error as Error).message}`);
+    if (!(error instanceof CliError)) throw error;
+    return warn("state file", error.message);
   }
-  try {
-    JSON.parse(text);
-  } catch {
+  if (text === null) return ok("state file", `${ctx.stateFile} not created yet`);
+  if ("problem" in parseJson(text)) {
     return warn(
       "state file",
       `${ctx.stateFile} is not valid JSON; it is rewritten at the next login`,
@@ -152,34 +155,34 @@ async function checkStateFile(ctx: Context): Promise<Check> {
   return ok("state file", `${ctx.stateFile} is valid`);
 }
 
+/** Time limit of `--version`: a program that hangs must not hang `doctor`. */
+const VERSION_TIMEOUT_MS = 10_000;
+
 /** Run `command --version`; the first output line, or null when it cannot run. */
-async function versionOf(command: string): Promise<string | null> {
+async function versionOf(ctx: Context, command: string): Promise<string | null> {
+  let result;
   try {
-    const child = new Deno.Command(command, {
+    result = await runBounded(ctx, {
+      command,
       args: ["--version"],
-      stdin: "null",
-      stdout: "piped",
+      timeoutMs: VERSION_TIMEOUT_MS,
+      maxOutputBytes: 4096,
       stderr: "null",
-    })
-      .spawn();
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 15_000);
-    const output = await child.output();
-    clearTimeout(timer);
-    if (!output.success) return null;
-    return new TextDecoder().decode(output.stdout).trim().split("\n")[0] || "unknown version";
-  } catch {
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.Interrupted) throw error;
+    // Present but not runnable (no execute bit): reported like a missing one.
     return null;
   }
+  if (result.code !== 0) return null;
+  const first = new TextDecoder().decode(result.stdout).trim().split("\n")[0];
+  return first ? sanitize(first, true).slice(0, 200) : "unknown version";
 }
 
 async function checkClaudeCode(ctx: Context, usesIt: boolean): Promise<Check[]> {
   const checks: Check[] = [];
   const severity = usesIt ? fail : warn;
-  const version = await versionOf("claude");
+  const version = await versionOf(ctx, "claude");
   checks.push(
     version ? ok("claude CLI", `found (${version})`) : severity(
       "claude CLI",
@@ -239,7 +242,7 @@ async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check
       )
       : ok("OPENCODE_AUTH_CONTENT", "not set: OpenCode reads auth.json"),
   );
-  const version = await versionOf("opencode");
+  const version = await versionOf(ctx, "opencode");
   checks.push(
     version ? ok("opencode", `found (${version})`) : warn(
       "opencode",
@@ -299,10 +302,10 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<n
       fail: ctx.ui.paint("31", "FAIL"),
     };
     for (const check of checks) {
-      const line = printable(scrub(`${check.name}: ${check.message}`), true);
+      const line = sanitize(scrub(`${check.name}: ${check.message}`), true);
       ctx.io.writeErr(`${marks[check.status]}  ${line}\n`);
       if (check.fix && check.status !== "ok") {
-        ctx.io.writeErr(`      fix: ${printable(scrub(check.fix), true)}\n`);
+        ctx.io.writeErr(`      fix: ${sanitize(scrub(check.fix), true)}\n`);
       }
     }
     ctx.io.writeErr(failed ? "\nSome checks failed.\n" : "\nNo check failed.\n");

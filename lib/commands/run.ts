@@ -23,13 +23,58 @@ const RETRY_AFTER_FAILURE_MS = 30_000;
 /** Largest delay setTimeout accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const SIGNAL_NUMBERS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGTERM: 15,
+/**
+ * POSIX signal numbers as Linux and macOS number them (null: no such signal
+ * there), for the shell's 128+N exit code of a child ended by a signal.
+ */
+const SIGNAL_NUMBERS: Record<string, [linux: number | null, darwin: number | null]> = {
+  SIGHUP: [1, 1],
+  SIGINT: [2, 2],
+  SIGQUIT: [3, 3],
+  SIGILL: [4, 4],
+  SIGTRAP: [5, 5],
+  SIGABRT: [6, 6],
+  SIGIOT: [6, 6],
+  SIGBUS: [7, 10],
+  SIGEMT: [null, 7],
+  SIGFPE: [8, 8],
+  SIGKILL: [9, 9],
+  SIGUSR1: [10, 30],
+  SIGSEGV: [11, 11],
+  SIGUSR2: [12, 31],
+  SIGPIPE: [13, 13],
+  SIGALRM: [14, 14],
+  SIGTERM: [15, 15],
+  SIGSTKFLT: [16, null],
+  SIGCHLD: [17, 20],
+  SIGCONT: [18, 19],
+  SIGSTOP: [19, 17],
+  SIGTSTP: [20, 18],
+  SIGTTIN: [21, 21],
+  SIGTTOU: [22, 22],
+  SIGURG: [23, 16],
+  SIGXCPU: [24, 24],
+  SIGXFSZ: [25, 25],
+  SIGVTALRM: [26, 26],
+  SIGPROF: [27, 27],
+  SIGWINCH: [28, 28],
+  SIGIO: [29, 23],
+  SIGPOLL: [29, 23],
+  SIGINFO: [null, 29],
+  SIGPWR: [30, null],
+  SIGSYS: [31, 12],
+  SIGUNUSED: [31, null],
 };
+
+/**
+ * The exit code a shell reports for a child ended by `signal`: 128+N, with
+ * N as numbered on `os` (Linux numbering elsewhere). An unknown name gives 128.
+ */
+export function signalExitCode(signal: string, os: string): number {
+  if (!Object.hasOwn(SIGNAL_NUMBERS, signal)) return 128;
+  const [linux, darwin] = SIGNAL_NUMBERS[signal];
+  return 128 + ((os === "darwin" ? darwin ?? linux : linux ?? darwin) ?? 0);
+}
 
 /** Milliseconds until `entry` should be refreshed, or null when it never expires. */
 export function refreshDelay(entry: AnthropicEntry, now: number, skewMs: number): number | null {
@@ -114,12 +159,12 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
   let stopRefresher = () => {};
   try {
     try {
-      child = new Deno.Command(command, {
+      child = ctx.spawn(command, {
         args,
         stdin: "inherit",
         stdout: "inherit",
         stderr: "inherit",
-      }).spawn();
+      });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
         throw new FailureError(
@@ -142,7 +187,7 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
     }
     stopRefresher = startRefresher(ctx, entry);
     const status = await child.status;
-    if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
+    if (status.signal) return signalExitCode(status.signal, ctx.os);
     return status.code;
   } finally {
     stopRefresher();

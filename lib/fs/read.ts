@@ -15,8 +15,8 @@ const MIB = 1024 * KIB;
 export const MAX_AUTH_FILE_BYTES = 8 * MIB;
 /** Cap of this tool's state file. */
 export const MAX_STATE_FILE_BYTES = 1 * MIB;
-/** Cap of Claude Code's credentials file. */
-export const MAX_CREDENTIALS_FILE_BYTES = 1 * MIB;
+/** Cap of Claude Code's credentials file: it also holds every MCP server's OAuth tokens. */
+export const MAX_CREDENTIALS_FILE_BYTES = 8 * MIB;
 /** Cap of one OpenCode config file. */
 export const MAX_CONFIG_FILE_BYTES = 1 * MIB;
 

@@ -119,7 +119,7 @@ Deno.test({
       await assert.rejects(
         findClaudeCredentials(ctx),
         new RegExp(
-          `^FileTooLargeError: Claude Code's credentials file ${file} is larger than 1024 KiB$`,
+          `^FileTooLargeError: Claude Code's credentials file ${file} is larger than 8192 KiB$`,
         ),
       );
       await Deno.truncate(file, 0);
@@ -158,7 +158,7 @@ Deno.test({
       await installSecurity(dir, "exec yes");
       await assert.rejects(
         readKeychain(contextIn(dir), "svc"),
-        /the Keychain item "svc" is larger than 1024 KiB/,
+        /the Keychain item "svc" is larger than 8192 KiB/,
       );
       await installSecurity(
         dir,
