@@ -8,20 +8,26 @@
  */
 
 import meta from "./deno.json" with { type: "json" };
-import { commandHelp, globalHelp, parseCommandLine, PROGRAM } from "./lib/cli.ts";
-import { createContext, envFlag, processEnv } from "./lib/context.ts";
-import { CliError } from "./lib/errors.ts";
-import { processIo, Ui } from "./lib/ui.ts";
+import {
+  commandHelp,
+  type CommandName,
+  globalHelp,
+  parseCommandLine,
+  type ParsedArgs,
+  PROGRAM,
+} from "./lib/cli.ts";
+import { type Context, createContext, type Env, envFlag, processEnv } from "./lib/context.ts";
+import { CliError, type ExitCode } from "./lib/errors.ts";
+import { type Io, processIo, Ui } from "./lib/ui.ts";
 
-/** A command module: turns parsed values into its options and runs. */
-interface CommandModule {
-  run(
-    ctx: import("./lib/context.ts").Context,
-    args: import("./lib/cli.ts").ParsedCommandLine,
-  ): Promise<number>;
+/** A command module: turns its parsed arguments into options and runs. */
+interface CommandModule<C extends CommandName> {
+  /** `run -- CMD` passes CMD's exit code through; every other command exits with the contract's codes. */
+  run(ctx: Context, args: ParsedArgs<C>): Promise<C extends "run" ? number : ExitCode>;
 }
 
-const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
+/** One module per command, loaded lazily so `token` loads nothing it does not use. */
+const COMMAND_MODULES: { [C in CommandName]: () => Promise<CommandModule<C>> } = {
   login: () => import("./lib/commands/login.ts"),
   status: () => import("./lib/commands/status.ts"),
   token: () => import("./lib/commands/token.ts"),
@@ -29,13 +35,34 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule>> = {
   logout: () => import("./lib/commands/logout.ts"),
   doctor: () => import("./lib/commands/doctor.ts"),
   run: () => import("./lib/commands/run.ts"),
+  service: () => import("./lib/commands/service.ts"),
   completions: () => import("./lib/commands/completions.ts"),
 };
 
+/** Load command `C`'s module and run it. */
+async function dispatch<C extends CommandName>(ctx: Context, args: ParsedArgs<C>): Promise<number> {
+  const module = await COMMAND_MODULES[args.command]();
+  return await module.run(ctx, args);
+}
+
+/** What the CLI takes from the outside world; tests pass their own. */
+export interface CliWorld {
+  io: Io;
+  env: Env;
+  os?: typeof Deno.build.os;
+  now?: () => number;
+  cwd?: () => string | undefined;
+  spawn?: Context["spawn"];
+}
+
 /** Run the CLI with `argv` and return the process exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const io = processIo();
-  const env = processEnv();
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli(argv, { io: processIo(), env: processEnv() });
+}
+
+/** Run the CLI with `argv` in `world` (the real one, or a test's) and return the exit code. */
+export async function runCli(argv: readonly string[], world: CliWorld): Promise<number> {
+  const { io, env } = world;
   const color = !Deno.noColor && io.stderrIsTerminal();
   let ui = new Ui(io, { debug: false, quiet: false, color });
   try {
@@ -52,7 +79,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (parsed.values.help) {
-      io.writeOut(parsed.command ? commandHelp(parsed.command) : globalHelp(meta.version));
+      if (parsed.topic === "environment") {
+        const { environmentHelp } = await import("./lib/environment.ts");
+        io.writeOut(environmentHelp());
+      } else {
+        io.writeOut(parsed.command ? commandHelp(parsed.command) : globalHelp(meta.version));
+      }
       return 0;
     }
     if (!parsed.command) {
@@ -63,11 +95,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       env,
       io,
       ui,
-      authFile: parsed.values["auth-file"] as string | undefined,
+      authFile: parsed.values["auth-file"],
+      os: world.os,
+      now: world.now,
+      cwd: world.cwd,
+      spawn: world.spawn,
     });
     ui.debug(`${PROGRAM} ${meta.version}, deno ${Deno.version.deno}, ${Deno.build.target}`);
-    const module = await COMMAND_MODULES[parsed.command]();
-    return await module.run(ctx, parsed);
+    return await dispatch(ctx, parsed);
   } catch (error) {
     return reportError(ui, error);
   }
@@ -78,7 +113,8 @@ function reportError(ui: Ui, error: unknown): number {
   if (error instanceof CliError) {
     ui.error(error.message);
     if (error.hint) ui.hint(error.hint);
-    // Expected failures never print a stack trace, not even with --debug.
+    // Expected failures never print a stack trace, not even with --debug: only their causes.
+    debugCauses(ui, error);
     return error.exitCode;
   }
   if (error instanceof Deno.errors.NotCapable) {
@@ -102,6 +138,17 @@ function reportError(ui: Ui, error: unknown): number {
     else ui.hint("run again with --debug for details");
   }
   return 1;
+}
+
+/** Under --debug, the chain of causes behind an error, one line each (scrubbed by Ui). */
+function debugCauses(ui: Ui, error: Error): void {
+  let cause = error.cause;
+  for (let depth = 0; cause !== undefined && depth < 8; depth++) {
+    ui.debug(
+      `caused by: ${cause instanceof Error ? `${cause.name}: ${firstLine(cause)}` : String(cause)}`,
+    );
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
 }
 
 function firstLine(error: unknown): string {

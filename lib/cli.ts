@@ -5,41 +5,42 @@
  * `token` runs on every request of some editors.
  */
 
+import { METHODS } from "./credential_types.ts";
 import { quote, UsageError } from "./errors.ts";
 
 /** One option of a command. */
 export interface OptionSpec {
   /** `boolean` flags take no value; `string` options take one. */
-  type: "boolean" | "string";
+  readonly type: "boolean" | "string";
   /** Placeholder shown in help, e.g. PATH. */
-  value?: string;
+  readonly value?: string;
   /** Allowed values of a string option. */
-  choices?: readonly string[];
+  readonly choices?: readonly string[];
   /** One-line description for --help. */
-  description: string;
+  readonly description: string;
 }
 
 /** One command of the CLI. */
 export interface CommandSpec {
   /** Usage line after the program name. */
-  usage: string;
+  readonly usage: string;
   /** One-line summary. */
-  summary: string;
+  readonly summary: string;
   /** Longer help text. */
-  details?: string;
+  readonly details?: string;
   /** The command's own options (global options are always accepted too). */
-  options: Record<string, OptionSpec>;
-  /** Positional arguments accepted (the first names a shell for completions). */
-  positionals?: { name: string; choices?: readonly string[] };
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** The one positional argument a command takes (a shell, an action), with its choices. */
+  readonly positionals?: { readonly name: string; readonly choices: readonly string[] };
   /** Whether everything after `--` (or the first positional) is a command to run. */
-  takesCommand?: boolean;
+  readonly takesCommand?: boolean;
 }
 
 /** The program's name as users type it. */
 export const PROGRAM = "opencode-claude-code-auth";
 
 /** Options accepted by every command. */
-export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+export const GLOBAL_OPTIONS = {
   "auth-file": {
     type: "string",
     value: "PATH",
@@ -48,10 +49,10 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   debug: { type: "boolean", description: "print what the tool does on stderr (secrets redacted)" },
   quiet: { type: "boolean", description: "print only warnings, errors and data" },
   help: { type: "boolean", description: "show help" },
-};
+} as const satisfies Record<string, OptionSpec>;
 
 /** The commands, in help order. */
-export const COMMANDS: Record<string, CommandSpec> = {
+export const COMMANDS = {
   login: {
     usage:
       "login [--method claude-code|browser|api-key] [--no-browser] [--create-api-key] [--force]",
@@ -73,7 +74,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       method: {
         type: "string",
         value: "METHOD",
-        choices: ["claude-code", "browser", "api-key"],
+        choices: METHODS,
         description: "sign-in method (asked interactively when omitted on a terminal)",
       },
       "no-browser": {
@@ -102,9 +103,25 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: {},
   },
   refresh: {
-    usage: "refresh [--force]",
+    usage: "refresh [--force] [--ahead DURATION]",
     summary: "refresh the credential now if stale (always with --force)",
-    options: { force: { type: "boolean", description: "refresh even if still fresh" } },
+    details: [
+      "--ahead counts the credential as stale when it expires within DURATION (90s, 15m, 2h)",
+      "instead of the 60 s skew: what a scheduler runs. A Claude Code session is re-synced from",
+      "Claude Code's store first; `claude` runs only in the token's last 5 minutes, when Claude",
+      "Code renews it. No credential is refreshed twice within 30 s (or half its lifetime).",
+      "",
+      "Example (cron, every 2 minutes):",
+      `  */2 * * * * ${PROGRAM} refresh --ahead 4m --quiet`,
+    ].join("\n"),
+    options: {
+      force: { type: "boolean", description: "refresh even if still fresh" },
+      ahead: {
+        type: "string",
+        value: "DURATION",
+        description: "refresh when the credential expires within DURATION (90s, 15m, 2h)",
+      },
+    },
   },
   logout: {
     usage: "logout",
@@ -130,26 +147,92 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: {},
     takesCommand: true,
   },
+  service: {
+    usage: "service install [--every DURATION] [--ahead DURATION] [--dry-run] | uninstall | status",
+    summary: "install a per-user scheduled job that keeps the sign-in fresh",
+    details: [
+      "install    a job that runs `refresh --ahead` with this program, its permissions and",
+      "           the files and overrides in force: systemd user timer (Linux), LaunchAgent",
+      "           (macOS), Scheduled Task (Windows); defaults --every 2m --ahead 4m, because",
+      "           Claude Code renews its token only in its last minutes",
+      "uninstall  disable and remove the job (exit 0 when none is installed)",
+      "status     whether it is installed and enabled, its schedule, the last run, the expiry",
+      "",
+      "Without a user service manager: exit 1, with a crontab line that does the same job.",
+    ].join("\n"),
+    options: {
+      every: { type: "string", value: "DURATION", description: "how often the job runs (2m)" },
+      ahead: {
+        type: "string",
+        value: "DURATION",
+        description: "refresh when the credential expires within this (4m)",
+      },
+      "dry-run": {
+        type: "boolean",
+        description: "print the files and commands; change nothing",
+      },
+    },
+    positionals: { name: "ACTION", choices: ["install", "uninstall", "status"] },
+  },
   completions: {
     usage: "completions bash|zsh|fish",
     summary: "print a shell completion script",
     options: {},
     positionals: { name: "SHELL", choices: ["bash", "zsh", "fish"] },
   },
-};
+} as const satisfies Record<string, CommandSpec>;
 
-/** The result of parsing the command line. */
-export interface ParsedCommandLine {
-  /** The command, or undefined for bare `--help` / `--version` / nothing. */
-  command?: string;
-  /** Option values by name (global and command options together). */
-  values: Record<string, string | boolean>;
-  /** Positional arguments of the command. */
-  positionals: string[];
+/** A command's name. */
+export type CommandName = keyof typeof COMMANDS;
+
+/** Help topics of `help TOPIC` that are not commands. */
+export const HELP_TOPICS = ["environment"] as const;
+
+/** A help topic. */
+export type HelpTopic = (typeof HELP_TOPICS)[number];
+
+type OptionValue<O> = O extends { type: "boolean" } ? true
+  : O extends { choices: readonly (infer C)[] } ? C
+  : string;
+
+/** The parsed values of a set of options: each absent, or of its declared type. */
+export type ValuesOf<Options> = { -readonly [K in keyof Options]?: OptionValue<Options[K]> };
+
+/** The values of the global options. */
+export type GlobalValues = ValuesOf<typeof GLOBAL_OPTIONS>;
+
+type PositionalOf<C extends CommandName> = (typeof COMMANDS)[C] extends
+  { positionals: { choices: readonly (infer P)[] } } ? P : never;
+
+/** The parsed command line of command `C`. */
+export interface ParsedArgs<C extends CommandName> {
+  command: C;
+  /** Global and command options together. */
+  values: GlobalValues & ValuesOf<(typeof COMMANDS)[C]["options"]>;
+  /** The positional argument, checked against its choices (completions, service). */
+  positional: PositionalOf<C> | undefined;
   /** For `run`: the command to start and its arguments. */
   rest: string[];
-  /** `--version` was given. */
-  version: boolean;
+}
+
+/** The result of parsing the command line: a command, or help / version / nothing. */
+export type ParsedCommandLine =
+  | { [C in CommandName]: ParsedArgs<C> & { version: false; topic?: undefined } }[CommandName]
+  | {
+    command: undefined;
+    values: GlobalValues;
+    positional: undefined;
+    rest: string[];
+    version: boolean;
+    /** `help TOPIC` for a topic that is not a command. */
+    topic?: HelpTopic;
+  };
+
+/** The command table seen as plain specs, for code that walks it by name. */
+export const TABLE: Readonly<Record<CommandName, CommandSpec>> = COMMANDS;
+
+function isCommand(word: string): word is CommandName {
+  return Object.hasOwn(COMMANDS, word);
 }
 
 function closest(word: string, candidates: string[]): string | undefined {
@@ -177,9 +260,10 @@ function closest(word: string, candidates: string[]): string | undefined {
 
 /** Parse `argv` strictly: unknown commands, options and values are usage errors. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
-  const values: Record<string, string | boolean> = {};
+  const values: Record<string, string | true> = {};
   const positionals: string[] = [];
-  let command: string | undefined;
+  let command: CommandName | undefined;
+  let topic: HelpTopic | undefined;
   let rest: string[] = [];
   let version = false;
   const helpFor = () => command ? `${PROGRAM} ${command} --help` : `${PROGRAM} --help`;
@@ -193,7 +277,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           `see \`${PROGRAM} --help\``,
         );
       }
-      if (COMMANDS[command].takesCommand) {
+      if (TABLE[command].takesCommand) {
         rest = argv.slice(i + 1);
         break;
       }
@@ -214,13 +298,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       }
       const eq = arg.indexOf("=");
       const name = arg.slice(2, eq === -1 ? undefined : eq);
-      const spec = GLOBAL_OPTIONS[name] ?? (command ? COMMANDS[command].options[name] : undefined);
+      const options: Readonly<Record<string, OptionSpec>> = {
+        ...GLOBAL_OPTIONS,
+        ...(command ? TABLE[command].options : {}),
+      };
+      const spec = Object.hasOwn(options, name) ? options[name] : undefined;
       if (!spec) {
-        const known = Object.keys({
-          ...GLOBAL_OPTIONS,
-          ...(command ? COMMANDS[command].options : {}),
-        });
-        const guess = closest(name, known);
+        const guess = closest(name, Object.keys(options));
         throw new UsageError(
           `unknown option ${quote(`--${name}`)}${command ? ` for '${command}'` : ""}`,
           guess ? `did you mean --${guess}? (see \`${helpFor()}\`)` : `see \`${helpFor()}\``,
@@ -259,11 +343,18 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       continue;
     }
     if (!command) {
-      if (!Object.hasOwn(COMMANDS, arg)) {
+      if (!isCommand(arg)) {
         if (arg === "help") {
           values.help = true;
-          const topic = argv[i + 1];
-          if (topic && Object.hasOwn(COMMANDS, topic)) command = topic;
+          const next = argv[i + 1];
+          if (next !== undefined && isCommand(next)) command = next;
+          else if (next !== undefined && isTopic(next)) topic = next;
+          else if (next !== undefined) {
+            throw new UsageError(
+              `no help on ${quote(next)}`,
+              `topics: ${[...Object.keys(COMMANDS), ...HELP_TOPICS].join(", ")}`,
+            );
+          }
           break;
         }
         const guess = closest(arg, Object.keys(COMMANDS));
@@ -277,19 +368,32 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
       command = arg;
       continue;
     }
-    if (COMMANDS[command].takesCommand) {
+    if (TABLE[command].takesCommand) {
       rest = argv.slice(i);
       break;
     }
     positionals.push(arg);
   }
 
-  if (command && !values.help) checkPositionals(command, positionals, rest);
-  return { command, values, positionals, rest, version };
+  if (!command) return { command, values, positional: undefined, rest, version, topic };
+  if (!values.help) checkPositionals(command, positionals, rest);
+  // Every value above was checked against the command's table (type and
+  // choices), which is what ParsedArgs says: the one place that trusts it.
+  return {
+    command,
+    values,
+    positional: positionals[0],
+    rest,
+    version: false,
+  } as ParsedCommandLine;
 }
 
-function checkPositionals(command: string, positionals: string[], rest: string[]) {
-  const spec = COMMANDS[command];
+function isTopic(word: string): word is HelpTopic {
+  return (HELP_TOPICS as readonly string[]).includes(word);
+}
+
+function checkPositionals(command: CommandName, positionals: string[], rest: string[]) {
+  const spec = TABLE[command];
   const help = `see \`${PROGRAM} ${command} --help\``;
   if (spec.takesCommand) {
     if (rest.length === 0) {
@@ -307,7 +411,7 @@ function checkPositionals(command: string, positionals: string[], rest: string[]
     throw new UsageError(`'${command}' needs exactly one ${spec.positionals.name}`, help);
   }
   const choices = spec.positionals.choices;
-  if (choices && !choices.includes(positionals[0])) {
+  if (!choices.includes(positionals[0])) {
     throw new UsageError(
       `invalid ${spec.positionals.name} ${quote(positionals[0])}`,
       `expected one of: ${choices.join(", ")}`,
@@ -315,7 +419,7 @@ function checkPositionals(command: string, positionals: string[], rest: string[]
   }
 }
 
-function formatOptions(options: Record<string, OptionSpec>): string[] {
+function formatOptions(options: Readonly<Record<string, OptionSpec>>): string[] {
   return Object.entries(options).map(([name, spec]) => {
     const left = `--${name}${spec.type === "string" ? ` ${spec.value ?? "VALUE"}` : ""}`;
     return `  ${left.padEnd(24)} ${spec.description}`;
@@ -338,14 +442,15 @@ export function globalHelp(version: string): string {
     `  ${"--version".padEnd(24)} print the version`,
     "",
     "Exit codes: 0 ok, 1 failure, 2 usage error or bad input, 4 sign-in required.",
-    `Run \`${PROGRAM} COMMAND --help\` for a command's options.`,
+    `Run \`${PROGRAM} COMMAND --help\` for a command's options, and`,
+    `\`${PROGRAM} help environment\` for the environment variables it reads.`,
     "",
   ].join("\n");
 }
 
 /** The help text of one command. */
-export function commandHelp(command: string): string {
-  const spec = COMMANDS[command];
+export function commandHelp(command: CommandName): string {
+  const spec = TABLE[command];
   return [
     `Usage: ${PROGRAM} ${spec.usage}`,
     "",

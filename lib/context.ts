@@ -157,3 +157,8 @@ export function envMilliseconds(
 export function envFlag(env: Env, name: string): boolean {
   return /^(1|true|yes|on)$/i.test(env.get(name) ?? "");
 }
+
+/** The margin before expiry at which a token counts as stale (`CLAUDE_CODE_AUTH_REFRESH_SKEW_MS`). */
+export function refreshSkewMs(ctx: { env: Env }): number {
+  return envMilliseconds(ctx.env, "CLAUDE_CODE_AUTH_REFRESH_SKEW_MS", 60_000);
+}

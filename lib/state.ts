@@ -1,34 +1,47 @@
-/** This tool's own state file: which sign-in method feeds the `anthropic` entry. */
+/**
+ * This tool's own state file: what it knows about the `anthropic` entry
+ * beyond the entry itself (its source, the account, refresh bookkeeping).
+ * The state only adds information: it applies to an entry only when it names
+ * that entry's auth file and fingerprint, so a state that disagrees with
+ * auth.json (a crash between the two writes, a hand edit) changes nothing.
+ */
 
-import { readTextOrNull, removeStaleTempFiles, writeFileAtomic } from "./fs/atomic.ts";
-import type { AnthropicEntry } from "./opencode/entry.ts";
-
-/** The sign-in methods, as named on the command line. */
-export type Method = "claude-code" | "browser" | "api-key";
-
-/** All methods, in the order the picker shows them. */
-export const METHODS: readonly Method[] = ["claude-code", "browser", "api-key"];
+import type { AnthropicEntry, Method } from "./credential_types.ts";
+import { removeStaleTempFiles, writeFileAtomic } from "./fs/atomic.ts";
+import { MAX_STATE_FILE_BYTES, readBoundedText } from "./fs/read.ts";
+import { sha256Hex } from "./hash.ts";
+import { isPlainObject, parseJson } from "./json.ts";
 
 /** How the state file names each method's source. */
 export type Source = "claude-code-session" | "browser-oauth" | "api-key";
 
-const SOURCE_OF: Record<Method, Source> = {
+const SOURCE_OF = {
   "claude-code": "claude-code-session",
   browser: "browser-oauth",
   "api-key": "api-key",
-};
+} as const satisfies Record<Method, Source>;
 
-const METHOD_OF: Record<Source, Method> = {
+const METHOD_OF = {
   "claude-code-session": "claude-code",
   "browser-oauth": "browser",
   "api-key": "api-key",
-};
+} as const satisfies Record<Source, Method>;
+
+/** When the credential was last refreshed, and how long the token it got lasts. */
+export interface LastRefresh {
+  /** Epoch milliseconds of the refresh. */
+  at: number;
+  /** The granted lifetime in milliseconds (`expires_in`, or the new expiry minus `at`). */
+  lifetimeMs: number;
+}
 
 /** The state recorded for the `anthropic` entry. */
 export interface AnthropicState {
   source: Source;
-  /** The auth file the source applies to. */
+  /** The auth file the state applies to. */
   authFile?: string;
+  /** Fingerprint of the entry's secret (access token or key) the state describes. */
+  describes?: string;
   email?: string;
   organization?: string;
   /**
@@ -36,14 +49,15 @@ export interface AnthropicState {
    * such a token never works again, so no process sends it a second time.
    */
   rejectedRefresh?: string;
-  [field: string]: unknown;
+  /** Fingerprint of the refresh token this tool itself obtained (browser sign-in or refresh). */
+  mintedRefresh?: string;
+  /** The last refresh, for the minimum interval between two refreshes. */
+  lastRefresh?: LastRefresh;
 }
 
-/** A short, one-way fingerprint of a refresh token (never the token itself). */
-export async function tokenFingerprint(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+/** A short, one-way fingerprint of a secret (never the secret itself). */
+export async function fingerprint(secret: string): Promise<string> {
+  return (await sha256Hex(secret)).slice(0, 16);
 }
 
 /** The state file's source name for `method`. */
@@ -51,31 +65,91 @@ export function sourceOf(method: Method): Source {
   return SOURCE_OF[method];
 }
 
-/** Read the `anthropic` state; a missing or unreadable state file counts as none. */
+function isWholeMs(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0;
+}
+
+function isSource(value: unknown): value is Source {
+  // Own keys only: "constructor" or "__proto__" are no source.
+  return typeof value === "string" && Object.hasOwn(METHOD_OF, value);
+}
+
+const STRING_FIELDS = [
+  "authFile",
+  "describes",
+  "email",
+  "organization",
+  "rejectedRefresh",
+  "mintedRefresh",
+] as const;
+
+/** The recorded state, field by field: a field of the wrong type is left out, not trusted. */
+export function parseState(value: unknown): AnthropicState | null {
+  if (!isPlainObject(value) || !isSource(value.source)) return null;
+  const state: AnthropicState = { source: value.source };
+  for (const field of STRING_FIELDS) {
+    const text = value[field];
+    if (typeof text === "string" && text.length <= 4096) state[field] = text;
+  }
+  const last = value.lastRefresh;
+  if (isPlainObject(last)) {
+    const { at, lifetimeMs } = last;
+    if (isWholeMs(at) && isWholeMs(lifetimeMs)) state.lastRefresh = { at, lifetimeMs };
+  }
+  return state;
+}
+
+/** Read the `anthropic` state as recorded; a missing or unreadable state file counts as none. */
 export function readState(path: string): AnthropicState | null {
-  const data = readStateObject(path);
-  const value = data.anthropic;
-  if (typeof value !== "object" || value === null) return null;
-  const state = value as AnthropicState;
-  return state.source in METHOD_OF ? state : null;
+  return parseState(readStateKey(path, "anthropic"));
+}
+
+/** Whether `state` was recorded for `authFile` (a state from before files were recorded counts). */
+export function recordedFor(state: AnthropicState, authFile: string): boolean {
+  return state.authFile === undefined || state.authFile === authFile;
+}
+
+/**
+ * Whether `state` describes `entry` in `authFile`: the one place that decides.
+ * A state from before fingerprints (no `describes`) applies when its file and
+ * its source's entry type match.
+ */
+export async function stateApplies(
+  state: AnthropicState,
+  authFile: string,
+  entry: AnthropicEntry,
+): Promise<boolean> {
+  if (!recordedFor(state, authFile)) return false;
+  const wantsApi = state.source === "api-key";
+  if (wantsApi !== (entry.type === "api")) return false;
+  if (state.describes === undefined) return true;
+  return state.describes === await fingerprint(entry.type === "api" ? entry.key : entry.access);
+}
+
+/**
+ * The method that keeps `entry` alive: its type, and for an `oauth` entry the
+ * state when it applies. An `oauth` entry of unknown origin counts as a
+ * browser sign-in; before its refresh token is ever spent, lib/credential.ts
+ * checks it against Claude Code's store (the entry's refresh field proves
+ * nothing: a Claude Code session stores `""` there, and so does a setup token).
+ */
+export function methodFor(entry: AnthropicEntry, state: AnthropicState | null): Method {
+  if (entry.type === "api") return "api-key";
+  return state?.source === "claude-code-session" ? "claude-code" : "browser";
 }
 
 function readStateObject(path: string): Record<string, unknown> {
   let text: string | null;
   try {
-    text = readTextOrNull(path);
+    text = readBoundedText(path, { maxBytes: MAX_STATE_FILE_BYTES, what: "the state file" });
   } catch {
-    // Unreadable (a folder in its place, no permission): no state. A write reports it.
+    // Unreadable (a folder in its place, no permission, too large): no state. A write reports it.
     return {};
   }
   if (text === null) return {};
-  try {
-    const data = JSON.parse(text);
-    return typeof data === "object" && data !== null && !Array.isArray(data) ? data : {};
-  } catch {
-    // Our own file: a damaged copy is replaced on the next write.
-    return {};
-  }
+  // Our own file: a damaged copy counts as empty and is replaced on the next write.
+  const parsed = parseJson(text);
+  return "value" in parsed && isPlainObject(parsed.value) ? parsed.value : {};
 }
 
 /** One top-level value of the state file (`anthropic`, `service`), or undefined. */
@@ -114,21 +188,4 @@ export async function writeStateKey(path: string, key: string, value: unknown): 
 /** Record (or with null, forget) the `anthropic` state; other keys are kept. */
 export function writeState(path: string, state: AnthropicState | null): Promise<void> {
   return writeStateKey(path, "anthropic", state);
-}
-
-/**
- * Which method produced `entry`: the recorded source when it belongs to this
- * auth file and matches the entry's type; otherwise inferred (an `oauth` entry
- * of unknown origin is refreshed like a browser sign-in).
- */
-export function methodFor(
-  entry: AnthropicEntry,
-  state: AnthropicState | null,
-  authFile: string,
-): Method {
-  if (entry.type === "api") return "api-key";
-  const recorded = state && (!state.authFile || state.authFile === authFile)
-    ? METHOD_OF[state.source]
-    : undefined;
-  return recorded === "claude-code" ? "claude-code" : "browser";
 }

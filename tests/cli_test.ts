@@ -70,10 +70,15 @@ Deno.test("help texts list every command and option", () => {
   assert.deepEqual(parseCommandLine(["help", "login"]), {
     command: "login",
     values: { help: true },
-    positionals: [],
+    positional: undefined,
     rest: [],
     version: false,
   });
+  assert.equal(parseCommandLine(["help", "environment"]).topic, "environment");
+  assert.throws(() => parseCommandLine(["help", "nonsense"]), /no help on 'nonsense'/);
+  assert.match(commandHelp("refresh"), /--ahead DURATION/);
+  assert.match(commandHelp("service"), /--every DURATION/);
+  assert.match(commandHelp("service"), /--dry-run/);
 });
 
 Deno.test("CLI: --help and COMMAND --help print on stdout with exit 0; --version prints deno.json's version", async () => {

@@ -13,7 +13,9 @@ import assert from "node:assert/strict";
 import { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { claudePayload, claudeTokens } from "./fakes/claude_code.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
-import { readAuthFile, withAuthFile } from "../lib/opencode/auth_file.ts";
+import { newState, withStore } from "../lib/store.ts";
+import { memoryIo, testContext } from "./helpers/context.ts";
+import { readAuthFile } from "../lib/opencode/auth_read.ts";
 
 const OTHERS = {
   openai: { type: "api", key: "sk-openai-CONCURRENT-PLANTED-0" },
@@ -184,7 +186,7 @@ cp '${box.root}/next.json' '${credentials}.tmp' && mv '${credentials}.tmp' '${cr
     assert.equal(result.stdout, `${fresh.accessToken}\n`);
     await assertBothSides(box, {
       type: "oauth",
-      refresh: fresh.refreshToken,
+      refresh: "",
       access: fresh.accessToken,
       expires: fresh.expiresAt,
     });
@@ -213,7 +215,11 @@ Deno.test("concurrency: a rewrite that lands while our new file is being written
       }
     })();
     const entry = { type: "api" as const, key: "sk-ant-api03-ours-0123456789" };
-    await withAuthFile(box.authFile, (tx) => tx.write(entry));
+    const ctx = testContext({}, "linux", memoryIo(), {
+      authFile: box.authFile,
+      stateFile: box.stateFile,
+    });
+    await withStore(ctx, "test", (tx) => tx.put(entry, newState("api-key", {})));
     done = true;
     await watcher;
     assert.equal(rewrites, 1, "the watcher never saw our temporary file");

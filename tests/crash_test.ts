@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
-import { withAuthFile } from "../lib/opencode/auth_file.ts";
+import { writeEntry } from "../lib/opencode/auth_file.ts";
 import { parseEntry } from "../lib/opencode/entry.ts";
 import { removeMembers } from "../lib/opencode/json_edit.ts";
 
@@ -147,13 +147,12 @@ Deno.test({
         const seedBrowser = async () => {
           const tokens = fake.issueTokens();
           box.plant(tokens.access, tokens.refresh);
-          await withAuthFile(box.authFile, (tx) =>
-            tx.write({
-              type: "oauth",
-              refresh: tokens.refresh,
-              access: tokens.access,
-              expires: Date.now() + 3600_000,
-            }));
+          await writeEntry(box.authFile, {
+            type: "oauth",
+            refresh: tokens.refresh,
+            access: tokens.access,
+            expires: Date.now() + 3600_000,
+          });
         };
         const rounds: Record<Op, Round> = {
           login: { op: "login", args: ["login", "--method", "api-key"], stdin: key },

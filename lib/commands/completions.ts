@@ -1,35 +1,44 @@
 /** `completions SHELL`: print a completion script generated from the command table. */
 
-import { COMMANDS, GLOBAL_OPTIONS, type ParsedCommandLine, PROGRAM } from "../cli.ts";
+import { type CommandName, GLOBAL_OPTIONS, type ParsedArgs, PROGRAM, TABLE } from "../cli.ts";
 import type { Context } from "../context.ts";
+import type { ExitCode } from "../errors.ts";
 
 /** Options of `completions`. */
 export interface CompletionsOptions {
   shell: "bash" | "zsh" | "fish";
 }
 
-function optionNames(command: string): string[] {
-  return [...Object.keys(COMMANDS[command].options), ...Object.keys(GLOBAL_OPTIONS)].map((name) =>
+const COMMAND_NAMES = Object.keys(TABLE) as readonly string[];
+
+function optionNames(command: CommandName): string[] {
+  return [...Object.keys(TABLE[command].options), ...Object.keys(GLOBAL_OPTIONS)].map((name) =>
     `--${name}`
   );
 }
 
-function choicesOf(command: string, option: string): readonly string[] | undefined {
-  return COMMANDS[command].options[option]?.choices;
+function choicesOf(command: CommandName, option: string): readonly string[] | undefined {
+  const options = TABLE[command].options;
+  return Object.hasOwn(options, option) ? options[option].choices : undefined;
+}
+
+function commandEntries(): [CommandName, (typeof TABLE)[CommandName]][] {
+  return (Object.keys(TABLE) as CommandName[]).map((name) => [name, TABLE[name]]);
 }
 
 /** The bash completion script. */
 export function bashScript(): string {
   const fn = `_${PROGRAM.replaceAll("-", "_")}`;
-  const cases = Object.keys(COMMANDS).map((command) => {
-    const words = command === "completions"
-      ? COMMANDS.completions.positionals!.choices!.join(" ")
-      : optionNames(command).join(" ");
-    return `    ${command}) words="${words}" ;;`;
+  const cases = commandEntries().map(([command, spec]) => {
+    // A command's positional choices (shell, action), or its options when typing a dash.
+    const words = spec.positionals?.choices ?? [];
+    return `    ${command}) words="${words.join(" ")}"; opts="${
+      optionNames(command).join(" ")
+    }" ;;`;
   }).join("\n");
   return `# bash completion for ${PROGRAM}
 ${fn}() {
-  local cur prev command words i
+  local cur prev command words opts i
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -46,13 +55,14 @@ ${fn}() {
     --auth-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
   esac
   if [[ -z "$command" ]]; then
-    COMPREPLY=($(compgen -W "${Object.keys(COMMANDS).join(" ")} --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "${COMMAND_NAMES.join(" ")} --help --version" -- "$cur"))
     return 0
   fi
   case "$command" in
 ${cases}
-    *) words="" ;;
+    *) words=""; opts="" ;;
   esac
+  if [[ -z "$words" || "$cur" == -* ]]; then words="$opts"; fi
   COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
 complete -F ${fn} ${PROGRAM}
@@ -61,7 +71,7 @@ complete -F ${fn} ${PROGRAM}
 
 /** The zsh completion script. */
 export function zshScript(): string {
-  const commands = Object.entries(COMMANDS)
+  const commands = commandEntries()
     .map(([name, spec]) =>
       `    '${name}:${spec.summary.replaceAll("'", "'\\''").replaceAll(":", "\\:")}'`
     )
@@ -71,8 +81,8 @@ export function zshScript(): string {
       ? `'--${name}=[${spec.description.replaceAll("'", "")}]:${spec.value ?? "value"}:_files'`
       : `'--${name}[${spec.description.replaceAll("'", "")}]'`
   ).join(" ");
-  const cases = Object.keys(COMMANDS).map((command) => {
-    const options = Object.entries(COMMANDS[command].options).map(([name, spec]) => {
+  const cases = commandEntries().map(([command, commandSpec]) => {
+    const options = Object.entries(commandSpec.options).map(([name, spec]) => {
       const description = spec.description.replaceAll("'", "").replaceAll("[", "(").replaceAll(
         "]",
         ")",
@@ -80,9 +90,13 @@ export function zshScript(): string {
       if (spec.choices) {
         return `'--${name}=[${description}]:${spec.value ?? "value"}:(${spec.choices.join(" ")})'`;
       }
+      if (spec.type === "string") return `'--${name}=[${description}]:${spec.value ?? "value"}: '`;
       return `'--${name}[${description}]'`;
     });
-    if (command === "completions") options.push(`'1:shell:(bash zsh fish)'`);
+    const positional = commandSpec.positionals;
+    if (positional) {
+      options.push(`'1:${positional.name.toLowerCase()}:(${positional.choices.join(" ")})'`);
+    }
     if (command === "run") {
       // After `--`, complete the command to run as if it were typed alone.
       return `    run)
@@ -122,8 +136,8 @@ compdef _${PROGRAM.replaceAll("-", "_")} ${PROGRAM}
 /** The fish completion script. */
 export function fishScript(): string {
   const lines = [`# fish completion for ${PROGRAM}`, `complete -c ${PROGRAM} -f`];
-  const names = Object.keys(COMMANDS).join(" ");
-  for (const [name, spec] of Object.entries(COMMANDS)) {
+  const names = COMMAND_NAMES.join(" ");
+  for (const [name, spec] of commandEntries()) {
     lines.push(
       `complete -c ${PROGRAM} -n "not __fish_seen_subcommand_from ${names}" -a ${name} -d '${
         spec.summary.replaceAll("'", "\\'")
@@ -142,9 +156,14 @@ export function fishScript(): string {
       );
     }
   }
-  lines.push(
-    `complete -c ${PROGRAM} -n "__fish_seen_subcommand_from completions" -a 'bash zsh fish'`,
-  );
+  for (const [name, spec] of commandEntries()) {
+    if (!spec.positionals) continue;
+    lines.push(
+      `complete -c ${PROGRAM} -n "__fish_seen_subcommand_from ${name}" -a '${
+        spec.positionals.choices.join(" ")
+      }'`,
+    );
+  }
   for (const [option, spec] of Object.entries(GLOBAL_OPTIONS)) {
     lines.push(
       `complete -c ${PROGRAM} -l ${option}${spec.type === "string" ? " -r -F" : ""} -d '${
@@ -157,13 +176,13 @@ export function fishScript(): string {
 }
 
 /** Print the completion script for the shell. */
-export function runCompletions(ctx: Context, options: CompletionsOptions): Promise<number> {
+export function runCompletions(ctx: Context, options: CompletionsOptions): Promise<ExitCode> {
   const script = { bash: bashScript, zsh: zshScript, fish: fishScript }[options.shell]();
   ctx.ui.data(script);
   return Promise.resolve(0);
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
-  return runCompletions(ctx, { shell: args.positionals[0] as CompletionsOptions["shell"] });
+export function run(ctx: Context, args: ParsedArgs<"completions">): Promise<ExitCode> {
+  return runCompletions(ctx, { shell: args.positional ?? "bash" });
 }

@@ -1,9 +1,10 @@
 /** `doctor`: each check with ok / warn / fail and the fix. */
 
-import type { ParsedCommandLine } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { loadStored, needsRefresh, refreshSkewMs, type Stored } from "../credential.ts";
-import { CliError } from "../errors.ts";
+import type { ParsedArgs } from "../cli.ts";
+import { type Context, refreshSkewMs } from "../context.ts";
+import { isStale } from "../credential_types.ts";
+import { loadStored, type Stored } from "../store.ts";
+import { CliError, type ExitCode } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { dirname } from "../fs/path.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "../fs/read.ts";
@@ -111,9 +112,9 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
   } else if (entry.type === "api") {
     checks.push(ok("anthropic entry", "API key stored (does not expire)"));
   } else {
-    const label = methodLabel(stored.method!);
+    const label = methodLabel(stored.method ?? "browser");
     checks.push(
-      needsRefresh(ctx, entry)
+      isStale(entry, ctx.now(), refreshSkewMs(ctx))
         ? warn(
           "anthropic entry",
           `${label}: token ${formatExpiry(entry.expires, ctx.now())}`,
@@ -179,9 +180,32 @@ async function versionOf(ctx: Context, command: string): Promise<string | null> 
   return first ? sanitize(first, true).slice(0, 200) : "unknown version";
 }
 
-async function checkClaudeCode(ctx: Context, usesIt: boolean): Promise<Check[]> {
+/**
+ * An `oauth` entry must never hold Claude Code's refresh token: an OAuth
+ * plugin that finds the entry expired would spend it and sign Claude Code
+ * out. Older versions copied it; the next sync rewrites the entry without it.
+ */
+function claudeRefreshCheck(stored: Stored | null, claudeRefresh: string | null): Check | null {
+  const entry = stored?.entry;
+  if (entry?.type !== "oauth" || entry.refresh === "") return null;
+  const isClaudes = (claudeRefresh !== null && entry.refresh === claudeRefresh) ||
+    stored?.method === "claude-code";
+  if (!isClaudes) return null;
+  return fail(
+    "Claude Code's refresh token",
+    "the anthropic entry holds Claude Code's refresh token (written by an older version): an OAuth plugin that finds it expired would spend it and sign Claude Code out",
+    "run `opencode-claude-code-auth token` (or `refresh`): it rewrites the entry without it",
+  );
+}
+
+async function checkClaudeCode(
+  ctx: Context,
+  usesIt: boolean,
+  stored: Stored | null,
+): Promise<Check[]> {
   const checks: Check[] = [];
   const severity = usesIt ? fail : warn;
+  let claudeRefresh: string | null = null;
   const version = await versionOf(ctx, "claude");
   checks.push(
     version ? ok("claude CLI", `found (${version})`) : severity(
@@ -194,6 +218,7 @@ async function checkClaudeCode(ctx: Context, usesIt: boolean): Promise<Check[]> 
   try {
     const found = await findClaudeCredentials(ctx);
     const creds = found.credentials;
+    claudeRefresh = creds?.refreshToken || null;
     if (!creds) {
       checks.push(
         severity(
@@ -221,6 +246,8 @@ async function checkClaudeCode(ctx: Context, usesIt: boolean): Promise<Check[]> 
     if (!(error instanceof CliError)) throw error;
     checks.push(severity("Claude Code credentials", error.message, error.hint));
   }
+  const leaked = claudeRefreshCheck(stored, claudeRefresh);
+  if (leaked) checks.push(leaked);
   return checks;
 }
 
@@ -285,10 +312,10 @@ function checkOverrides(ctx: Context): Check {
 }
 
 /** Run every check, print them, exit 1 if any failed. */
-export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<number> {
+export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<ExitCode> {
   const { checks, stored } = await checkAuthFile(ctx);
   checks.push(await checkStateFile(ctx));
-  checks.push(...await checkClaudeCode(ctx, stored?.method === "claude-code"));
+  checks.push(...await checkClaudeCode(ctx, stored?.method === "claude-code", stored));
   checks.push(...await checkOpenCode(ctx, stored));
   checks.push(checkOverrides(ctx));
   const failed = checks.some((check) => check.status === "fail");
@@ -314,6 +341,6 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<n
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
+export function run(ctx: Context, args: ParsedArgs<"doctor">): Promise<ExitCode> {
   return runDoctor(ctx, { json: args.values.json === true });
 }

@@ -1,16 +1,15 @@
 /** `login`: sign in with one of the three methods and store the credential. */
 
-import { hasAnthropicPrefix, parseApiKey } from "../api_key.ts";
-import type { ParsedCommandLine } from "../cli.ts";
+import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
-import { CliError, UsageError } from "../errors.ts";
+import { type Method, METHODS, type SignInResult } from "../credential_types.ts";
+import { CliError, type ExitCode, UsageError } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
-import { CorruptAuthFileError, readAuthFile, withAuthFile } from "../opencode/auth_file.ts";
+import { signInMethod } from "../methods/index.ts";
+import { CorruptAuthFileError, readAuthFile } from "../opencode/auth_read.ts";
 import { OAUTH_NOT_CONSUMED_WARNING, scanPlugins } from "../opencode/config.ts";
-import type { AnthropicEntry } from "../opencode/entry.ts";
-import { choose, readAllStdin, readSecret } from "../prompt.ts";
-import { registerSecret } from "../redact.ts";
-import { type AnthropicState, type Method, METHODS, sourceOf, writeState } from "../state.ts";
+import { choose } from "../prompt.ts";
+import { newState, withStore } from "../store.ts";
 
 /** Options of `login`. */
 export interface LoginOptions {
@@ -23,16 +22,6 @@ export interface LoginOptions {
   /** Move a corrupt auth.json aside first. */
   force: boolean;
 }
-
-/** A credential obtained by a sign-in method, ready to store. */
-export interface SignInResult {
-  entry: AnthropicEntry;
-  /** The method whose source the state file records. */
-  method: Method;
-  email?: string;
-  organization?: string;
-}
-
 const PICKER_CHOICES: Record<Method, { label: string; detail: string }> = {
   "claude-code": {
     label: "Claude Code session",
@@ -73,38 +62,8 @@ async function pickMethod(ctx: Context): Promise<Method> {
   return METHODS[index];
 }
 
-async function readApiKeyInput(ctx: Context): Promise<string> {
-  const raw = ctx.io.stdinIsTerminal()
-    ? await readSecret(ctx.io, "Paste your Anthropic API key (input is hidden): ")
-    : await readAllStdin(ctx.io);
-  const key = parseApiKey(raw);
-  registerSecret(key);
-  if (!hasAnthropicPrefix(key)) {
-    ctx.ui.warn("the key does not start with `sk-ant-`; storing it anyway");
-  }
-  return key;
-}
-
-async function signIn(ctx: Context, method: Method, options: LoginOptions): Promise<SignInResult> {
-  switch (method) {
-    case "api-key":
-      return { entry: { type: "api", key: await readApiKeyInput(ctx) }, method };
-    case "claude-code": {
-      const { acquireClaudeCodeSession } = await import("../claude_code/session.ts");
-      return await acquireClaudeCodeSession(ctx);
-    }
-    case "browser": {
-      const { browserLogin } = await import("../oauth/browser_login.ts");
-      return await browserLogin(ctx, {
-        openBrowser: !options.noBrowser,
-        createApiKey: options.createApiKey,
-      });
-    }
-  }
-}
-
 /** Sign in and store the credential; nothing is written unless sign-in succeeds. */
-export async function runLogin(ctx: Context, options: LoginOptions): Promise<number> {
+export async function runLogin(ctx: Context, options: LoginOptions): Promise<ExitCode> {
   if (options.createApiKey && options.method && options.method !== "browser") {
     throw new UsageError("--create-api-key works with --method browser only");
   }
@@ -125,15 +84,15 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<num
     method = await pickMethod(ctx);
   }
 
-  const result = await signIn(ctx, method, options);
+  const result: SignInResult = await (await signInMethod(method)).acquire(ctx, {
+    openBrowser: !options.noBrowser,
+    createApiKey: options.createApiKey,
+  });
 
-  const movedTo = await withAuthFile(ctx.authFile, async (tx) => {
+  // The user's sign-in wins over whatever is stored now: no compare-and-swap here.
+  const movedTo = await withStore(ctx, "signing in", async (tx) => {
     const moved = options.force ? await tx.moveAside() : null;
-    await tx.write(result.entry);
-    const state: AnthropicState = { source: sourceOf(result.method), authFile: ctx.authFile };
-    if (result.email) state.email = result.email;
-    if (result.organization) state.organization = result.organization;
-    await writeState(ctx.stateFile, state);
+    await tx.put(result.entry, newState(result.method, result));
     return moved;
   });
 
@@ -156,9 +115,9 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<num
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
+export function run(ctx: Context, args: ParsedArgs<"login">): Promise<ExitCode> {
   return runLogin(ctx, {
-    method: args.values.method as Method | undefined,
+    method: args.values.method,
     noBrowser: args.values["no-browser"] === true,
     createApiKey: args.values["create-api-key"] === true,
     force: args.values.force === true,

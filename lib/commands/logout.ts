@@ -1,23 +1,26 @@
 /** `logout`: remove the `anthropic` entry and this tool's state; idempotent. */
 
-import type { ParsedCommandLine } from "../cli.ts";
+import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
-import { readAuthFile, withAuthFile } from "../opencode/auth_file.ts";
-import { readState, writeState } from "../state.ts";
+import type { ExitCode } from "../errors.ts";
+import { readState, recordedFor, writeState } from "../state.ts";
+import { loadStored, withStore } from "../store.ts";
 
 /** `logout` takes no options of its own. */
 export type LogoutOptions = Record<never, never>;
 
 /** Remove the entry; every other provider's entry stays byte-for-byte. */
-export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<number> {
+export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<ExitCode> {
   // A corrupt file fails here, untouched; a missing one needs no lock (and no new directory).
-  const before = await readAuthFile(ctx.authFile);
-  const removed = before.raw === undefined
-    ? false
-    : await withAuthFile(ctx.authFile, (tx) => tx.remove());
-  const state = readState(ctx.stateFile);
-  if (state && (!state.authFile || state.authFile === ctx.authFile)) {
-    await writeState(ctx.stateFile, null);
+  const before = await loadStored(ctx);
+  let removed = false;
+  if (before.snapshot.text !== null) {
+    removed = await withStore(ctx, "signing out", (tx) => tx.remove());
+  } else {
+    const state = readState(ctx.stateFile);
+    if (state && recordedFor(state, ctx.authFile)) {
+      await writeState(ctx.stateFile, null);
+    }
   }
   if (removed) {
     ctx.ui.success(`Signed out: removed the anthropic entry from ${ctx.authFile}`);
@@ -29,6 +32,6 @@ export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, _args: ParsedCommandLine): Promise<number> {
+export function run(ctx: Context, _args: ParsedArgs<"logout">): Promise<ExitCode> {
   return runLogout(ctx, {});
 }

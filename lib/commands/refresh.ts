@@ -1,45 +1,80 @@
-/** `refresh`: refresh now if stale, always with `--force`. */
+/**
+ * `refresh`: refresh now if stale, always with `--force`; with `--ahead D`,
+ * when the credential expires within D (what the scheduled job runs; each such
+ * run's outcome is recorded for `service status`).
+ */
 
-import type { ParsedCommandLine } from "../cli.ts";
+import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
-import { ensureUsable, loadStored, needsRefresh, requireEntry } from "../credential.ts";
+import { dueFor, ensureUsable } from "../credential.ts";
+import { isDue } from "../methods/method.ts";
+import { CliError, type ExitCode } from "../errors.ts";
+import { parseDuration } from "../duration.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
+import { loadStored, requireCredential } from "../store.ts";
 
 /** Options of `refresh`. */
 export interface RefreshOptions {
   /** Refresh even if the token is still fresh. */
   force: boolean;
+  /** Count the token as stale when it expires within this many ms (instead of the skew). */
+  aheadMs?: number;
 }
 
-/** Refresh the stored credential through its method. */
-export async function runRefresh(ctx: Context, options: RefreshOptions): Promise<number> {
-  const stored = requireEntry(await loadStored(ctx));
-  const entry = stored.entry;
-  if (entry.type === "api") {
-    ctx.ui.info("An API key has nothing to refresh; it stays as it is.");
-    return 0;
+/** Refresh the stored credential through its method; one line says what happened. */
+async function refresh(ctx: Context, options: RefreshOptions): Promise<string> {
+  const stored = requireCredential(await loadStored(ctx));
+  if (stored.entry.type === "api") {
+    const message = "An API key has nothing to refresh; it stays as it is.";
+    ctx.ui.info(message);
+    return message;
   }
-  if (!options.force && !needsRefresh(ctx, entry)) {
-    ctx.ui.info(
-      `The token is still fresh (${
-        formatExpiry(entry.expires, ctx.now())
-      }); nothing to do. Use --force to refresh anyway.`,
-    );
-    return 0;
-  }
-  const result = await ensureUsable(ctx, { force: options.force });
-  const expires = result.entry.type === "oauth"
-    ? formatExpiry(result.entry.expires, ctx.now())
+  const ensure = { force: options.force, aheadMs: options.aheadMs };
+  const due = dueFor(ctx, ensure);
+  const result = await ensureUsable(ctx, ensure);
+  const entry = result.entry;
+  const expires = entry.type === "oauth"
+    ? formatExpiry(entry.expires, ctx.now())
     : "does not expire";
+  const label = methodLabel(result.method);
+  let message: string;
   if (result.refreshed) {
-    ctx.ui.success(`Refreshed the ${methodLabel(result.method)}: the token ${expires}.`);
+    message = `Refreshed the ${label}: the token ${expires}.`;
+    ctx.ui.success(message);
+  } else if (!options.force && entry.type === "oauth" && !isDue(entry, due)) {
+    message = `The token is still fresh (${expires}); nothing to do.`;
+    ctx.ui.info(`${message} Use --force to refresh anyway.`);
   } else {
-    ctx.ui.info(`The ${methodLabel(result.method)} kept its current token, which ${expires}.`);
+    message = `The ${label} kept its current token, which ${expires}.`;
+    ctx.ui.info(message);
   }
-  return 0;
+  if (result.note) ctx.ui.info(`${result.note}.`);
+  return message;
+}
+
+/** Refresh, and for `--ahead` record the outcome for `service status` (and log a failure). */
+export async function runRefresh(ctx: Context, options: RefreshOptions): Promise<ExitCode> {
+  if (options.aheadMs === undefined) {
+    await refresh(ctx, options);
+    return 0;
+  }
+  const { recordRun } = await import("../service/record.ts");
+  try {
+    const message = await refresh(ctx, options);
+    await recordRun(ctx, { ok: true, message });
+    return 0;
+  } catch (error) {
+    const message = error instanceof CliError ? error.message : String(error);
+    await recordRun(ctx, { ok: false, message });
+    throw error;
+  }
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
-  return runRefresh(ctx, { force: args.values.force === true });
+export function run(ctx: Context, args: ParsedArgs<"refresh">): Promise<ExitCode> {
+  const ahead = args.values.ahead;
+  return runRefresh(ctx, {
+    force: args.values.force === true,
+    aheadMs: ahead === undefined ? undefined : parseDuration(ahead, "--ahead"),
+  });
 }

@@ -4,13 +4,13 @@
  * and CMD's exit code is returned.
  */
 
-import type { ParsedCommandLine } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { ensureUsable, refreshSkewMs } from "../credential.ts";
+import type { ParsedArgs } from "../cli.ts";
+import { type Context, refreshSkewMs } from "../context.ts";
+import { ensureUsable } from "../credential.ts";
 import { CliError, FailureError, UsageError } from "../errors.ts";
 import { formatExpiry } from "../format.ts";
 import { Ui } from "../ui.ts";
-import type { AnthropicEntry } from "../opencode/entry.ts";
+import type { AnthropicEntry, Usable } from "../credential_types.ts";
 
 /** Options of `run`. */
 export interface RunOptions {
@@ -76,10 +76,21 @@ export function signalExitCode(signal: string, os: string): number {
   return 128 + ((os === "darwin" ? darwin ?? linux : linux ?? darwin) ?? 0);
 }
 
-/** Milliseconds until `entry` should be refreshed, or null when it never expires. */
-export function refreshDelay(entry: AnthropicEntry, now: number, skewMs: number): number | null {
+/**
+ * Milliseconds until the credential should be refreshed, or null when it never
+ * expires: `skewMs` before expiry, but never before `notBefore` (the minimum
+ * interval since the last refresh: a server granting 20 s tokens must not
+ * make this loop refresh every second).
+ */
+export function refreshDelay(
+  usable: { entry: AnthropicEntry; notBefore?: number },
+  now: number,
+  skewMs: number,
+): number | null {
+  const entry = usable.entry;
   if (entry.type !== "oauth") return null;
-  return Math.min(MAX_TIMER_MS, Math.max(1_000, entry.expires - skewMs - now));
+  const due = Math.max(entry.expires - skewMs, usable.notBefore ?? 0);
+  return Math.min(MAX_TIMER_MS, Math.max(1_000, due - now));
 }
 
 /**
@@ -87,7 +98,7 @@ export function refreshDelay(entry: AnthropicEntry, now: number, skewMs: number)
  * child owns the terminal (OpenCode's TUI): no spinner and no progress lines,
  * only warnings when a refresh fails (and `--debug` lines).
  */
-function startRefresher(ctx: Context, first: AnthropicEntry): () => void {
+function startRefresher(ctx: Context, first: Usable): () => void {
   const background: Context = {
     env: ctx.env,
     io: ctx.io,
@@ -108,11 +119,12 @@ function startRefresher(ctx: Context, first: AnthropicEntry): () => void {
   };
   const tick = async () => {
     try {
-      const { entry, refreshed } = await ensureUsable(background);
-      if (refreshed && entry.type === "oauth") {
+      const usable = await ensureUsable(background);
+      const entry = usable.entry;
+      if (usable.refreshed && entry.type === "oauth") {
         ctx.ui.debug(`refreshed the token; it ${formatExpiry(entry.expires, ctx.now())}`);
       }
-      schedule(refreshDelay(entry, ctx.now(), refreshSkewMs(ctx)));
+      schedule(refreshDelay(usable, ctx.now(), refreshSkewMs(ctx)));
     } catch (error) {
       const message = error instanceof CliError ? error.message : (error as Error).message;
       ctx.ui.warn(
@@ -133,7 +145,7 @@ function startRefresher(ctx: Context, first: AnthropicEntry): () => void {
 /** Run the command with inherited stdio and return its exit code. */
 export async function runRun(ctx: Context, options: RunOptions): Promise<number> {
   const [command, ...args] = options.command;
-  const { entry } = await ensureUsable(ctx);
+  const first = await ensureUsable(ctx);
   // Listen before the child exists, so no signal that arrives around the
   // spawn kills this process and orphans the child.
   let child: Deno.ChildProcess | undefined;
@@ -185,7 +197,7 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
         child.kill(early);
       } catch { /* the child is already gone */ }
     }
-    stopRefresher = startRefresher(ctx, entry);
+    stopRefresher = startRefresher(ctx, first);
     const status = await child.status;
     if (status.signal) return signalExitCode(status.signal, ctx.os);
     return status.code;
@@ -196,6 +208,6 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
+export function run(ctx: Context, args: ParsedArgs<"run">): Promise<number> {
   return runRun(ctx, { command: args.rest });
 }

@@ -1,11 +1,12 @@
 /** `status`: what is stored, whether it is usable, optionally checked against the API. */
 
-import type { ParsedCommandLine } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { loadStored, needsRefresh, type Stored } from "../credential.ts";
-import { CliError } from "../errors.ts";
+import type { ParsedArgs } from "../cli.ts";
+import { type Context, refreshSkewMs } from "../context.ts";
+import { isStale, type Method } from "../credential_types.ts";
+import type { ExitCode } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
-import { type Method, tokenFingerprint } from "../state.ts";
+import { signInMethod } from "../methods/index.ts";
+import { loadStored, requireCredential, type Stored } from "../store.ts";
 
 /** Options of `status`. */
 export interface StatusOptions {
@@ -29,67 +30,45 @@ export interface StatusJson {
 /** The JSON object for what is stored. */
 export function statusJson(ctx: Context, stored: Stored): StatusJson {
   const entry = stored.entry;
-  const state = stored.state;
   const account: { email?: string; organization?: string } = {};
-  if (state && (!state.authFile || state.authFile === ctx.authFile)) {
-    if (typeof state.email === "string") account.email = state.email;
-    if (typeof state.organization === "string") account.organization = state.organization;
-  }
+  if (stored.state?.email !== undefined) account.email = stored.state.email;
+  if (stored.state?.organization !== undefined) account.organization = stored.state.organization;
   return {
     loggedIn: entry !== null,
     method: stored.method,
     type: entry?.type ?? null,
     authFile: ctx.authFile,
     expiresAt: entry?.type === "oauth" ? entry.expires : null,
-    fresh: entry?.type === "oauth" ? !needsRefresh(ctx, entry) : null,
+    fresh: entry?.type === "oauth" ? !isStale(entry, ctx.now(), refreshSkewMs(ctx)) : null,
     account: entry && Object.keys(account).length > 0 ? account : null,
   };
 }
 
 /**
- * Whether a stale entry can still be refreshed without the user: a browser
- * sign-in has a refresh token; a Claude Code session has Claude Code's
- * credentials to re-sync from (refreshed through the claude CLI).
+ * Whether a stale entry can still be renewed here without the user: a
+ * browser sign-in with a live refresh token; a Claude Code session whose
+ * store holds a fresher token, or with `claude` on PATH to renew it.
  */
-async function refreshable(ctx: Context, stored: Stored): Promise<{ ok: boolean; why: string }> {
-  const entry = stored.entry;
-  if (!entry || entry.type !== "oauth") return { ok: false, why: "" };
-  if (stored.method === "browser") {
-    if (!entry.refresh) return { ok: false, why: "it has no refresh token" };
-    if (stored.state?.rejectedRefresh === await tokenFingerprint(entry.refresh)) {
-      return { ok: false, why: "its refresh token was refused (invalid_grant)" };
-    }
-    return { ok: true, why: "it is refreshed with its refresh token on next use" };
-  }
-  const { findClaudeCredentials } = await import("../claude_code/credentials.ts");
-  try {
-    const found = await findClaudeCredentials(ctx);
-    return found.credentials
-      ? { ok: true, why: "it is re-synced from Claude Code (via the claude CLI) on next use" }
-      : {
-        ok: false,
-        why: `Claude Code's credentials were not found (${found.searched.join("; ")})`,
-      };
-  } catch (error) {
-    if (error instanceof CliError) return { ok: false, why: error.message };
-    throw error;
-  }
+async function renewability(ctx: Context, stored: Stored): Promise<{ ok: boolean; why: string }> {
+  if (!stored.entry || !stored.method) return { ok: false, why: "" };
+  const current = requireCredential(stored);
+  return await (await signInMethod(current.method)).renewability(ctx, current);
 }
 
 /** Report the stored sign-in; exit 0 when usable, 4 when sign-in is required. */
-export async function runStatus(ctx: Context, options: StatusOptions): Promise<number> {
+export async function runStatus(ctx: Context, options: StatusOptions): Promise<ExitCode> {
   let stored = await loadStored(ctx);
   let json = statusJson(ctx, stored);
   let usable = json.loggedIn;
   let note = "";
   if (json.fresh === false) {
-    const result = await refreshable(ctx, stored);
+    const result = await renewability(ctx, stored);
     usable = result.ok;
     note = result.why;
   }
-  if (usable && options.check && stored.entry) {
-    const { checkCredential } = await import("../oauth/check.ts");
-    const verdict = await checkCredential(ctx, stored);
+  if (usable && options.check && stored.method) {
+    const { checkCredential } = await import("../check.ts");
+    const verdict = await checkCredential(ctx, stored.method);
     if (!options.json) ctx.ui.info(verdict.message);
     usable = verdict.ok;
     // The check may have refreshed the credential: report what is stored now.
@@ -110,7 +89,7 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
   if (ctx.env.get("OPENCODE_AUTH_CONTENT")) {
     ui.warn("OPENCODE_AUTH_CONTENT is set: OpenCode ignores auth.json while it is");
   }
-  if (!json.loggedIn) {
+  if (!stored.entry || !stored.method) {
     ui.info(
       stored.snapshot.problem
         ? `Not signed in: the anthropic entry in ${json.authFile} is unusable (${stored.snapshot.problem}).`
@@ -120,7 +99,7 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
     return;
   }
   const lines = [
-    `Signed in with ${methodLabel(json.method!)} (${json.type} entry in ${json.authFile})`,
+    `Signed in with ${methodLabel(stored.method)} (${stored.entry.type} entry in ${json.authFile})`,
   ];
   if (json.account?.email) lines.push(`  account: ${json.account.email}`);
   if (json.account?.organization) lines.push(`  organization: ${json.account.organization}`);
@@ -135,6 +114,6 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, args: ParsedCommandLine): Promise<number> {
+export function run(ctx: Context, args: ParsedArgs<"status">): Promise<ExitCode> {
   return runStatus(ctx, { json: args.values.json === true, check: args.values.check === true });
 }

@@ -3,7 +3,9 @@
  * with the lock and the JSON splicing) so that `token` loads only this.
  */
 
-import { FailureError, fileFailure } from "../errors.ts";
+import { FailureError } from "../errors.ts";
+import { MAX_AUTH_FILE_BYTES, NotUtf8Error, readBoundedText } from "../fs/read.ts";
+import { isPlainObject, parseJson } from "../json.ts";
 import { registerSecret } from "../redact.ts";
 import { type AnthropicEntry, parseEntry, PROVIDER_KEY } from "./entry.ts";
 
@@ -33,60 +35,43 @@ export class CorruptAuthFileError extends FailureError {
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
 /**
- * Read a file as strict UTF-8 (invalid bytes would be mangled by a rewrite).
- * Only a regular file is read: a named pipe in its place would block forever.
- * Synchronous: the first asynchronous file operation of a process costs about
- * a millisecond more (measured), and `token` reads little else.
+ * Read auth.json as strict UTF-8 (invalid bytes would be mangled by a
+ * rewrite), bounded, and only when it is a regular file (a named pipe in its
+ * place would block forever, /dev/zero never ends). Synchronous: the first
+ * asynchronous file operation of a process costs about a millisecond more
+ * (measured), and `token` reads little else.
  */
 export function readStrictText(path: string): string | null {
-  let bytes: Uint8Array;
   try {
-    const info = Deno.statSync(path);
-    if (info.isDirectory) throw new FailureError(`${path} is a directory, not a file`);
-    if (!info.isFile) throw new FailureError(`${path} is not a regular file`);
-    bytes = Deno.readFileSync(path);
+    return readBoundedText(path, {
+      maxBytes: MAX_AUTH_FILE_BYTES,
+      what: "OpenCode's credential file",
+      strictUtf8: true,
+    });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw fileFailure("read", path, error);
+    if (error instanceof NotUtf8Error) {
+      throw new CorruptAuthFileError(path, "is not valid UTF-8 text");
+    }
+    throw error;
   }
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    throw new CorruptAuthFileError(path, "is not valid UTF-8 text");
-  }
-}
-
-/**
- * Why JSON.parse failed, without the excerpt of the text V8 puts in some
- * messages (`Unexpected token 'x', ..."key": x…"... is not valid JSON`):
- * that excerpt may hold part of another provider's secret.
- */
-function jsonProblem(error: unknown): string {
-  const message = (error as Error).message.split("\n")[0];
-  return message.replace(/, (".*"|\.\.\..*) is not valid JSON$/, "");
 }
 
 /** Parse auth.json's text; anything but a JSON object is a CorruptAuthFileError. */
 export function parseAuthText(path: string, text: string): Record<string, unknown> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === "") throw new CorruptAuthFileError(path, "is empty");
-  let data: unknown;
-  try {
-    data = JSON.parse(body);
-  } catch (error) {
-    throw new CorruptAuthFileError(
-      path,
-      `is not valid JSON (${jsonProblem(error)})`,
-    );
+  // The problem names kind and position only: quoting the text could show another provider's secret.
+  const parsed = parseJson(body);
+  if ("problem" in parsed) {
+    throw new CorruptAuthFileError(path, `is not valid JSON (${parsed.problem})`);
   }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+  const data = parsed.value;
+  if (!isPlainObject(data)) {
     const kind = Array.isArray(data) ? "an array" : data === null ? "null" : `a ${typeof data}`;
     throw new CorruptAuthFileError(path, `holds ${kind}, not a JSON object`);
   }
-  return data as Record<string, unknown>;
+  return data;
 }
 
 /** Build a snapshot from a file's text (null when missing). */

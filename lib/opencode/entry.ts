@@ -1,32 +1,30 @@
 /** The `anthropic` entry of OpenCode's auth.json: parsing and merging. */
 
-/** An OAuth entry: OpenCode's `{"type":"oauth","refresh","access","expires"}`. */
-export interface OAuthEntry {
-  type: "oauth";
-  refresh: string;
-  access: string;
-  /** Expiry in epoch milliseconds. */
-  expires: number;
+import type { AnthropicEntry } from "../credential_types.ts";
+import { isPlainObject } from "../json.ts";
+import { isPrintableToken } from "../sanitize.ts";
+
+export type { AnthropicEntry, ApiEntry, OAuthEntry } from "../credential_types.ts";
+
+/** Latest expiry a JavaScript Date can hold (epoch milliseconds). */
+const MAX_DATE_MS = 8.64e15;
+
+/** Whether `value` is a token this tool will store or print: printable ASCII, bounded. */
+function isTokenText(value: unknown): value is string {
+  return typeof value === "string" && isPrintableToken(value);
 }
 
-/** An API-key entry: OpenCode's `{"type":"api","key"}`. */
-export interface ApiEntry {
-  type: "api";
-  key: string;
+/** Whether `value` is an expiry OpenCode accepts and a Date can show: a whole, non-negative ms count. */
+export function isExpiry(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 &&
+    value <= MAX_DATE_MS;
 }
-
-/** The credential this tool manages. */
-export type AnthropicEntry = OAuthEntry | ApiEntry;
 
 /** The fields this tool understands; any other field of the entry is kept as is. */
 const KNOWN_FIELDS = ["type", "refresh", "access", "expires", "key"];
 
 /** The provider id this tool owns in auth.json. */
 export const PROVIDER_KEY = "anthropic";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Validate a stored entry. Returns the entry, or a reason it cannot be used
@@ -35,24 +33,43 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function parseEntry(
   value: unknown,
 ): { entry: AnthropicEntry } | { problem: string } {
-  if (!isRecord(value)) return { problem: "the entry is not an object" };
+  if (!isPlainObject(value)) return { problem: "the entry is not an object" };
   if (value.type === "api") {
     if (typeof value.key !== "string" || value.key === "") {
       return { problem: "the API-key entry has no key" };
     }
-    return { entry: value as unknown as ApiEntry };
+    if (!isTokenText(value.key)) {
+      return { problem: "the API key is not printable ASCII of at most 4096 characters" };
+    }
+    return { entry: { type: "api", key: value.key } };
   }
   if (value.type === "oauth") {
     if (typeof value.access !== "string" || value.access === "") {
       return { problem: "the OAuth entry has no access token" };
     }
+    if (!isTokenText(value.access)) {
+      return { problem: "the access token is not printable ASCII of at most 4096 characters" };
+    }
+    // "" is a valid refresh token for OpenCode: a Claude Code session stores no refresh token.
     if (typeof value.refresh !== "string") {
-      return { problem: "the OAuth entry has no refresh token" };
+      return { problem: "the OAuth entry has no refresh field" };
     }
-    if (typeof value.expires !== "number" || !Number.isFinite(value.expires)) {
-      return { problem: "the OAuth entry has no valid expiry" };
+    if (value.refresh !== "" && !isTokenText(value.refresh)) {
+      return { problem: "the refresh token is not printable ASCII of at most 4096 characters" };
     }
-    return { entry: value as unknown as OAuthEntry };
+    if (!isExpiry(value.expires)) {
+      return {
+        problem: "the OAuth entry has no valid expiry (a whole number of ms in Date range)",
+      };
+    }
+    return {
+      entry: {
+        type: "oauth",
+        refresh: value.refresh,
+        access: value.access,
+        expires: value.expires,
+      },
+    };
   }
   return {
     problem: `the entry has type ${JSON.stringify(value.type)}, not "oauth" or "api"`,
@@ -77,7 +94,7 @@ export function mergeEntry(
       expires: next.expires,
     }
     : { type: "api", key: next.key };
-  if (isRecord(previous)) {
+  if (isPlainObject(previous)) {
     for (const [field, value] of Object.entries(previous)) {
       if (KNOWN_FIELDS.includes(field)) continue;
       // defineProperty, not assignment: a "__proto__" field stays plain data.
@@ -90,9 +107,4 @@ export function mergeEntry(
     }
   }
   return merged;
-}
-
-/** Whether an OAuth entry expires within `skewMs` of `now`. */
-export function isStale(entry: OAuthEntry, now: number, skewMs: number): boolean {
-  return entry.expires <= now + skewMs;
 }

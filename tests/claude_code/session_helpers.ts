@@ -69,11 +69,16 @@ export async function writeClaudeFile(
 }
 
 /** Seed auth.json and the state file as `login --method claude-code` leaves them. */
-export async function seedClaudeSession(box: Sandbox, stored: Tokens): Promise<void> {
+export async function seedClaudeSession(
+  box: Sandbox,
+  stored: Tokens,
+  options: { legacy?: boolean } = {},
+): Promise<void> {
   await box.writeAuth({
     anthropic: {
       type: "oauth",
-      refresh: stored.refreshToken,
+      // Before issue 9, the entry carried Claude Code's refresh token; now it is "".
+      refresh: options.legacy ? stored.refreshToken : "",
       access: stored.accessToken,
       expires: stored.expiresAt,
     },
@@ -91,11 +96,11 @@ export async function storedEntry(box: Sandbox): Promise<Record<string, unknown>
   return (await box.readAuth()).anthropic as Record<string, unknown>;
 }
 
-/** Assert the stored entry is the OAuth entry for `tokens`. */
+/** Assert the stored entry is the OAuth entry for `tokens`, without Claude Code's refresh token. */
 export async function assertStored(box: Sandbox, tokens: Tokens): Promise<void> {
   assert.deepEqual(await storedEntry(box), {
     type: "oauth",
-    refresh: tokens.refreshToken,
+    refresh: "",
     access: tokens.accessToken,
     expires: tokens.expiresAt,
   });

@@ -20,6 +20,7 @@ const COMMAND_NAMES = [
   "logout",
   "doctor",
   "run",
+  "service",
   "completions",
 ];
 const decoder = new TextDecoder();
@@ -77,7 +78,21 @@ for (const name of ["bash", "zsh", "fish"] as const) {
         assert.match(text, new RegExp(`\\b${command}\\b`), `${name} script lacks ${command}`);
       }
       for (const method of METHODS) assert(text.includes(method), `${name} script lacks ${method}`);
-      for (const option of ["--json", "--check", "--no-browser", "--create-api-key", "--force"]) {
+      for (const action of ["install", "uninstall"]) {
+        assert(text.includes(action), `${name} script lacks service ${action}`);
+      }
+      for (
+        const option of [
+          "--json",
+          "--check",
+          "--no-browser",
+          "--create-api-key",
+          "--force",
+          "--ahead",
+          "--every",
+          "--dry-run",
+        ]
+      ) {
         assert(text.includes(option.slice(2)), `${name} script lacks ${option}`);
       }
       assert(text.includes(PROGRAM));

@@ -3,12 +3,18 @@
 import { type Context, createContext, recordEnv } from "../../lib/context.ts";
 import { type Io, Ui } from "../../lib/ui.ts";
 
-/** An Io that records what is written and reads an empty stdin. */
-export function memoryIo(): Io & { err: string; out: string } {
+/** An Io that records what is written and reads `stdin` (default: empty), then end of input. */
+export function memoryIo(stdin: string | Uint8Array = ""): Io & { err: string; out: string } {
+  const bytes = typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin;
   const io = {
     err: "",
     out: "",
-    stdin: new ReadableStream<Uint8Array>({ start: (c) => c.close() }),
+    stdin: new ReadableStream<Uint8Array>({
+      start(c) {
+        if (bytes.length > 0) c.enqueue(bytes);
+        c.close();
+      },
+    }),
     stdinIsTerminal: () => false,
     stderrIsTerminal: () => false,
     setRaw: () => {},
@@ -27,12 +33,14 @@ export function testContext(
   env: Record<string, string | undefined>,
   os: typeof Deno.build.os = "linux",
   io: Io = memoryIo(),
+  files: { authFile?: string; stateFile?: string } = {},
 ): Context {
   return createContext({
     env: recordEnv(env),
     io,
     ui: new Ui(io, { debug: false, quiet: false, color: false }),
     os,
-    authFile: "/nonexistent/auth.json",
+    authFile: files.authFile ?? "/nonexistent/auth.json",
+    stateFile: files.stateFile,
   });
 }

@@ -7,7 +7,9 @@
 
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
+import { recordEnv } from "../../lib/context.ts";
 import { startTaskFlags } from "../../scripts/lib_compile.ts";
+import { memoryIo } from "./context.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** Absolute path of main.ts. */
@@ -193,6 +195,41 @@ export class Sandbox {
   }
 
   /**
+   * Run the CLI in this process, through the same `runCli` as main.ts, with
+   * the sandbox's environment and recorded streams: no Deno start-up, so a
+   * behaviour test costs milliseconds. Child processes (`claude`, `security`)
+   * are still real, found on the sandbox's PATH. Scanned for leaks like `run`.
+   * For what needs a real process (permissions, signals, exit of the process,
+   * crash safety), use `run`.
+   */
+  async runInProcess(
+    args: string[],
+    options: RunOptions & { now?: () => number; os?: typeof Deno.build.os } = {},
+  ): Promise<RunResult> {
+    const { runCli } = await import("../../main.ts");
+    const env = this.runEnv(options.env);
+    const io = memoryIo(options.stdin);
+    const cwd = options.cwd ?? this.root;
+    const code = await runCli(args, {
+      io,
+      env: recordEnv(env),
+      os: options.os,
+      now: options.now,
+      cwd: () => cwd,
+      spawn: (command, spawnOptions) =>
+        new Deno.Command(findIn(env.PATH ?? "", command), {
+          cwd,
+          ...spawnOptions,
+          env: { ...env, ...spawnOptions.env },
+          clearEnv: true,
+        }).spawn(),
+    });
+    const result = { code, stdout: io.out, stderr: io.err };
+    if (!options.skipLeakCheck) this.assertNoLeak(args, result, options.allowOnStdout ?? []);
+    return result;
+  }
+
+  /**
    * Fail if any planted secret appears in stderr, or in stdout unless allowed.
    * The single leak check every spawning test goes through.
    */
@@ -217,6 +254,20 @@ export class Sandbox {
   async cleanup(): Promise<void> {
     await Deno.remove(this.root, { recursive: true }).catch(() => {});
   }
+}
+
+/** `command` found in the folders of `path` (the sandbox's PATH), or the name as given. */
+function findIn(path: string, command: string): string {
+  if (command.includes("/")) return command;
+  for (const dir of path.split(":")) {
+    if (!dir) continue;
+    try {
+      if (Deno.statSync(`${dir}/${command}`).isFile) return `${dir}/${command}`;
+    } catch {
+      // not in this folder
+    }
+  }
+  return command;
 }
 
 /** Run `fn` with a fresh sandbox, removed afterwards. */

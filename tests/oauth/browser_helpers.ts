@@ -154,6 +154,17 @@ export async function writeBrowserState(
 }
 
 /**
+ * Move the recorded last refresh `ms` into the past, as if that long had
+ * passed: the minimum interval between two refreshes (30 s, or half the
+ * token's lifetime) would otherwise refuse a second refresh in a test.
+ */
+export async function ageLastRefresh(box: Sandbox, ms = 24 * 3600_000): Promise<void> {
+  const data = JSON.parse(await Deno.readTextFile(box.stateFile));
+  if (data.anthropic?.lastRefresh) data.anthropic.lastRefresh.at -= ms;
+  await Deno.writeTextFile(box.stateFile, JSON.stringify(data), { mode: 0o600 });
+}
+
+/**
  * Store a browser sign-in whose tokens the fake issued (so it accepts them),
  * expiring at `expires` (default: already expired). Returns the stored pair.
  */

@@ -1,9 +1,11 @@
-/** browserLogin and readLine in-process, with a scripted Io (terminal and pipe). */
+/** The browser method's acquire (login) and readLine in-process, with a scripted Io (terminal and pipe). */
 
 import assert from "node:assert/strict";
 import { createContext, recordEnv } from "../../lib/context.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { browserLogin } from "../../lib/oauth/browser_login.ts";
+import { browserMethod } from "../../lib/methods/browser.ts";
+
+const browserLogin = browserMethod.acquire;
 import { readAllStdin, readLine } from "../../lib/prompt.ts";
 import { type Io, Ui } from "../../lib/ui.ts";
 import type { FakeAnthropic } from "../fakes/anthropic_server.ts";

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
+import { fingerprint } from "../../lib/state.ts";
 import { CLIENT_ID, REDIRECT_URI } from "../fakes/anthropic_server.ts";
 import { assertCleanError, modeOf, withSandbox } from "../helpers/sandbox.ts";
 import {
+  ageLastRefresh,
   BAD_TOKEN_RESPONSES,
   driveBrowserLogin,
   errorLines,
@@ -71,9 +73,11 @@ Deno.test("browser login through piped stdin: URL on its own line, PKCE exchange
       assert.equal(await modeOf(box.authFile), 0o600);
 
       const stateFile = JSON.parse(await Deno.readTextFile(box.stateFile));
+      // The state names the entry it describes by a fingerprint, never the token itself.
       assert.deepEqual(stateFile.anthropic, {
         source: "browser-oauth",
         authFile: box.authFile,
+        describes: await fingerprint(String(entry.access)),
         email: "dev@example.com",
         organization: "Example Org",
       });
@@ -382,7 +386,7 @@ Deno.test("User-Agent names the tool and its version; CLAUDE_CODE_AUTH_USER_AGEN
       for (const request of later) {
         assert.equal(request.headers["user-agent"], "acme-wrapper/2.0 (ci)", request.path);
       }
-      const bad = await box.run(["refresh", "--force"], {
+      const bad = await box.run(["status", "--check"], {
         env: { ...fake.env(), CLAUDE_CODE_AUTH_USER_AGENT: "x\u0007y" },
       });
       assert.equal(bad.code, 2, bad.stderr);
@@ -410,6 +414,7 @@ Deno.test("--debug shows what happens without any secret (code, verifier, tokens
         }),
         headers: { "content-type": "application/json" },
       });
+      await ageLastRefresh(box);
       const failed = await box.run(["refresh", "--force", "--debug"], { env });
       assert.equal(failed.code, 1, failed.stderr);
       assert.match(failed.stderr, /invalid_request: echo sk-ant-ort01-…/);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fingerprint } from "../../lib/state.ts";
 import { assertCleanError, type RunResult, withSandbox } from "../helpers/sandbox.ts";
 import {
   BAD_TOKEN_RESPONSES,
@@ -44,8 +45,17 @@ Deno.test("token on an expired browser sign-in refreshes once, rotates the token
       assert.equal(entry.access, fresh.access);
       assert.equal(entry.refresh, fresh.refresh);
       assert(entry.expires as number >= before + 28_800_000);
-      // The account recorded at sign-in is kept.
-      assert.equal((await snapshotFiles(box)).state, stateBefore);
+      // The account recorded at sign-in is kept; the state now describes the new
+      // entry and records the refresh (for the minimum interval) and that we minted it.
+      const state = JSON.parse((await snapshotFiles(box)).state ?? "{}").anthropic;
+      const recorded = JSON.parse(stateBefore ?? "{}").anthropic;
+      assert.equal(state.email, recorded.email);
+      assert.equal(state.organization, recorded.organization);
+      assert.equal(state.source, "browser-oauth");
+      assert.equal(state.describes, await fingerprint(fresh.access));
+      assert.equal(state.mintedRefresh, await fingerprint(fresh.refresh));
+      assert(state.lastRefresh.at >= before && state.lastRefresh.lifetimeMs > 28_000_000);
+      assert(!JSON.stringify(state).includes(fresh.refresh), "no token in the state file");
 
       // The old refresh token is dead now: the rotation really happened.
       await box.writeAuth({ anthropic: { ...old, type: "oauth" } });

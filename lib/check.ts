@@ -1,11 +1,12 @@
 /** `status --check`: ask the API whether the stored credential works. */
 
-import type { Context } from "../context.ts";
-import { ensureUsable, type Stored } from "../credential.ts";
-import { FailureError, SignInRequiredError } from "../errors.ts";
-import { methodLabel } from "../format.ts";
-import { probeModels } from "./client.ts";
-import { loadOAuthConfig } from "./config.ts";
+import type { Context } from "./context.ts";
+import { ensureUsable } from "./credential.ts";
+import type { Method } from "./credential_types.ts";
+import { FailureError, SignInRequiredError } from "./errors.ts";
+import { methodLabel } from "./format.ts";
+import { probeModels } from "./oauth/client.ts";
+import { loadOAuthConfig } from "./oauth/config.ts";
 
 /** The verdict of a live check. */
 export interface CheckVerdict {
@@ -13,7 +14,7 @@ export interface CheckVerdict {
   message: string;
 }
 
-const ADVICE: Record<string, string> = {
+const ADVICE: Record<Method, string> = {
   "api-key":
     "the API key was refused; create a new key in the Console and run `login --method api-key`",
   browser: "run `opencode-claude-code-auth login --method browser` again",
@@ -25,9 +26,8 @@ const ADVICE: Record<string, string> = {
  * GET /v1/models with the credential; on 401/403 with an OAuth credential,
  * force one refresh and retry once.
  */
-export async function checkCredential(ctx: Context, stored: Stored): Promise<CheckVerdict> {
+export async function checkCredential(ctx: Context, method: Method): Promise<CheckVerdict> {
   const config = loadOAuthConfig(ctx.env);
-  const method = stored.method!;
   let entry;
   try {
     // A stale credential is refreshed first; if that is impossible, that is the verdict.

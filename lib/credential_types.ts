@@ -1,0 +1,100 @@
+/**
+ * The shared vocabulary of credentials: the entry this tool stores in
+ * OpenCode's auth.json, the sign-in methods, and what making a credential
+ * usable returns. A leaf module: it imports nothing, so every layer may use it.
+ *
+ * @module
+ */
+
+/** The sign-in methods, as named on the command line. */
+export type Method = "claude-code" | "browser" | "api-key";
+
+/** All methods, in the order the picker shows them. */
+export const METHODS = ["claude-code", "browser", "api-key"] as const satisfies readonly Method[];
+
+/** An OAuth entry: OpenCode's `{"type":"oauth","refresh","access","expires"}`. */
+export interface OAuthEntry {
+  type: "oauth";
+  /** The refresh token; `""` for a Claude Code session (Claude Code keeps its own). */
+  refresh: string;
+  access: string;
+  /** Expiry in epoch milliseconds. */
+  expires: number;
+}
+
+/** An API-key entry: OpenCode's `{"type":"api","key"}`. */
+export interface ApiEntry {
+  type: "api";
+  key: string;
+}
+
+/** The credential this tool manages under the `anthropic` key. */
+export type AnthropicEntry = OAuthEntry | ApiEntry;
+
+/** A stored entry together with the method that keeps it alive. */
+export type Credential =
+  | { method: "api-key"; entry: ApiEntry }
+  | { method: "claude-code"; entry: OAuthEntry }
+  | { method: "browser"; entry: OAuthEntry };
+
+/** The account a sign-in belongs to, when the server said. */
+export interface Account {
+  email?: string;
+  organization?: string;
+}
+
+/** A credential obtained by a sign-in method, ready to store. */
+export type SignInResult = Credential & Account;
+
+/** The result of making the stored credential usable. */
+export type Usable = Credential & {
+  /** Whether a new token was obtained (by us, by another process, or by Claude Code). */
+  refreshed: boolean;
+  /** Something the user should know (for example when a retry will happen). */
+  note?: string;
+  /** No refresh before this time (epoch ms): the minimum interval since the last one. */
+  notBefore?: number;
+};
+
+/** Options for making the credential usable. */
+export interface EnsureOptions {
+  /** Refresh even if the stored token is still fresh. */
+  force?: boolean;
+  /**
+   * Refresh only if the stored access token is still this one (a 401 seen with
+   * it): another process that already refreshed saves us the request.
+   */
+  rejectedAccess?: string;
+  /** Count the token as stale when it expires within this (refresh --ahead), instead of the skew. */
+  aheadMs?: number;
+}
+
+/** Default margin before expiry at which a token counts as stale. */
+export const DEFAULT_SKEW_MS = 60_000;
+
+/** Shortest time between two refreshes of the same credential, whatever the server grants. */
+export const MIN_REFRESH_INTERVAL_MS = 30_000;
+
+/** The minimum interval after a refresh that granted a token of `lifetimeMs`. */
+export function minRefreshIntervalMs(lifetimeMs: number): number {
+  return Math.max(MIN_REFRESH_INTERVAL_MS, lifetimeMs / 2);
+}
+
+/** Whether an OAuth entry expires within `marginMs` of `now`. */
+export function isStale(entry: OAuthEntry, now: number, marginMs: number): boolean {
+  return entry.expires <= now + marginMs;
+}
+
+/** Whether two entries are the same credential (same type and tokens). */
+export function sameEntry(a: AnthropicEntry | null, b: AnthropicEntry | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.type === "api" || b.type === "api") {
+    return a.type === "api" && b.type === "api" && a.key === b.key;
+  }
+  return a.access === b.access && a.refresh === b.refresh && a.expires === b.expires;
+}
+
+/** The secret OpenCode sends: the API key or the access token. */
+export function secretOf(entry: AnthropicEntry): string {
+  return entry.type === "api" ? entry.key : entry.access;
+}

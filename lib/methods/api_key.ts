@@ -1,0 +1,29 @@
+/** The API-key method: a static key from stdin or a masked prompt; nothing to renew. */
+
+import { hasAnthropicPrefix, parseApiKey } from "../api_key.ts";
+import type { Context } from "../context.ts";
+import type { SignInResult } from "../credential_types.ts";
+import { readAllStdin, readSecret } from "../prompt.ts";
+import { registerSecret } from "../redact.ts";
+import type { CredentialOf, SignInMethod } from "./method.ts";
+
+/** Read the key: piped stdin (CI), else a masked prompt. */
+async function acquire(ctx: Context): Promise<SignInResult> {
+  const raw = ctx.io.stdinIsTerminal()
+    ? await readSecret(ctx.io, "Paste your Anthropic API key (input is hidden): ")
+    : await readAllStdin(ctx.io);
+  const key = parseApiKey(raw);
+  registerSecret(key);
+  if (!hasAnthropicPrefix(key)) {
+    ctx.ui.warn("the key does not start with `sk-ant-`; storing it anyway");
+  }
+  return { method: "api-key", entry: { type: "api", key } };
+}
+
+/** The API-key method. */
+export const apiKeyMethod: SignInMethod<CredentialOf<"api-key">> = {
+  acquire,
+  inspect: () => Promise.resolve({ kind: "use" }),
+  renew: () => Promise.resolve({ entry: null, renewed: false }),
+  renewability: () => Promise.resolve({ ok: true, why: "an API key does not expire" }),
+};

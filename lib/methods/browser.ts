@@ -1,0 +1,130 @@
+/**
+ * The browser sign-in: OAuth authorization code with PKCE, pasted back by the
+ * user, and renewal with the rotating refresh token. The protocol steps are
+ * in lib/oauth/; this file only strings them together.
+ */
+
+import type { Context } from "../context.ts";
+import type { OAuthEntry, SignInResult } from "../credential_types.ts";
+import { SignInRequiredError, UsageError } from "../errors.ts";
+import { buildAuthorizeUrl, checkState, parsePastedCode } from "../oauth/authorize.ts";
+import { openBrowser } from "../oauth/browser.ts";
+import { createApiKey, exchangeCode, refreshTokens } from "../oauth/client.ts";
+import { loadOAuthConfig } from "../oauth/config.ts";
+import { userAgent } from "../oauth/http.ts";
+import { challengeFor, createState, createVerifier } from "../oauth/pkce.ts";
+import { invalidGrant, type TokenSet } from "../oauth/token.ts";
+import { readLine } from "../prompt.ts";
+import { registerSecret } from "../redact.ts";
+import { fingerprint } from "../state.ts";
+import {
+  type AcquireOptions,
+  type Due,
+  isDue,
+  type OAuthCredential,
+  type Renewal,
+  type SignInMethod,
+} from "./method.ts";
+
+/** The entry for a token set obtained at `now`. */
+function entryFromTokens(tokens: TokenSet, now: number): OAuthEntry {
+  return {
+    type: "oauth",
+    refresh: tokens.refreshToken,
+    access: tokens.accessToken,
+    expires: Math.round(now + tokens.expiresIn * 1000),
+  };
+}
+
+/** Run the browser sign-in and return the credential to store. */
+async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult> {
+  // Every endpoint and the User-Agent override are checked before anything is
+  // printed or requested (a bad one would otherwise fail only after the paste).
+  const config = loadOAuthConfig(ctx.env);
+  userAgent(ctx);
+  const verifier = createVerifier();
+  registerSecret(verifier);
+  const state = createState();
+  const challenge = await challengeFor(verifier);
+  const base = options.createApiKey ? config.consoleAuthorizeUrl : config.authorizeUrl;
+  const url = buildAuthorizeUrl(base, config, { challenge, state });
+
+  ctx.io.writeErr("Open this URL in your browser and sign in:\n\n");
+  ctx.io.writeErr(`${url}\n\n`);
+  if (options.openBrowser && openBrowser(ctx, url)) {
+    ctx.io.writeErr("(A browser window should have opened. If not, copy the URL above.)\n");
+  }
+  ctx.io.writeErr("Paste the code shown after signing in (code#state): ");
+  let line = await readLine(ctx.io);
+  // An Enter pressed before pasting must not end the sign-in: ask again.
+  while (line !== null && line.trim() === "") {
+    if (ctx.io.stdinIsTerminal()) ctx.io.writeErr("Paste the code (code#state): ");
+    line = await readLine(ctx.io);
+  }
+  if (!ctx.io.stdinIsTerminal()) ctx.io.writeErr("\n");
+  if (line === null) throw new UsageError("no code was pasted (end of input); nothing was written");
+  const pasted = parsePastedCode(line);
+  registerSecret(pasted.code);
+  checkState(pasted, state);
+
+  const tokens = await exchangeCode(ctx, config, { code: pasted.code, state, verifier });
+  const account = { email: tokens.email, organization: tokens.organization };
+  if (options.createApiKey) {
+    const key = await createApiKey(ctx, config, tokens.accessToken);
+    return { entry: { type: "api", key }, method: "api-key", ...account };
+  }
+  return { entry: entryFromTokens(tokens, ctx.now()), method: "browser", ...account };
+}
+
+/**
+ * Spend the refresh token once for a new pair. The caller holds the lock and
+ * has re-read the entry, and has made sure the token is not Claude Code's.
+ */
+async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<Renewal> {
+  const entry = current.entry;
+  if (!isDue(entry, due)) {
+    ctx.ui.debug("the stored token is fresh now (another process refreshed it)");
+    return { entry: null, renewed: false };
+  }
+  if (!entry.refresh) {
+    throw new SignInRequiredError(
+      "the stored OAuth entry has no refresh token",
+      "run `opencode-claude-code-auth login` again",
+    );
+  }
+  // A token refused once is dead: fail without asking again (and without adding to a
+  // 429), unless the user forces a retry with `refresh --force`.
+  const spent = await fingerprint(entry.refresh);
+  if (!due.force && current.state?.rejectedRefresh === spent) throw invalidGrant("refresh");
+  const config = loadOAuthConfig(ctx.env);
+  let tokens: TokenSet;
+  try {
+    tokens = await refreshTokens(ctx, config, entry.refresh);
+  } catch (error) {
+    if (error instanceof SignInRequiredError) {
+      return { entry: null, renewed: false, state: { rejectedRefresh: spent }, error };
+    }
+    throw error;
+  }
+  return {
+    entry: entryFromTokens(tokens, ctx.now()),
+    renewed: true,
+    state: { mintedRefresh: await fingerprint(tokens.refreshToken), rejectedRefresh: undefined },
+  };
+}
+
+/** The browser sign-in method. */
+export const browserMethod: SignInMethod<OAuthCredential> = {
+  acquire,
+  inspect: (_ctx, current, due) =>
+    Promise.resolve(isDue(current.entry, due) ? { kind: "renew" } : { kind: "use" }),
+  renew,
+  async renewability(_ctx, current) {
+    const entry = current.entry;
+    if (!entry.refresh) return { ok: false, why: "it has no refresh token" };
+    if (current.state?.rejectedRefresh === await fingerprint(entry.refresh)) {
+      return { ok: false, why: "its refresh token was refused (invalid_grant)" };
+    }
+    return { ok: true, why: "it is refreshed with its refresh token on next use" };
+  },
+};

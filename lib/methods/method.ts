@@ -1,0 +1,92 @@
+/**
+ * The one small interface the three sign-in methods share. A method obtains
+ * a credential (login), looks at the stored one without the lock, and renews
+ * it under the lock; it never reads or writes auth.json or the state file:
+ * lib/credential.ts hands it the current entry and stores what it returns.
+ *
+ * lib/methods/ may import: credential_types.ts, context.ts, errors.ts,
+ * claude_code/, oauth/, prompt.ts, redact.ts, store.ts (types only).
+ *
+ * @module
+ */
+
+import type { Context } from "../context.ts";
+import type { Method, OAuthEntry, SignInResult } from "../credential_types.ts";
+import type { CliError } from "../errors.ts";
+import type { StateFields, StoredCredential } from "../store.ts";
+
+/** Options of a sign-in (login). */
+export interface AcquireOptions {
+  /** Try to open the browser (off with --no-browser). */
+  openBrowser: boolean;
+  /** Sign in to the Console and store a newly minted API key instead. */
+  createApiKey: boolean;
+}
+
+/** When the stored token counts as due for renewal. */
+export interface Due {
+  /** Now, in epoch milliseconds. */
+  now: number;
+  /** Renew when the token expires within this (the skew, or refresh --ahead). */
+  marginMs: number;
+  /** Whether the margin comes from `refresh --ahead` (a scheduled job). */
+  ahead: boolean;
+  /** Renew even if still fresh. */
+  force: boolean;
+  /** Renew if the stored access token is still this one (the API refused it). */
+  rejectedAccess?: string;
+}
+
+/** Whether `entry` is due under `due`. */
+export function isDue(entry: OAuthEntry, due: Due): boolean {
+  return due.force || entry.access === due.rejectedAccess ||
+    entry.expires <= due.now + due.marginMs;
+}
+
+/** What a lock-free look at the stored credential decided. */
+export type Inspection =
+  /** The stored entry is usable as it is. */
+  | { kind: "use"; note?: string }
+  /** The method's own source holds a newer credential: store it (no token is spent). */
+  | { kind: "adopt"; entry: OAuthEntry }
+  /** Renewal is needed: take the lock and call `renew`. */
+  | { kind: "renew" };
+
+/** What a renewal produced. */
+export interface Renewal {
+  /** The entry to store, or null to keep the stored one. */
+  entry: OAuthEntry | null;
+  /** Whether `entry` holds a token that nobody had before us (for the minimum interval). */
+  renewed: boolean;
+  /** State fields to record with the entry. */
+  state?: Partial<StateFields>;
+  /** Something the user should know. */
+  note?: string;
+  /** A failure to report after `state` is recorded. */
+  error?: CliError;
+}
+
+/** Whether a stale credential can be renewed here, without the user. */
+export interface Renewability {
+  ok: boolean;
+  /** Why, in a few words for `status`. */
+  why: string;
+}
+
+/** A stored credential of the given method. */
+export type CredentialOf<M extends Method> = Extract<StoredCredential, { method: M }>;
+
+/** A stored OAuth credential (Claude Code session or browser sign-in). */
+export type OAuthCredential = CredentialOf<"claude-code" | "browser">;
+
+/** A sign-in method, for the stored credentials it keeps alive. */
+export interface SignInMethod<C extends StoredCredential = StoredCredential> {
+  /** Obtain a credential (login): from the user, the browser or Claude Code. */
+  acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult>;
+  /** Look at the stored credential without the lock. */
+  inspect(ctx: Context, current: C, due: Due): Promise<Inspection>;
+  /** Renew the credential, called under the lock with the entry re-read. */
+  renew(ctx: Context, current: C, due: Due): Promise<Renewal>;
+  /** For `status`: can a stale credential be renewed here? */
+  renewability(ctx: Context, current: C): Promise<Renewability>;
+}

@@ -1,0 +1,173 @@
+/**
+ * The one store of the stored credential. It owns OpenCode's auth.json (the
+ * `anthropic` entry only), this tool's state file and the lock, and hands out
+ * a transaction: read, decide, compare-and-swap write. Sign-in methods never
+ * touch files; they get the current entry from here and return the new one.
+ *
+ * May import: credential_types.ts, state.ts, opencode/, lock.ts, errors.ts.
+ * Never commands/ or methods/.
+ *
+ * @module
+ */
+
+import type { AnthropicEntry, Credential, Method } from "./credential_types.ts";
+import { sameEntry, secretOf } from "./credential_types.ts";
+import { SignInRequiredError } from "./errors.ts";
+import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
+import {
+  type AnthropicState,
+  fingerprint,
+  methodFor,
+  readState,
+  recordedFor,
+  sourceOf,
+  stateApplies,
+  writeState,
+} from "./state.ts";
+import type { Ui } from "./ui.ts";
+
+/** What the store needs of the run's context. */
+export interface StoreContext {
+  readonly authFile: string;
+  readonly stateFile: string;
+  readonly ui: Ui;
+}
+
+/** What is stored now. */
+export interface Stored {
+  /** auth.json as read. */
+  snapshot: AuthSnapshot;
+  /** The usable entry, or null. */
+  entry: AnthropicEntry | null;
+  /** The state, only when it describes this entry in this auth file. */
+  state: AnthropicState | null;
+  /** The method that keeps the entry alive, or null without one. */
+  method: Method | null;
+}
+
+/** A stored credential: an entry with its method. */
+export type StoredCredential = Stored & Credential;
+
+async function describe(ctx: StoreContext, snapshot: AuthSnapshot): Promise<Stored> {
+  const entry = snapshot.entry;
+  if (!entry) return { snapshot, entry: null, state: null, method: null };
+  const recorded = readState(ctx.stateFile);
+  const state = recorded && await stateApplies(recorded, ctx.authFile, entry) ? recorded : null;
+  return { snapshot, entry, state, method: methodFor(entry, state) };
+}
+
+/** Read auth.json and the state that applies to its entry, without the lock. */
+export async function loadStored(ctx: StoreContext): Promise<Stored> {
+  return await describe(ctx, await readAuthFile(ctx.authFile));
+}
+
+/** The stored credential, or a sign-in-required error that says why there is none. */
+export function requireCredential(stored: Stored): StoredCredential {
+  if (stored.entry && stored.method) return stored as StoredCredential;
+  const login = "run `opencode-claude-code-auth login`";
+  if (stored.snapshot.problem) {
+    throw new SignInRequiredError(
+      `the anthropic entry in ${stored.snapshot.path} is unusable: ${stored.snapshot.problem}`,
+      login,
+    );
+  }
+  throw new SignInRequiredError(
+    `not signed in (no anthropic entry in ${stored.snapshot.path})`,
+    login,
+  );
+}
+
+/** The state fields a caller chooses; the store adds the file and the fingerprint. */
+export type StateFields = Omit<AnthropicState, "authFile" | "describes">;
+
+/** Operations on the stored credential while holding the lock. */
+export interface Transaction {
+  /** Re-read auth.json and the state. */
+  read(): Promise<Stored>;
+  /**
+   * Store `next` (and its state) only if the entry is still `from` (same type
+   * and tokens; null: still absent or unusable). Returns false, keeping what
+   * is there, when another writer changed it since.
+   */
+  commit(from: AnthropicEntry | null, next: AnthropicEntry, state: StateFields): Promise<boolean>;
+  /** Store `next` whatever is there now (login: the user's choice wins). */
+  put(next: AnthropicEntry, state: StateFields): Promise<void>;
+  /** Update the state of `entry` if it is still the stored one (refresh bookkeeping). */
+  recordState(entry: AnthropicEntry, state: StateFields): Promise<void>;
+  /** Remove the `anthropic` entry and its state; returns whether there was an entry. */
+  remove(): Promise<boolean>;
+  /** Move a corrupt auth.json aside; returns the new path, or null when it was not corrupt. */
+  moveAside(): Promise<string | null>;
+}
+
+/**
+ * Run `fn` holding the lock of the resolved auth.json. `holder` says what this
+ * process is doing, for the progress line of a process that waits for it.
+ */
+export async function withStore<T>(
+  ctx: StoreContext,
+  holder: string,
+  fn: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  const [{ lockPathFor, withLock }, file] = await Promise.all([
+    import("./lock.ts"),
+    import("./opencode/auth_file.ts"),
+  ]);
+  const writeStateFor = async (entry: AnthropicEntry, state: StateFields) => {
+    await writeState(ctx.stateFile, {
+      ...state,
+      authFile: ctx.authFile,
+      describes: await fingerprint(secretOf(entry)),
+    });
+  };
+  const tx: Transaction = {
+    read: () => loadStored(ctx),
+    async commit(from, next, state) {
+      const outcome = await file.writeEntry(
+        ctx.authFile,
+        next,
+        (current) => sameEntry(current.entry, from),
+      );
+      if (outcome === "refused") {
+        ctx.ui.debug("auth.json changed while this operation ran; keeping what is there now");
+        return false;
+      }
+      await writeStateFor(next, state);
+      return true;
+    },
+    async put(next, state) {
+      await file.writeEntry(ctx.authFile, next);
+      await writeStateFor(next, state);
+    },
+    async recordState(entry, state) {
+      const current = await readAuthFile(ctx.authFile);
+      if (sameEntry(current.entry, entry)) await writeStateFor(entry, state);
+    },
+    async remove() {
+      const removed = await file.removeEntry(ctx.authFile);
+      const recorded = readState(ctx.stateFile);
+      if (recorded && recordedFor(recorded, ctx.authFile)) {
+        await writeState(ctx.stateFile, null);
+      }
+      return removed;
+    },
+    moveAside: () => file.moveAside(ctx.authFile),
+  };
+  return await withLock(lockPathFor(ctx.authFile), () => fn(tx), {
+    holder: `pid ${Deno.pid}: ${holder}`,
+    onWait: (heldBy) =>
+      ctx.ui.info(
+        `Waiting for another opencode-claude-code-auth process${
+          heldBy ? ` (${heldBy})` : ""
+        } to finish with ${ctx.authFile}…`,
+      ),
+  });
+}
+
+/** The state a fresh sign-in records for `method`. */
+export function newState(method: Method, account: { email?: string; organization?: string }) {
+  const state: StateFields = { source: sourceOf(method) };
+  if (account.email) state.email = account.email;
+  if (account.organization) state.organization = account.organization;
+  return state;
+}
