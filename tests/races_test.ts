@@ -1,0 +1,143 @@
+/**
+ * No lost sign-in under races (issue 10, class 1): every write is a
+ * compare-and-swap under the lock. The windows are made wide (a fake `claude`
+ * that sleeps, a slow token endpoint) and the final files are asserted, not
+ * only exit codes. Real processes, under the start task's flags.
+ */
+
+import assert from "node:assert/strict";
+import { fingerprint } from "../lib/state.ts";
+import { staleClaudeSession, waitFor } from "./claude_code/session_helpers.ts";
+import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
+import { seedBrowserEntry, withFake } from "./oauth/browser_helpers.ts";
+
+const KEY = "sk-ant-api03-race-winner-0123456789abcdef";
+const OTHERS = { openai: { type: "api", key: "sk-openai-RACE-PLANTED-0123456789" } };
+
+/** The state file's `anthropic` record, or undefined. */
+async function recorded(box: Sandbox): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(box.stateFile)).anthropic;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resolves once the fake `claude` has started (its run is recorded first thing). */
+async function claudeStarted(claude: { runs(): Promise<unknown[]> }): Promise<void> {
+  await waitFor("claude to start", async () => (await claude.runs()).length > 0, 10_000);
+}
+
+Deno.test("race: `login --method api-key` during a slow `claude` refresh wins; it waits for the lock and says so", async () => {
+  await withSandbox(async (box) => {
+    box.plant(KEY, OTHERS.openai.key);
+    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 3_000 });
+    await box.writeAuth({ ...OTHERS, ...(await box.readAuth()) });
+    const token = box.run(["token"], { allowOnStdout: [next.accessToken] });
+    await claudeStarted(claude);
+    const login = await box.run(["login", "--method", "api-key"], { stdin: KEY });
+    const first = await token;
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(login.code, 0, login.stderr);
+    // The login waited for the refresh instead of being overwritten by it, and said why.
+    assert.match(login.stderr, /Waiting for another opencode-claude-code-auth process \(pid \d+: /);
+    const auth = await box.readAuth();
+    assert.deepEqual(auth.anthropic, { type: "api", key: KEY });
+    assert.deepEqual(auth.openai, OTHERS.openai);
+    const state = await recorded(box);
+    assert.equal(state?.source, "api-key");
+    assert.equal(state?.describes, await fingerprint(KEY));
+    // The next `token` acts on the API key, not on the Claude Code session.
+    const after = await box.run(["token"], { allowOnStdout: [KEY] });
+    assert.equal(after.stdout, `${KEY}\n`);
+    assert.equal((await claude.runs()).length, 1);
+  });
+});
+
+Deno.test("race: `logout` during a slow `claude` refresh wins: the entry does not come back", async () => {
+  await withSandbox(async (box) => {
+    box.plant(OTHERS.openai.key);
+    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 3_000 });
+    await box.writeAuth({ ...OTHERS, ...(await box.readAuth()) });
+    const token = box.run(["token"], { allowOnStdout: [next.accessToken] });
+    await claudeStarted(claude);
+    const logout = await box.run(["logout"]);
+    assert.equal((await token).code, 0);
+    assert.equal(logout.code, 0, logout.stderr);
+    const auth = await box.readAuth();
+    assert.equal(auth.anthropic, undefined, "the refresh wrote the entry back after logout");
+    assert.deepEqual(auth.openai, OTHERS.openai);
+    assert.equal(await recorded(box), undefined);
+  });
+});
+
+Deno.test("race: an unlocked writer (OpenCode) that replaces the entry during a `claude` refresh keeps its write", async () => {
+  await withSandbox(async (box) => {
+    box.plant(KEY, OTHERS.openai.key);
+    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 2_000 });
+    const token = box.run(["token"], { allowOnStdout: [next.accessToken, KEY] });
+    await claudeStarted(claude);
+    // OpenCode takes no lock: it rewrites the whole file while `claude` runs.
+    await box.writeAuth({ ...OTHERS, anthropic: { type: "api", key: KEY } });
+    const result = await token;
+    assert.equal(result.code, 0, result.stderr);
+    const auth = await box.readAuth();
+    assert.deepEqual(auth.anthropic, { type: "api", key: KEY }, "the stale write won");
+    assert.deepEqual(auth.openai, OTHERS.openai);
+  });
+});
+
+Deno.test("race: `login --method api-key` during a slow browser refresh wins, and the refresh spends its token once", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      box.plant(KEY);
+      await seedBrowserEntry(box, fake);
+      fake.refreshDelayMs = 2_500;
+      const token = box.run(["token"], { env: fake.env(), allowOnStdout: [fake.issued[0].access] });
+      await waitFor("the refresh request", () => fake.refreshRequests().length > 0, 10_000);
+      const login = await box.run(["login", "--method", "api-key"], { stdin: KEY });
+      for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
+      assert.equal((await token).code, 0);
+      assert.equal(login.code, 0, login.stderr);
+      assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
+      assert.equal((await recorded(box))?.source, "api-key");
+      assert.equal(fake.refreshRequests().length, 1);
+    })
+  );
+});
+
+Deno.test("race: a state left describing the old method (login's state write lost) changes nothing", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      // A Claude Code session was stored; then a browser login replaced auth.json but its
+      // state write was lost: the state still says claude-code-session, for the old entry.
+      const { stale, claude } = await staleClaudeSession(box, { stored: true });
+      await Deno.writeTextFile(
+        box.stateFile,
+        JSON.stringify({
+          anthropic: {
+            source: "claude-code-session",
+            authFile: box.authFile,
+            describes: await fingerprint(stale.accessToken),
+          },
+        }),
+      );
+      const pair = fake.issueTokens();
+      box.plant(pair.access, pair.refresh);
+      await box.writeAuth({
+        anthropic: { type: "oauth", refresh: pair.refresh, access: pair.access, expires: 1 },
+      });
+      const result = await box.run(["token"], { env: fake.env(), allowOnStdout: [] });
+      for (const issued of fake.issued) box.plant(issued.access, issued.refresh);
+      box.assertNoLeak(["token"], { ...result, stdout: "" });
+      assert.equal(result.code, 0, result.stderr);
+      // Refreshed as the browser sign-in it is: Claude Code's token was not copied over it.
+      assert.equal(fake.refreshRequests().length, 1);
+      assert.equal((await claude.runs()).length, 0);
+      const entry = (await box.readAuth()).anthropic as Record<string, string>;
+      assert.equal(entry.access, fake.issued[1].access);
+      assert.equal(result.stdout, `${fake.issued[1].access}\n`);
+      assert.equal((await recorded(box))?.source, "browser-oauth");
+    })
+  );
+});
