@@ -113,11 +113,8 @@ Deno.test("the table and the start task's --allow-env agree", () => {
   for (const name of exact) {
     assert(ENVIRONMENT.some((v) => v.name === name), `--allow-env has ${name}, not in ENVIRONMENT`);
   }
-  // TODO(issue 9): PATH joins --allow-env with `service install`, which carries it
-  // into the job. Until deno.json has it, it is the one variable allowed to be missing.
-  const pending = exact.includes("PATH") ? [] : ["PATH"];
   const missing = ENVIRONMENT.map((v) => v.name).filter((name) =>
-    !exact.includes(name) && !prefixes.some((p) => name.startsWith(p)) && !pending.includes(name)
+    !exact.includes(name) && !prefixes.some((p) => name.startsWith(p))
   );
   assert.deepEqual(missing, [], `in ENVIRONMENT but not allowed by --allow-env: ${missing}`);
 });

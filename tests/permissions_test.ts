@@ -151,7 +151,7 @@ Deno.test("--allow-env: every allowed variable is used by the code, every variab
   }
 });
 
-Deno.test("--allow-run: the Claude CLI, the Keychain tool, OpenCode, the three browser openers and the three service managers", () => {
+Deno.test("--allow-run: the Claude CLI, the Keychain tool, OpenCode, the three browser openers, the three service managers and kill", () => {
   const allowed = listOf(CLI_FLAGS, "allow-run");
   assert.deepEqual(allowed, [
     "claude",
@@ -163,6 +163,7 @@ Deno.test("--allow-run: the Claude CLI, the Keychain tool, OpenCode, the three b
     "systemctl",
     "launchctl",
     "schtasks",
+    "kill",
   ]);
   const literals = stringLiterals();
   for (const program of allowed) assert(literals.has(program), `${program} is never started`);

@@ -12,7 +12,7 @@ const KIB = 1024;
 const MIB = 1024 * KIB;
 
 /** Cap of OpenCode's auth.json: it also holds other providers' entries, so generous. */
-export const MAX_AUTH_FILE_BYTES = 8 * MIB;
+export const MAX_AUTH_FILE_BYTES = 64 * MIB;
 /** Cap of this tool's state file. */
 export const MAX_STATE_FILE_BYTES = 1 * MIB;
 /** Cap of Claude Code's credentials file: it also holds every MCP server's OAuth tokens. */

@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import {
   AUTH,
+  type Fixture,
+  type HostileCase,
   hostileCases,
   OTHERS_SECRETS,
   OTHERS_TEXT,
@@ -187,6 +189,56 @@ hostileCases("auth.json", [
     },
     exit: 0,
     stdout: ({ vars }) => `${vars.key}\n`,
+  },
+  // Bounded, regular-file-only reads (issue 10, class 3): no hang, no gigabytes read.
+  ...(["token", "logout", "status"] as const).flatMap((command): HostileCase[] => [
+    {
+      name: `auth.json is a FIFO: \`${command}\` refuses it at once`,
+      args: [command],
+      setup: async ({ box }: Fixture) => {
+        await Deno.mkdir(`${box.dataHome}/opencode`, { recursive: true });
+        const made = await new Deno.Command("mkfifo", { args: [box.authFile] }).output();
+        if (!made.success) throw new Error("mkfifo failed");
+      },
+      exit: 1,
+      message: /auth\.json is not a regular file/,
+    },
+    {
+      name: `auth.json links to /dev/zero: \`${command}\` refuses it at once`,
+      args: [command],
+      setup: async ({ box }: Fixture) => {
+        await Deno.mkdir(`${box.dataHome}/opencode`, { recursive: true });
+        await Deno.symlink("/dev/zero", box.authFile);
+      },
+      exit: 1,
+      message: /auth\.json is not a regular file/,
+    },
+    {
+      name:
+        `auth.json is a sparse file just over the 64 MiB cap: \`${command}\` says it is too large`,
+      args: [command],
+      setup: async ({ box }: Fixture) => {
+        await writeAuthText(box, "{}");
+        // Just over the cap (a 2 GB one is refused the same way, in tests/fs/read_test.ts;
+        // here the harness compares every file before and after, so it stays small).
+        await Deno.truncate(box.authFile, 64 * 1024 ** 2 + 1);
+      },
+      exit: 1,
+      message: /auth\.json is larger than/,
+    },
+  ]),
+  {
+    name: "the state file is a FIFO: token on an API key ignores it and does not hang",
+    args: ["token"],
+    setup: async (f: Fixture) => {
+      f.vars.key = await storeApiKey(f.box);
+      await Deno.remove(f.box.stateFile).catch(() => {});
+      await Deno.mkdir(`${f.box.configHome}/opencode-claude-code-auth`, { recursive: true });
+      await new Deno.Command("mkfifo", { args: [f.box.stateFile] }).output();
+    },
+    exit: 0,
+    stdout: ({ vars }: Fixture) => `${vars.key}\n`,
+    changes: [STATE],
   },
   {
     name: "duplicate anthropic keys: the last one counts (as in JSON.parse)",
