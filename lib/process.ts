@@ -175,43 +175,10 @@ export async function runBounded(
     stdoutTruncated: false,
     stderrTruncated: false,
   });
-  let child: Deno.ChildProcess;
-  try {
-    child = ctx.spawn(spec.command, {
-      args: spec.args,
-      cwd: spec.cwd,
-      env: spec.env,
-      stdin: "null",
-      stdout: stdoutMode,
-      stderr: stderrMode,
-      ...(posix ? { detached: true } : {}),
-    });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return notStarted(true);
-    if (error instanceof Deno.errors.NotCapable) return notStarted(false);
-    throw error;
-  }
-  const stdout = stdoutMode === "piped" ? capture(child.stdout, limit, "head") : EMPTY_CAPTURE;
-  const stderr = stderrMode === "piped" ? capture(child.stderr, limit, "tail") : EMPTY_CAPTURE;
-
-  let exited = false;
-  let stopping = false;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const signalGroup = (signal: "SIGTERM" | "SIGKILL") => killGroup(ctx, child, posix, signal);
-  // SIGTERM to the group, then SIGKILL once the grace is over or the child
-  // is gone (whatever of its group ignored SIGTERM must not outlive it).
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void signalGroup("SIGTERM");
-    killTimer = setTimeout(() => void signalGroup("SIGKILL"), KILL_GRACE_MS);
-  };
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    stop();
-  }, spec.timeoutMs);
+  // Listen before the child exists: a signal that arrives around the spawn must
+  // not end this process (default action) and leave the child's group running.
   let interrupted: Deno.Signal | null = null;
+  let stop = () => {};
   const listeners: [Deno.Signal, () => void][] = [];
   for (const signal of STOP_SIGNALS) {
     const listener = () => {
@@ -225,6 +192,48 @@ export async function runBounded(
       // Not every signal exists on every OS (Windows has SIGINT and SIGBREAK only).
     }
   }
+  const unlisten = () => {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  };
+  let child: Deno.ChildProcess;
+  try {
+    child = ctx.spawn(spec.command, {
+      args: spec.args,
+      cwd: spec.cwd,
+      env: spec.env,
+      stdin: "null",
+      stdout: stdoutMode,
+      stderr: stderrMode,
+      ...(posix ? { detached: true } : {}),
+    });
+  } catch (error) {
+    unlisten();
+    if (error instanceof Deno.errors.NotFound) return notStarted(true);
+    if (error instanceof Deno.errors.NotCapable) return notStarted(false);
+    throw error;
+  }
+  const stdout = stdoutMode === "piped" ? capture(child.stdout, limit, "head") : EMPTY_CAPTURE;
+  const stderr = stderrMode === "piped" ? capture(child.stderr, limit, "tail") : EMPTY_CAPTURE;
+
+  let exited = false;
+  let stopping = false;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const signalGroup = (signal: "SIGTERM" | "SIGKILL") => killGroup(ctx, child, posix, signal);
+  // SIGTERM to the group, then SIGKILL once the grace is over or the child
+  // is gone (whatever of its group ignored SIGTERM must not outlive it).
+  stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void signalGroup("SIGTERM");
+    killTimer = setTimeout(() => void signalGroup("SIGKILL"), KILL_GRACE_MS);
+  };
+  // A signal that came while the child was being started ends it now.
+  if (interrupted) stop();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop();
+  }, spec.timeoutMs);
   let status: Deno.CommandStatus;
   try {
     // Wait for the process, not its pipes: a grandchild may hold them open.
@@ -238,7 +247,7 @@ export async function runBounded(
   } finally {
     clearTimeout(timer);
     if (!exited) clearTimeout(killTimer);
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    unlisten();
   }
   const [out, err] = await Promise.all([stdout.finish(), stderr.finish()]);
   if (interrupted) {

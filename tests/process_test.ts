@@ -234,6 +234,8 @@ Deno.test({
         stderr: "piped",
       }).spawn();
       const grandchild = await readPid(`${dir}/pid`);
+      // Let the runner reach its await (a loaded CI machine can be slow to get there).
+      await new Promise((resolve) => setTimeout(resolve, 200));
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       const output = await child.output();
