@@ -80,7 +80,7 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
     }
     if (parsed.values.help) {
       if (parsed.topic === "environment") {
-        const { environmentHelp } = await import("./lib/environment.ts");
+        const { environmentHelp } = await import("./lib/reference.ts");
         io.writeOut(environmentHelp());
       } else {
         io.writeOut(parsed.command ? commandHelp(parsed.command) : globalHelp(meta.version));

@@ -1,7 +1,6 @@
 /** Everything a command needs from the outside world, passed in explicitly. */
 
-import { envVar } from "./environment.ts";
-import { FailureError, quote, UsageError } from "./errors.ts";
+import { FailureError } from "./errors.ts";
 import { join } from "./fs/path.ts";
 import type { Io, Ui } from "./ui.ts";
 
@@ -123,42 +122,7 @@ export function createContext(options: {
   };
 }
 
-/** Largest delay setTimeout honours: a larger one silently fires after 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * A non-negative whole number from the environment, or `fallback` when unset.
- * A malformed value, or one above `max` (default: the variable's `maxMs` in
- * lib/environment.ts, else the largest timer delay), is a usage error rather
- * than a silent default or a 1 ms timer.
- */
-export function envMilliseconds(
-  env: Env,
-  name: string,
-  fallback: number,
-  max?: number,
-): number {
-  const raw = env.get(name);
-  if (raw === undefined || raw === "") return fallback;
-  if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw new UsageError(
-      `${name} must be a whole number of milliseconds, got ${quote(raw)}`,
-    );
-  }
-  const value = Number(raw.trim());
-  const limit = Math.min(max ?? envVar(name)?.maxMs ?? MAX_TIMER_MS, MAX_TIMER_MS);
-  if (value > limit) {
-    throw new UsageError(`${name} must be at most ${limit} milliseconds, got ${quote(raw)}`);
-  }
-  return value;
-}
-
 /** Whether a boolean-ish environment variable is switched on (1, true, yes, on). */
 export function envFlag(env: Env, name: string): boolean {
   return /^(1|true|yes|on)$/i.test(env.get(name) ?? "");
-}
-
-/** The margin before expiry at which a token counts as stale (`CLAUDE_CODE_AUTH_REFRESH_SKEW_MS`). */
-export function refreshSkewMs(ctx: { env: Env }): number {
-  return envMilliseconds(ctx.env, "CLAUDE_CODE_AUTH_REFRESH_SKEW_MS", 60_000);
 }

@@ -37,6 +37,13 @@ export type Credential =
   | { method: "claude-code"; entry: OAuthEntry }
   | { method: "browser"; entry: OAuthEntry };
 
+/** Just the credential (method and entry) of something that carries one. */
+export function credentialOf(c: Credential): Credential {
+  return c.method === "api-key"
+    ? { method: c.method, entry: c.entry }
+    : { method: c.method, entry: c.entry };
+}
+
 /** The account a sign-in belongs to, when the server said. */
 export interface Account {
   email?: string;
@@ -97,4 +104,16 @@ export function sameEntry(a: AnthropicEntry | null, b: AnthropicEntry | null): b
 /** The secret OpenCode sends: the API key or the access token. */
 export function secretOf(entry: AnthropicEntry): string {
   return entry.type === "api" ? entry.key : entry.access;
+}
+
+/** Default length limit of a token: far above real ones, low enough to refuse a whole file. */
+export const MAX_TOKEN_LENGTH = 4096;
+
+/**
+ * Whether `s` can be a token, whatever its source: non-empty, printable ASCII
+ * without spaces (it is printed by `token` and sent in headers), at most
+ * `maxLength` characters.
+ */
+export function isPrintableToken(s: string, maxLength = MAX_TOKEN_LENGTH): boolean {
+  return s.length > 0 && s.length <= maxLength && /^[\x21-\x7e]+$/.test(s);
 }

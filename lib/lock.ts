@@ -8,7 +8,7 @@ import { FailureError, fileFailure } from "./errors.ts";
 import { ensurePrivateDir, resolveSymlinkSync } from "./fs/atomic.ts";
 import { basename, dirname, join } from "./fs/path.ts";
 import { readBoundedText } from "./fs/read.ts";
-import { sanitize } from "./sanitize.ts";
+import { sanitize } from "./ui.ts";
 
 /** Default wait for the lock: longer than a `claude` refresh (60 s) plus a token request. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 150_000;

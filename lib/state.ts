@@ -7,9 +7,7 @@
  */
 
 import type { AnthropicEntry, Method } from "./credential_types.ts";
-import { removeStaleTempFiles, writeFileAtomic } from "./fs/atomic.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "./fs/read.ts";
-import { sha256Hex } from "./hash.ts";
 import { isPlainObject, parseJson } from "./json.ts";
 
 /** How the state file names each method's source. */
@@ -57,6 +55,7 @@ export interface AnthropicState {
 
 /** A short, one-way fingerprint of a secret (never the secret itself). */
 export async function fingerprint(secret: string): Promise<string> {
+  const { sha256Hex } = await import("./hash.ts");
   return (await sha256Hex(secret)).slice(0, 16);
 }
 
@@ -166,7 +165,10 @@ export function readStateKey(path: string, key: string): unknown {
  */
 export async function writeStateKey(path: string, key: string, value: unknown): Promise<void> {
   // Loaded here, not at the top: `token` reads the state but rarely writes it.
-  const { lockPathFor, withLock } = await import("./lock.ts");
+  const [{ lockPathFor, withLock }, { removeStaleTempFiles, writeFileAtomic }] = await Promise.all([
+    import("./lock.ts"),
+    import("./fs/atomic.ts"),
+  ]);
   await withLock(lockPathFor(path), async () => {
     const data = readStateObject(path);
     if (value === null) {
@@ -188,4 +190,15 @@ export async function writeStateKey(path: string, key: string, value: unknown): 
 /** Record (or with null, forget) the `anthropic` state; other keys are kept. */
 export function writeState(path: string, state: AnthropicState | null): Promise<void> {
   return writeStateKey(path, "anthropic", state);
+}
+
+/** The state a fresh sign-in records for `method`. */
+export function newState(
+  method: Method,
+  account: { email?: string; organization?: string },
+): Omit<AnthropicState, "authFile" | "describes"> {
+  const state: Omit<AnthropicState, "authFile" | "describes"> = { source: sourceOf(method) };
+  if (account.email) state.email = account.email;
+  if (account.organization) state.organization = account.organization;
+  return state;
 }

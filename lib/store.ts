@@ -14,16 +14,7 @@ import type { AnthropicEntry, Credential, Method } from "./credential_types.ts";
 import { sameEntry, secretOf } from "./credential_types.ts";
 import { SignInRequiredError } from "./errors.ts";
 import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
-import {
-  type AnthropicState,
-  fingerprint,
-  methodFor,
-  readState,
-  recordedFor,
-  sourceOf,
-  stateApplies,
-  writeState,
-} from "./state.ts";
+import type { AnthropicState } from "./state.ts";
 import type { Ui } from "./ui.ts";
 
 /** What the store needs of the run's context. */
@@ -48,17 +39,35 @@ export interface Stored {
 /** A stored credential: an entry with its method. */
 export type StoredCredential = Stored & Credential;
 
-async function describe(ctx: StoreContext, snapshot: AuthSnapshot): Promise<Stored> {
+/**
+ * What a read is for: "use" reads the state only where it decides something
+ * (the method of an `oauth` entry; an API key is an API key), "report" always
+ * (status and doctor show the account).
+ */
+export type ReadPurpose = "use" | "report";
+
+async function describe(
+  ctx: StoreContext,
+  snapshot: AuthSnapshot,
+  purpose: ReadPurpose,
+): Promise<Stored> {
   const entry = snapshot.entry;
   if (!entry) return { snapshot, entry: null, state: null, method: null };
+  if (purpose === "use" && entry.type === "api") {
+    return { snapshot, entry, state: null, method: "api-key" };
+  }
+  const { methodFor, readState, stateApplies } = await import("./state.ts");
   const recorded = readState(ctx.stateFile);
   const state = recorded && await stateApplies(recorded, ctx.authFile, entry) ? recorded : null;
   return { snapshot, entry, state, method: methodFor(entry, state) };
 }
 
 /** Read auth.json and the state that applies to its entry, without the lock. */
-export async function loadStored(ctx: StoreContext): Promise<Stored> {
-  return await describe(ctx, await readAuthFile(ctx.authFile));
+export async function loadStored(
+  ctx: StoreContext,
+  purpose: ReadPurpose = "report",
+): Promise<Stored> {
+  return await describe(ctx, await readAuthFile(ctx.authFile), purpose);
 }
 
 /** The stored credential, or a sign-in-required error that says why there is none. */
@@ -109,10 +118,12 @@ export async function withStore<T>(
   holder: string,
   fn: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
-  const [{ lockPathFor, withLock }, file] = await Promise.all([
-    import("./lock.ts"),
-    import("./opencode/auth_file.ts"),
-  ]);
+  const [{ lockPathFor, withLock }, file, { fingerprint, readState, recordedFor, writeState }] =
+    await Promise.all([
+      import("./lock.ts"),
+      import("./opencode/auth_file.ts"),
+      import("./state.ts"),
+    ]);
   const writeStateFor = async (entry: AnthropicEntry, state: StateFields) => {
     await writeState(ctx.stateFile, {
       ...state,
@@ -162,12 +173,4 @@ export async function withStore<T>(
         } to finish with ${ctx.authFile}…`,
       ),
   });
-}
-
-/** The state a fresh sign-in records for `method`. */
-export function newState(method: Method, account: { email?: string; organization?: string }) {
-  const state: StateFields = { source: sourceOf(method) };
-  if (account.email) state.email = account.email;
-  if (account.organization) state.organization = account.organization;
-  return state;
 }

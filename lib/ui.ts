@@ -1,7 +1,42 @@
-/** Terminal output: messages on stderr (scrubbed of secrets), data on stdout. */
+/** The one door for human output: messages on stderr (scrubbed of secrets, outside text sanitised), data on stdout. */
 
 import { scrub } from "./redact.ts";
-import { sanitize } from "./sanitize.ts";
+
+// ------------------------------------------------------------ the sanitiser
+// The one sanitiser for outside text shown to people (file contents, server
+// words, account names, flags): every Ui message goes through it.
+
+/**
+ * Characters that can drive a terminal or fake the layout of a message: C0
+ * controls, DEL, C1 controls, the bidi controls (which reorder what follows
+ * them) and the Unicode line and paragraph separators. Tab and newline are
+ * matched separately, so that they can be kept in multi-line text.
+ */
+const OTHERS =
+  "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029";
+const UNSAFE = new RegExp(`[${OTHERS}]`, "g");
+const UNSAFE_OR_BREAK = new RegExp(`[\\t\\n${OTHERS}]`, "g");
+
+function escape(ch: string): string {
+  if (ch === "\n") return "\\n";
+  if (ch === "\r") return "\\r";
+  if (ch === "\t") return "\\t";
+  const code = ch.charCodeAt(0);
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, "0")}`
+    : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * `text` with every unsafe character shown as a visible escape (`\x1b`, `\n`,
+ * `\u202e`), so quoted input can neither drive the terminal nor forge a line.
+ * Newline and tab are kept unless `oneLine`.
+ */
+export function sanitize(text: string, oneLine = false): string {
+  return text.replace(oneLine ? UNSAFE_OR_BREAK : UNSAFE, escape);
+}
+
+// ------------------------------------------------------------ streams and Ui
 
 /** The process streams a command talks to, passed in so tests can replace them. */
 export interface Io {

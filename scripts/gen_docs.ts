@@ -1,6 +1,6 @@
 /**
  * Rewrites the generated blocks of docs/ from the tables in code:
- * docs/environment.md (lib/environment.ts's `environmentMarkdown()`) and the
+ * docs/environment.md (lib/reference.ts's `environmentMarkdown()`) and the
  * exit-code table of docs/troubleshooting.md (`exitCodesMarkdown()`). A block
  * sits between `<!-- generated: NAME -->` and `<!-- end generated -->`;
  * everything around it is written by hand and left alone.
@@ -11,7 +11,7 @@
  * tests/docs_test.ts checks that the blocks are up to date.
  */
 
-import { environmentMarkdown, exitCodesMarkdown } from "../lib/environment.ts";
+import { environmentMarkdown, exitCodesMarkdown } from "../lib/reference.ts";
 
 /** One generated block: its marker name, its file (relative to the repository) and its text. */
 export interface GeneratedBlock {

@@ -13,7 +13,8 @@ import assert from "node:assert/strict";
 import { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { claudePayload, claudeTokens } from "./fakes/claude_code.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
-import { newState, withStore } from "../lib/store.ts";
+import { newState } from "../lib/state.ts";
+import { withStore } from "../lib/store.ts";
 import { memoryIo, testContext } from "./helpers/context.ts";
 import { readAuthFile } from "../lib/opencode/auth_read.ts";
 

@@ -1,11 +1,6 @@
+import { envMilliseconds } from "../lib/environment.ts";
 import assert from "node:assert/strict";
-import {
-  defaultAuthFile,
-  defaultStateFile,
-  envMilliseconds,
-  homeDir,
-  recordEnv,
-} from "../lib/context.ts";
+import { defaultAuthFile, defaultStateFile, homeDir, recordEnv } from "../lib/context.ts";
 import { type CliError, UsageError } from "../lib/errors.ts";
 
 Deno.test("auth.json: XDG_DATA_HOME first, else ~/.local/share (the same on Windows, under USERPROFILE)", () => {

@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { ENVIRONMENT } from "../lib/environment.ts";
 import {
-  ENVIRONMENT,
   ENVIRONMENT_GROUPS,
   environmentHelp,
   environmentMarkdown,
@@ -16,7 +16,7 @@ import {
   exitCodesHelp,
   groupedEnvironment,
   HELP_WIDTH,
-} from "../lib/environment.ts";
+} from "../lib/reference.ts";
 import { extractBlock, GENERATED_BLOCKS, replaceBlock } from "../scripts/gen_docs.ts";
 import { startTaskFlags } from "../scripts/lib_compile.ts";
 

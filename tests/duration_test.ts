@@ -3,8 +3,9 @@
  * (`*_MS`): strict syntax and a maximum, exit 2 beyond it.
  */
 
+import { envMilliseconds, MAX_TIMER_MS } from "../lib/environment.ts";
 import assert from "node:assert/strict";
-import { envMilliseconds, MAX_TIMER_MS, recordEnv } from "../lib/context.ts";
+import { recordEnv } from "../lib/context.ts";
 import { formatDurationFlag, MAX_DURATION_MS, parseDuration } from "../lib/duration.ts";
 import { UsageError } from "../lib/errors.ts";
 

@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { isPrintableToken, sanitize } from "../lib/sanitize.ts";
+import { isPrintableToken } from "../lib/credential_types.ts";
+import { sanitize } from "../lib/ui.ts";
 import { Ui } from "../lib/ui.ts";
 import { memoryIo } from "./helpers/context.ts";
 

@@ -4,10 +4,11 @@
  * with a cheap model does it. We never use its refresh token ourselves.
  */
 
-import { type Context, envMilliseconds } from "../context.ts";
+import { envMilliseconds } from "../environment.ts";
+import type { Context } from "../context.ts";
 import { runBounded } from "../process.ts";
 import { scrub } from "../redact.ts";
-import { sanitize } from "../sanitize.ts";
+import { sanitize } from "../ui.ts";
 
 /** Default model for the refresh prompt (`CLAUDE_CODE_AUTH_REFRESH_MODEL`). */
 export const DEFAULT_REFRESH_MODEL = "claude-haiku-4-5";

@@ -13,7 +13,8 @@ import { sha256Hex } from "../hash.ts";
 import { isPlainObject, parseJson } from "../json.ts";
 import { runBounded } from "../process.ts";
 import { registerSecret } from "../redact.ts";
-import { isPrintableToken, sanitize } from "../sanitize.ts";
+import { isPrintableToken } from "../credential_types.ts";
+import { sanitize } from "../ui.ts";
 
 /** Re-exported from lib/hash.ts, where it is written once. */
 export { sha256Hex };

@@ -1,7 +1,8 @@
 /** `doctor`: each check with ok / warn / fail and the fix. */
 
+import { refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
-import { type Context, refreshSkewMs } from "../context.ts";
+import type { Context } from "../context.ts";
 import { isStale } from "../credential_types.ts";
 import { loadStored, type Stored } from "../store.ts";
 import { CliError, type ExitCode } from "../errors.ts";
@@ -13,7 +14,7 @@ import { scanPlugins } from "../opencode/config.ts";
 import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
 import { scrub } from "../redact.ts";
 import { runBounded } from "../process.ts";
-import { sanitize } from "../sanitize.ts";
+import { sanitize } from "../ui.ts";
 
 /** The outcome of one check. */
 export interface Check {

@@ -9,7 +9,8 @@ import { signInMethod } from "../methods/index.ts";
 import { CorruptAuthFileError, readAuthFile } from "../opencode/auth_read.ts";
 import { OAUTH_NOT_CONSUMED_WARNING, scanPlugins } from "../opencode/config.ts";
 import { choose } from "../prompt.ts";
-import { newState, withStore } from "../store.ts";
+import { newState } from "../state.ts";
+import { withStore } from "../store.ts";
 
 /** Options of `login`. */
 export interface LoginOptions {

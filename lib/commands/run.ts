@@ -4,8 +4,9 @@
  * and CMD's exit code is returned.
  */
 
+import { MAX_TIMER_MS, refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
-import { type Context, refreshSkewMs } from "../context.ts";
+import type { Context } from "../context.ts";
 import { ensureUsable } from "../credential.ts";
 import { CliError, FailureError, UsageError } from "../errors.ts";
 import { formatExpiry } from "../format.ts";
@@ -20,8 +21,6 @@ export interface RunOptions {
 
 /** Retry delay after a failed background refresh. */
 const RETRY_AFTER_FAILURE_MS = 30_000;
-/** Largest delay setTimeout accepts. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * POSIX signal numbers as Linux and macOS number them (null: no such signal

@@ -1,7 +1,8 @@
 /** `status`: what is stored, whether it is usable, optionally checked against the API. */
 
+import { refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
-import { type Context, refreshSkewMs } from "../context.ts";
+import type { Context } from "../context.ts";
 import { isStale, type Method } from "../credential_types.ts";
 import type { ExitCode } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";

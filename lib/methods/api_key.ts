@@ -1,14 +1,14 @@
 /** The API-key method: a static key from stdin or a masked prompt; nothing to renew. */
 
-import { hasAnthropicPrefix, parseApiKey } from "../api_key.ts";
 import type { Context } from "../context.ts";
 import type { SignInResult } from "../credential_types.ts";
-import { readAllStdin, readSecret } from "../prompt.ts";
-import { registerSecret } from "../redact.ts";
 import type { CredentialOf, SignInMethod } from "./method.ts";
 
 /** Read the key: piped stdin (CI), else a masked prompt. */
 async function acquire(ctx: Context): Promise<SignInResult> {
+  // Loaded here: `token` loads this module for every API key and never signs in.
+  const [{ hasAnthropicPrefix, parseApiKey }, { readAllStdin, readSecret }, { registerSecret }] =
+    await Promise.all([import("../api_key.ts"), import("../prompt.ts"), import("../redact.ts")]);
   const raw = ctx.io.stdinIsTerminal()
     ? await readSecret(ctx.io, "Paste your Anthropic API key (input is hidden): ")
     : await readAllStdin(ctx.io);

@@ -7,15 +7,7 @@
 import type { Context } from "../context.ts";
 import type { OAuthEntry, SignInResult } from "../credential_types.ts";
 import { SignInRequiredError, UsageError } from "../errors.ts";
-import { buildAuthorizeUrl, checkState, parsePastedCode } from "../oauth/authorize.ts";
-import { openBrowser } from "../oauth/browser.ts";
-import { createApiKey, exchangeCode, refreshTokens } from "../oauth/client.ts";
-import { loadOAuthConfig } from "../oauth/config.ts";
-import { userAgent } from "../oauth/http.ts";
-import { challengeFor, createState, createVerifier } from "../oauth/pkce.ts";
-import { invalidGrant, type TokenSet } from "../oauth/token.ts";
-import { readLine } from "../prompt.ts";
-import { registerSecret } from "../redact.ts";
+import type { TokenSet } from "../oauth/token.ts";
 import { fingerprint } from "../state.ts";
 import {
   type AcquireOptions,
@@ -38,6 +30,27 @@ function entryFromTokens(tokens: TokenSet, now: number): OAuthEntry {
 
 /** Run the browser sign-in and return the credential to store. */
 async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult> {
+  // The protocol modules load here and in renew, not at the top: `token` on a
+  // fresh entry only asks whether it is due.
+  const [
+    { buildAuthorizeUrl, checkState, parsePastedCode },
+    { openBrowser },
+    { createApiKey, exchangeCode },
+    { loadOAuthConfig },
+    { userAgent },
+    { challengeFor, createState, createVerifier },
+    { readLine },
+    { registerSecret },
+  ] = await Promise.all([
+    import("../oauth/authorize.ts"),
+    import("../oauth/browser.ts"),
+    import("../oauth/client.ts"),
+    import("../oauth/config.ts"),
+    import("../oauth/http.ts"),
+    import("../oauth/pkce.ts"),
+    import("../prompt.ts"),
+    import("../redact.ts"),
+  ]);
   // Every endpoint and the User-Agent override are checked before anything is
   // printed or requested (a bad one would otherwise fail only after the paste).
   const config = loadOAuthConfig(ctx.env);
@@ -94,6 +107,11 @@ async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<
   }
   // A token refused once is dead: fail without asking again (and without adding to a
   // 429), unless the user forces a retry with `refresh --force`.
+  const [{ refreshTokens }, { loadOAuthConfig }, { invalidGrant }] = await Promise.all([
+    import("../oauth/client.ts"),
+    import("../oauth/config.ts"),
+    import("../oauth/token.ts"),
+  ]);
   const spent = await fingerprint(entry.refresh);
   if (!due.force && current.state?.rejectedRefresh === spent) throw invalidGrant("refresh");
   const config = loadOAuthConfig(ctx.env);

@@ -6,7 +6,8 @@
  * tokens are single-use; spending Claude Code's would sign Claude Code out.
  */
 
-import { type Context, refreshSkewMs } from "../context.ts";
+import { refreshSkewMs } from "../environment.ts";
+import type { Context } from "../context.ts";
 import { runClaudeRefresh } from "../claude_code/cli.ts";
 import {
   type ClaudeCredentials,

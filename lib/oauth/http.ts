@@ -5,8 +5,9 @@
  * elsewhere), and a cap on the body size.
  */
 
+import { envMilliseconds } from "../environment.ts";
 import meta from "../../deno.json" with { type: "json" };
-import { type Context, envMilliseconds } from "../context.ts";
+import type { Context } from "../context.ts";
 import { FailureError, UsageError } from "../errors.ts";
 import { readAllCapped } from "../stream.ts";
 import type { RawResponse } from "./token.ts";

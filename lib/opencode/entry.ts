@@ -1,8 +1,7 @@
 /** The `anthropic` entry of OpenCode's auth.json: parsing and merging. */
 
-import type { AnthropicEntry } from "../credential_types.ts";
 import { isPlainObject } from "../json.ts";
-import { isPrintableToken } from "../sanitize.ts";
+import { type AnthropicEntry, isPrintableToken } from "../credential_types.ts";
 
 export type { AnthropicEntry, ApiEntry, OAuthEntry } from "../credential_types.ts";
 
