@@ -148,6 +148,14 @@ export const ENVIRONMENT: readonly EnvVar[] = [
     carried: true,
   },
   {
+    name: "CLAUDE_CODE_AUTH_KEYCHAIN_TIMEOUT_MS",
+    default: "30000",
+    meaning:
+      "time limit of the `security` command that reads the macOS Keychain (time to answer its prompt)",
+    carried: true,
+    maxMs: 600_000,
+  },
+  {
     name: "CLAUDE_CODE_AUTH_REFRESH_MODEL",
     default: "claude-haiku-4-5",
     meaning: "model of the `claude -p .` run that renews a Claude Code session",

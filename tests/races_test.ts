@@ -57,7 +57,7 @@ Deno.test("race: `login --method api-key` during a slow `claude` refresh wins; i
 Deno.test("race: `logout` during a slow `claude` refresh wins: the entry does not come back", async () => {
   await withSandbox(async (box) => {
     box.plant(OTHERS.openai.key);
-    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 3_000 });
+    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 1_500 });
     await box.writeAuth({ ...OTHERS, ...(await box.readAuth()) });
     const token = box.run(["token"], { allowOnStdout: [next.accessToken] });
     await claudeStarted(claude);
@@ -74,7 +74,7 @@ Deno.test("race: `logout` during a slow `claude` refresh wins: the entry does no
 Deno.test("race: an unlocked writer (OpenCode) that replaces the entry during a `claude` refresh keeps its write", async () => {
   await withSandbox(async (box) => {
     box.plant(KEY, OTHERS.openai.key);
-    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 2_000 });
+    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 1_200 });
     const token = box.run(["token"], { allowOnStdout: [next.accessToken, KEY] });
     await claudeStarted(claude);
     // OpenCode takes no lock: it rewrites the whole file while `claude` runs.
@@ -92,7 +92,7 @@ Deno.test("race: `login --method api-key` during a slow browser refresh wins, an
     withFake(async (fake) => {
       box.plant(KEY);
       await seedBrowserEntry(box, fake);
-      fake.refreshDelayMs = 2_500;
+      fake.refreshDelayMs = 1_500;
       const token = box.run(["token"], { env: fake.env(), allowOnStdout: [fake.issued[0].access] });
       await waitFor("the refresh request", () => fake.refreshRequests().length > 0, 10_000);
       const login = await box.run(["login", "--method", "api-key"], { stdin: KEY });

@@ -11,6 +11,7 @@ import { join } from "../fs/path.ts";
 import { MAX_CREDENTIALS_FILE_BYTES, readBoundedText } from "../fs/read.ts";
 import { sha256Hex } from "../hash.ts";
 import { isPlainObject, parseJson } from "../json.ts";
+import { envMilliseconds } from "../environment.ts";
 import { runBounded } from "../process.ts";
 import { registerSecret } from "../redact.ts";
 import { isPrintableToken } from "../credential_types.ts";
@@ -133,20 +134,29 @@ function decodeKeychainOutput(output: string): string {
   return text;
 }
 
-/** Time limit of `security`: one that never answers must not block the caller. */
-export const KEYCHAIN_TIMEOUT_MS = 10_000;
+/**
+ * Default time limit of `security` (`CLAUDE_CODE_AUTH_KEYCHAIN_TIMEOUT_MS`):
+ * one that never answers must not block the caller, yet macOS may be showing
+ * its "allow access" prompt, which a person needs a moment to answer.
+ */
+export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 30_000;
 
 /**
  * Read the Keychain item's password with
- * `security find-generic-password -s SERVICE -w`, within 10 s and with its
+ * `security find-generic-password -s SERVICE -w`, within its time limit and with its
  * output capped. Returns null when the item does not exist (exit 44) or
  * `security` is not installed.
  */
 export async function readKeychain(ctx: Context, service: string): Promise<string | null> {
+  const timeoutMs = envMilliseconds(
+    ctx.env,
+    "CLAUDE_CODE_AUTH_KEYCHAIN_TIMEOUT_MS",
+    DEFAULT_KEYCHAIN_TIMEOUT_MS,
+  );
   const result = await runBounded(ctx, {
     command: "security",
     args: ["find-generic-password", "-s", service, "-w"],
-    timeoutMs: KEYCHAIN_TIMEOUT_MS,
+    timeoutMs,
     // Hex output doubles the size: room for a payload as large as the file's cap.
     maxOutputBytes: 2 * MAX_CREDENTIALS_FILE_BYTES + 2,
   });
@@ -160,7 +170,7 @@ export async function readKeychain(ctx: Context, service: string): Promise<strin
   if (result.timedOut) {
     throw new FailureError(
       `reading the Keychain item "${service}" timed out: \`security\` did not answer within ${
-        KEYCHAIN_TIMEOUT_MS / 1000
+        timeoutMs / 1000
       } s and was stopped`,
       "answer the macOS Keychain prompt if one is open (or unlock the keychain), and try again",
     );

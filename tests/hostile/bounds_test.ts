@@ -153,15 +153,18 @@ const cases: HostileCase[] = [
     message: /invalid JSON at line 2, column \d+: control character in a string\)$/,
   },
   {
-    name: "keychain: a `security` that never answers is stopped after 10 s",
+    name: "keychain: a `security` that never answers is stopped at its time limit",
     args: LOGIN,
     ignore: !posix,
-    env: () => ({ CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE }),
+    env: () => ({
+      CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE,
+      CLAUDE_CODE_AUTH_KEYCHAIN_TIMEOUT_MS: "800",
+    }),
     setup: async ({ box }) => {
       await box.installExecutable("security", "#!/bin/sh\nexec /bin/sleep 60\n");
     },
     exit: 1,
-    message: /did not answer within 10 s and was stopped/,
+    message: /did not answer within 0\.8 s and was stopped/,
     timeoutMs: 30_000,
   },
   {
