@@ -50,17 +50,26 @@ export function serviceUnit(job: Job, schedule: { every: number; ahead: number }
   return lines.join("\n");
 }
 
-/** The `.timer` unit: first run `every` after boot, then `every` after each run. */
+/**
+ * The `.timer` unit. A period of whole minutes that divides an hour is a
+ * calendar timer (`OnCalendar=*:0/2`), for which `Persistent=true` runs a
+ * missed run (the machine slept) at once on wake-up; any other period is a
+ * monotonic one (`every` after boot, then after each run), where systemd
+ * ignores `Persistent=` (and the suspended time does not count either).
+ */
 export function timerUnit(every: number): string {
   const seconds = Math.ceil(every / 1000);
+  const minutes = every / 60_000;
+  const calendar = Number.isInteger(minutes) && minutes >= 1 && 60 % minutes === 0;
   return [
     HEADER,
     "[Unit]",
     `Description=Run ${SERVICE_UNIT} every ${formatDurationFlag(every)}`,
     "",
     "[Timer]",
-    `OnBootSec=${seconds}s`,
-    `OnUnitActiveSec=${seconds}s`,
+    ...(calendar
+      ? [`OnCalendar=*-*-* *:${minutes === 60 ? "00" : `00/${minutes}`}:00`]
+      : [`OnBootSec=${seconds}s`, `OnUnitActiveSec=${seconds}s`]),
     // The default (1 min) could stretch a 2-minute period towards 3.
     "AccuracySec=5s",
     "Persistent=true",
@@ -73,6 +82,8 @@ export function timerUnit(every: number): string {
 
 /** The period read back from a timer unit, in milliseconds, or null. */
 export function timerEvery(text: string): number | null {
+  const calendar = /^OnCalendar=\*-\*-\* \*:00(?:\/(\d+))?:00$/m.exec(text);
+  if (calendar) return (calendar[1] ? Number(calendar[1]) : 60) * 60_000;
   const match = /^OnUnitActiveSec=(\d+)s$/m.exec(text);
   return match ? Number(match[1]) * 1000 : null;
 }

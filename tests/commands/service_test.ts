@@ -42,7 +42,7 @@ import {
   serviceLogPath,
 } from "../../lib/service/record.ts";
 import { cmdQuote, cmdWrapper, createArgs } from "../../lib/service/schtasks.ts";
-import { serviceUnit, systemdQuote, timerUnit } from "../../lib/service/systemd.ts";
+import { serviceUnit, systemdQuote, timerEvery, timerUnit } from "../../lib/service/systemd.ts";
 import { startTaskFlags } from "../../lib/service/task_flags.ts";
 import { Ui } from "../../lib/ui.ts";
 import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
@@ -174,9 +174,10 @@ const PLATFORMS: Platform[] = [
       assert.match(service, new RegExp(`^Environment="PATH=${box.bin}"$`, "m"));
       assert.match(service, new RegExp(`"--ahead" "${ahead}" "--quiet"$`, "m"));
       assert.match(service, new RegExp(`^ExecStart="${Deno.execPath()}" "run" "-q"`, "m"));
-      const seconds = { "2m": 120, "3m": 180 }[every];
-      assert.match(timer, new RegExp(`^OnUnitActiveSec=${seconds}s$`, "m"));
-      assert.match(timer, new RegExp(`^OnBootSec=${seconds}s$`, "m"));
+      // Whole minutes that divide an hour: a calendar timer, which Persistent=true catches up.
+      const minutes = { "2m": 2, "3m": 3 }[every];
+      assert.match(timer, new RegExp(`^OnCalendar=\\*-\\*-\\* \\*:00/${minutes}:00$`, "m"));
+      assert.doesNotMatch(timer, /^OnUnitActiveSec=/m);
       assert.match(timer, /^Persistent=true$/m);
       assert.match(timer, /^\[Install\]\nWantedBy=timers\.target$/m);
     },
@@ -916,6 +917,12 @@ Deno.test("quoting: systemd, cron, cmd.exe and XML", () => {
   assert.match(wrapper, /^set "PATH=C:\\bin;%%SystemRoot%%"\r$/m);
   assert.match(serviceUnit(job, { every: 120_000, ahead: 240_000 }), /^ExecStart="\/p" "a"$/m);
   assert.match(timerUnit(90_000), /^OnUnitActiveSec=90s$/m);
+  assert.match(timerUnit(90_000), /^OnBootSec=90s$/m);
+  assert.match(timerUnit(3_600_000), /^OnCalendar=\*-\*-\* \*:00:00$/m);
+  assert.match(timerUnit(420_000), /^OnUnitActiveSec=420s$/m); // 7 minutes do not divide an hour
+  for (const every of [60_000, 120_000, 90_000, 420_000, 900_000, 3_600_000]) {
+    assert.equal(timerEvery(timerUnit(every)), every);
+  }
 });
 
 // ------------------------------------------------ run records
