@@ -222,6 +222,14 @@ async function seedClaudeCodeSession(
   await Deno.writeTextFile(`${box.home}/.claude/.credentials.json`, claudePayload(tokens), {
     mode: 0o600,
   });
+  if (expiresAt > Date.now() + 3_600_000) {
+    // A fresh session is stored the real way: by this tool's login.
+    const login = await box.run(["login", "--method", "claude-code"]);
+    assert.equal(login.code, 0, login.stderr);
+    const entry = (await box.readAuth()).anthropic as Record<string, unknown>;
+    assert.equal(entry.refresh, "", "login stored Claude Code's refresh token");
+    return tokens;
+  }
   await box.writeAuth({
     anthropic: { type: "oauth", refresh: "", access: tokens.accessToken, expires: expiresAt },
   });
@@ -245,8 +253,8 @@ Deno.test({
         await withWorld(box, async (world) => {
           // A browser sign-in due in 2 minutes: inside a 4-minute look-ahead.
           const old = await seedBrowserEntry(box, fake, { expires: Date.now() + 120_000 });
-          // TODO(--ahead): swap "--force" for "--ahead", "4m" once `refresh --ahead` exists.
-          const refreshArgs = ["refresh", "--force", "--quiet"];
+          // What the scheduled job runs (`service install` defaults): the entry expires in 2 minutes.
+          const refreshArgs = ["refresh", "--ahead", "4m", "--quiet"];
           const refresh = await box.run(refreshArgs, { env: fake.env() });
           plantFakeSecrets(box, fake);
           box.assertNoLeak(refreshArgs, refresh);
