@@ -14,10 +14,9 @@ import {
   globalHelp,
   parseCommandLine,
   type ParsedArgs,
-  PROGRAM,
 } from "./lib/cli.ts";
 import { type Context, createContext, type Env, envFlag, processEnv } from "./lib/context.ts";
-import { CliError, type ExitCode } from "./lib/errors.ts";
+import { CliError, type ExitCode, PROGRAM } from "./lib/errors.ts";
 import { type Io, processIo, Ui } from "./lib/ui.ts";
 
 /** A command module: turns its parsed arguments into options and runs. */

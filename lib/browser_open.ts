@@ -1,6 +1,6 @@
 /** Opening a URL in the user's browser with the platform's opener. */
 
-import type { Context } from "../context.ts";
+import type { Context } from "./context.ts";
 
 /**
  * The opener command for this platform, or null when no browser can be
@@ -44,7 +44,9 @@ export function openBrowser(ctx: Context, url: string): boolean {
     });
     return true;
   } catch (error) {
-    ctx.ui.debug(`could not start ${opener.command}: ${(error as Error).message}`);
+    ctx.ui.debug(
+      `could not start ${opener.command}: ${error instanceof Error ? error.message : error}`,
+    );
     return false;
   }
 }

@@ -6,7 +6,7 @@
  */
 
 import { METHODS } from "./credential_types.ts";
-import { quote, UsageError } from "./errors.ts";
+import { PROGRAM, quote, UsageError } from "./errors.ts";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -35,9 +35,6 @@ export interface CommandSpec {
   /** Whether everything after `--` (or the first positional) is a command to run. */
   readonly takesCommand?: boolean;
 }
-
-/** The program's name as users type it. */
-export const PROGRAM = "opencode-claude-code-auth";
 
 /** Options accepted by every command. */
 export const GLOBAL_OPTIONS = {

@@ -1,5 +1,21 @@
+/**
+ * Errors and exit codes, and the program's name for hints. A leaf module: it
+ * imports nothing, so every layer may use it (the `token` path loads it anyway).
+ *
+ * @module
+ */
+
+/** The program's name as users type it: every hint and message that names it uses this. */
+export const PROGRAM = "opencode-claude-code-auth";
+
 /** Exit codes of the contract: 0 ok, 1 failure, 2 usage, 4 sign-in required. */
 export type ExitCode = 0 | 1 | 2 | 4;
+
+/** Options of every CliError: the underlying error (printed under `--debug`, redacted). */
+export interface CliErrorOptions {
+  /** What went wrong underneath (an OS or network error); ES2022 `ErrorOptions.cause`. */
+  cause?: unknown;
+}
 
 /** An expected failure: printed as one line (plus an optional hint), never with a stack. */
 export class CliError extends Error {
@@ -8,8 +24,9 @@ export class CliError extends Error {
     message: string,
     readonly exitCode: 1 | 2 | 4,
     readonly hint?: string,
+    options?: CliErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = "CliError";
   }
 }
@@ -17,8 +34,8 @@ export class CliError extends Error {
 /** Bad command line or bad input (exit 2). */
 export class UsageError extends CliError {
   /** Create a usage error with an optional hint such as "see --help". */
-  constructor(message: string, hint?: string) {
-    super(message, 2, hint);
+  constructor(message: string, hint?: string, options?: CliErrorOptions) {
+    super(message, 2, hint, options);
     this.name = "UsageError";
   }
 }
@@ -26,8 +43,8 @@ export class UsageError extends CliError {
 /** Sign-in required: nothing stored, or stored credentials unusable (exit 4). */
 export class SignInRequiredError extends CliError {
   /** Create a sign-in-required error; the hint says how to sign in again. */
-  constructor(message: string, hint?: string) {
-    super(message, 4, hint);
+  constructor(message: string, hint?: string, options?: CliErrorOptions) {
+    super(message, 4, hint, options);
     this.name = "SignInRequiredError";
   }
 }
@@ -35,8 +52,8 @@ export class SignInRequiredError extends CliError {
 /** Network, server or file-system failure (exit 1). */
 export class FailureError extends CliError {
   /** Create a failure error with an optional hint naming the fix. */
-  constructor(message: string, hint?: string) {
-    super(message, 1, hint);
+  constructor(message: string, hint?: string, options?: CliErrorOptions) {
+    super(message, 1, hint, options);
     this.name = "FailureError";
   }
 }
@@ -52,8 +69,9 @@ export function osReason(error: unknown): string {
 }
 
 /**
- * A file-system error as a one-line failure naming `path`; this tool's own
- * errors and missing Deno permissions (reported with their own hint) pass through.
+ * A file-system error as a one-line failure naming `path`, with the OS error
+ * as its cause; this tool's own errors and missing Deno permissions (reported
+ * with their own hint) pass through.
  */
 export function fileFailure(action: string, path: string, error: unknown): Error {
   if (error instanceof CliError || error instanceof Deno.errors.NotCapable) return error;
@@ -61,9 +79,12 @@ export function fileFailure(action: string, path: string, error: unknown): Error
     return new FailureError(
       `cannot ${action} ${path}: permission denied`,
       "check the owner and mode of the file and its folder",
+      { cause: error },
     );
   }
-  return new FailureError(`cannot ${action} ${path}: ${osReason(error)}`);
+  return new FailureError(`cannot ${action} ${path}: ${osReason(error)}`, undefined, {
+    cause: error,
+  });
 }
 
 /** Input quoted in a message, `'value'`, cut to `max` characters: messages stay one short line. */

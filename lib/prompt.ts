@@ -2,7 +2,7 @@
 
 import { UsageError } from "./errors.ts";
 import { readAllCapped } from "./stream.ts";
-import type { Io } from "./ui.ts";
+import type { Io, Ui } from "./ui.ts";
 
 /** Largest input accepted from stdin; anything longer is not a key or a code. */
 export const MAX_INPUT_BYTES = 64 * 1024;
@@ -76,14 +76,15 @@ export async function readLine(io: Io): Promise<string | null> {
 }
 
 /**
- * Prompt on stderr and read a secret from the terminal with echo off
- * (raw mode, restored on every exit path). Backspace and Ctrl-U edit;
- * Ctrl-C and Ctrl-D cancel; bracketed-paste markers are dropped.
+ * Prompt on stderr (through `ui`) and read a secret from the terminal with
+ * echo off (raw mode, restored on every exit path). Backspace and Ctrl-U
+ * edit; Ctrl-C and Ctrl-D cancel; bracketed-paste markers are dropped.
  */
-export async function readSecret(io: Io, prompt: string): Promise<string> {
+export async function readSecret(ui: Ui, prompt: string): Promise<string> {
+  const io = ui.io;
   // Echo off before the prompt shows: a paste right after it must not be echoed.
   io.setRaw(true);
-  io.writeErr(prompt);
+  ui.prompt(prompt);
   const reader = io.stdin.getReader();
   let secret = "";
   let escape = "";
@@ -110,30 +111,32 @@ export async function readSecret(io: Io, prompt: string): Promise<string> {
   } finally {
     reader.releaseLock();
     io.setRaw(false);
-    io.writeErr("\n");
+    // The typed secret was not echoed: end the prompt's line.
+    ui.line("");
   }
 }
 
-/** Ask the user to pick one of `choices` by number; Enter takes `defaultIndex`. */
+/** Ask the user (through `ui`) to pick one of `choices` by number; Enter takes `defaultIndex`. */
 export async function choose(
-  io: Io,
+  ui: Ui,
   question: string,
   choices: readonly { label: string; detail: string }[],
   defaultIndex: number,
 ): Promise<number> {
-  io.writeErr(`${question}\n`);
+  ui.line(question);
   choices.forEach((choice, i) => {
     const marker = i === defaultIndex ? ">" : " ";
-    io.writeErr(`${marker} ${i + 1}) ${choice.label}\n     ${choice.detail}\n`);
+    ui.line(`${marker} ${i + 1}) ${choice.label}`);
+    ui.line(choice.detail, "     ");
   });
   for (;;) {
-    io.writeErr(`Choose 1-${choices.length} [${defaultIndex + 1}]: `);
-    const answer = await readLine(io);
+    ui.prompt(`Choose 1-${choices.length} [${defaultIndex + 1}]: `);
+    const answer = await readLine(ui.io);
     if (answer === null) throw new PromptCancelled();
     const trimmed = answer.trim();
     if (trimmed === "") return defaultIndex;
     const n = Number(trimmed);
     if (Number.isInteger(n) && n >= 1 && n <= choices.length) return n - 1;
-    io.writeErr(`Please answer with a number from 1 to ${choices.length}.\n`);
+    ui.line(`Please answer with a number from 1 to ${choices.length}.`);
   }
 }

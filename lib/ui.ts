@@ -36,6 +36,16 @@ export function sanitize(text: string, oneLine = false): string {
   return text.replace(oneLine ? UNSAFE_OR_BREAK : UNSAFE, escape);
 }
 
+/**
+ * Outside text quoted inside a message (a server's error description, a
+ * sign-in page's error): scrubbed of secrets, sanitised to one line, trimmed
+ * and cut to `max` characters.
+ */
+export function excerpt(text: string, max: number): string {
+  const chars = [...sanitize(scrub(text), true).trim()];
+  return chars.length > max ? `${chars.slice(0, max).join("")}…` : chars.join("");
+}
+
 // ------------------------------------------------------------ streams and Ui
 
 /** The process streams a command talks to, passed in so tests can replace them. */
@@ -104,6 +114,9 @@ export interface UiOptions {
   color: boolean;
 }
 
+/** The frames of `Ui.spinner`. */
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
 /** `message` scrubbed of secrets, then sanitised to one line. */
 function line(message: string): string {
   return sanitize(scrub(message), true);
@@ -122,6 +135,38 @@ export class Ui {
   /** Data for scripts: written to stdout exactly, never scrubbed. */
   data(text: string): void {
     this.io.writeOut(text);
+  }
+
+  /**
+   * A line of the command's own output for people on stderr (a report such as
+   * doctor's, a prompt's question, a sign-in URL): shown even with --quiet.
+   * `lead` is this tool's own text put before it as is (a coloured mark, an
+   * indent); `message` is scrubbed and sanitised like every message.
+   */
+  line(message: string, lead = ""): void {
+    this.io.writeErr(`${lead}${line(message)}\n`);
+  }
+
+  /** A prompt on stderr, without a newline: the answer is typed after it. */
+  prompt(text: string): void {
+    this.io.writeErr(line(text));
+  }
+
+  /**
+   * A spinner on stderr while something slow runs (only on a terminal, and not
+   * with --quiet). Returns the function that stops it and clears its line.
+   */
+  spinner(text: string): () => void {
+    if (this.options.quiet || !this.io.stderrIsTerminal()) return () => {};
+    const shown = line(text);
+    let frame = 0;
+    const timer = setInterval(() => {
+      this.io.writeErr(`\r${SPINNER[frame++ % SPINNER.length]} ${shown}`);
+    }, 100);
+    return () => {
+      clearInterval(timer);
+      this.io.writeErr("\r\x1b[2K");
+    };
   }
 
   /** A progress or result message on stderr (hidden by --quiet). */

@@ -31,20 +31,6 @@ export interface ClaudeRunResult {
   reason: string | null;
 }
 
-const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-function startSpinner(ctx: Context, text: string): () => void {
-  if (!ctx.io.stderrIsTerminal() || ctx.ui.options.quiet) return () => {};
-  let frame = 0;
-  const timer = setInterval(() => {
-    ctx.io.writeErr(`\r${SPINNER[frame++ % SPINNER.length]} ${text}`);
-  }, 100);
-  return () => {
-    clearInterval(timer);
-    ctx.io.writeErr("\r\x1b[2K");
-  };
-}
-
 function formatSeconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
@@ -74,10 +60,7 @@ export async function runClaudeRefresh(ctx: Context): Promise<ClaudeRunResult> {
     ctx.ui.debug(
       `running claude ${refreshArgs(model).join(" ")} in ${cwd} (time limit ${timeoutMs} ms)`,
     );
-    const stopSpinner = startSpinner(
-      ctx,
-      "Refreshing the Claude Code session (running `claude`)…",
-    );
+    const stopSpinner = ctx.ui.spinner("Refreshing the Claude Code session (running `claude`)…");
     let result;
     try {
       result = await runBounded(ctx, {

@@ -1,8 +1,8 @@
 /** `completions SHELL`: print a completion script generated from the command table. */
 
-import { type CommandName, GLOBAL_OPTIONS, type ParsedArgs, PROGRAM, TABLE } from "../cli.ts";
+import { type CommandName, GLOBAL_OPTIONS, type ParsedArgs, TABLE } from "../cli.ts";
 import type { Context } from "../context.ts";
-import type { ExitCode } from "../errors.ts";
+import { type ExitCode, PROGRAM } from "../errors.ts";
 
 /** Options of `completions`. */
 export interface CompletionsOptions {

@@ -5,7 +5,7 @@ import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { isStale } from "../credential_types.ts";
 import { loadStored, type Stored } from "../store.ts";
-import { CliError, type ExitCode } from "../errors.ts";
+import { CliError, type ExitCode, PROGRAM } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { dirname } from "../fs/path.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "../fs/read.ts";
@@ -44,6 +44,10 @@ const fail = (name: string, message: string, fix?: string): Check => ({
   fix,
 });
 
+/** The fixes that name one of our commands. */
+const RUN_LOGIN = `run \`${PROGRAM} login\``;
+const RUN_REFRESH = `run \`${PROGRAM} refresh\``;
+
 /** A file's permission bits, or null where the OS has none (Windows) or it is missing. */
 async function modeOf(path: string): Promise<number | null> {
   try {
@@ -71,7 +75,7 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
       fail(
         "auth file",
         `${ctx.authFile} does not exist yet`,
-        "run `opencode-claude-code-auth login`",
+        RUN_LOGIN,
       ),
     );
     return { checks, stored };
@@ -106,9 +110,9 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
         ? fail(
           "anthropic entry",
           `unusable: ${stored.snapshot.problem}`,
-          "run `opencode-claude-code-auth login`",
+          RUN_LOGIN,
         )
-        : fail("anthropic entry", "not signed in", "run `opencode-claude-code-auth login`"),
+        : fail("anthropic entry", "not signed in", RUN_LOGIN),
     );
   } else if (entry.type === "api") {
     checks.push(ok("anthropic entry", "API key stored (does not expire)"));
@@ -119,7 +123,7 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
         ? warn(
           "anthropic entry",
           `${label}: token ${formatExpiry(entry.expires, ctx.now())}`,
-          "run `opencode-claude-code-auth refresh`",
+          RUN_REFRESH,
         )
         : ok("anthropic entry", `${label}: token ${formatExpiry(entry.expires, ctx.now())}`),
     );
@@ -143,7 +147,7 @@ async function checkStateFile(ctx: Context): Promise<Check> {
     return warn(
       "state file",
       `${ctx.stateFile} is not valid JSON; it is rewritten at the next login`,
-      "run `opencode-claude-code-auth login`",
+      RUN_LOGIN,
     );
   }
   const mode = await modeOf(ctx.stateFile);
@@ -195,7 +199,7 @@ function claudeRefreshCheck(stored: Stored | null, claudeRefresh: string | null)
   return fail(
     "Claude Code's refresh token",
     "the anthropic entry holds Claude Code's refresh token (written by an older version): an OAuth plugin that finds it expired would spend it and sign Claude Code out",
-    "run `opencode-claude-code-auth token` (or `refresh`): it rewrites the entry without it",
+    `run \`${PROGRAM} token\` (or \`refresh\`): it rewrites the entry without it`,
   );
 }
 
@@ -235,7 +239,7 @@ async function checkClaudeCode(
           ? warn(
             "Claude Code credentials",
             `in ${creds.origin}: token ${formatExpiry(creds.expiresAt, ctx.now())}`,
-            "run `opencode-claude-code-auth refresh`, or `claude auth login --claudeai`",
+            `run \`${PROGRAM} refresh\`, or \`claude auth login --claudeai\``,
           )
           : ok(
             "Claude Code credentials",
@@ -329,14 +333,13 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<E
       warn: ctx.ui.paint("33", "warn"),
       fail: ctx.ui.paint("31", "FAIL"),
     };
+    // The report is the command's output: shown even with --quiet.
     for (const check of checks) {
-      const line = sanitize(scrub(`${check.name}: ${check.message}`), true);
-      ctx.io.writeErr(`${marks[check.status]}  ${line}\n`);
-      if (check.fix && check.status !== "ok") {
-        ctx.io.writeErr(`      fix: ${sanitize(scrub(check.fix), true)}\n`);
-      }
+      ctx.ui.line(`${check.name}: ${check.message}`, `${marks[check.status]}  `);
+      if (check.fix && check.status !== "ok") ctx.ui.line(`fix: ${check.fix}`, "      ");
     }
-    ctx.io.writeErr(failed ? "\nSome checks failed.\n" : "\nNo check failed.\n");
+    ctx.ui.line("");
+    ctx.ui.line(failed ? "Some checks failed." : "No check failed.");
   }
   return failed ? 1 : 0;
 }

@@ -51,11 +51,11 @@ async function pickMethod(ctx: Context): Promise<Method> {
     label: PICKER_CHOICES[method].label +
       (method === "claude-code" && claudeFound ? " (Claude Code sign-in found)" : ""),
   }));
-  ctx.io.writeErr(
-    "Note: OpenCode 1.3+ uses an API key natively; the two OAuth methods need an OpenCode plugin that consumes them.\n",
+  ctx.ui.line(
+    "Note: OpenCode 1.3+ uses an API key natively; the two OAuth methods need an OpenCode plugin that consumes them.",
   );
   const index = await choose(
-    ctx.io,
+    ctx.ui,
     "How do you want to sign OpenCode into Anthropic?",
     choices,
     claudeFound ? 0 : 1,

@@ -10,7 +10,7 @@ async function acquire(ctx: Context): Promise<SignInResult> {
   const [{ hasAnthropicPrefix, parseApiKey }, { readAllStdin, readSecret }, { registerSecret }] =
     await Promise.all([import("../api_key.ts"), import("../prompt.ts"), import("../redact.ts")]);
   const raw = ctx.io.stdinIsTerminal()
-    ? await readSecret(ctx.io, "Paste your Anthropic API key (input is hidden): ")
+    ? await readSecret(ctx.ui, "Paste your Anthropic API key (input is hidden): ")
     : await readAllStdin(ctx.io);
   const key = parseApiKey(raw);
   registerSecret(key);

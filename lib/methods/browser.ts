@@ -6,7 +6,7 @@
 
 import type { Context } from "../context.ts";
 import type { OAuthEntry, SignInResult } from "../credential_types.ts";
-import { SignInRequiredError, UsageError } from "../errors.ts";
+import { PROGRAM, SignInRequiredError, UsageError } from "../errors.ts";
 import type { TokenSet } from "../oauth/token.ts";
 import { fingerprint } from "../state.ts";
 import {
@@ -43,7 +43,7 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     { registerSecret },
   ] = await Promise.all([
     import("../oauth/authorize.ts"),
-    import("../oauth/browser.ts"),
+    import("../browser_open.ts"),
     import("../oauth/client.ts"),
     import("../oauth/config.ts"),
     import("../oauth/http.ts"),
@@ -62,19 +62,24 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
   const base = options.createApiKey ? config.consoleAuthorizeUrl : config.authorizeUrl;
   const url = buildAuthorizeUrl(base, config, { challenge, state });
 
-  ctx.io.writeErr("Open this URL in your browser and sign in:\n\n");
-  ctx.io.writeErr(`${url}\n\n`);
+  // The URL and the prompts are what login shows: not hidden by --quiet.
+  const ui = ctx.ui;
+  ui.line("Open this URL in your browser and sign in:");
+  ui.line("");
+  ui.line(url);
+  ui.line("");
   if (options.openBrowser && openBrowser(ctx, url)) {
-    ctx.io.writeErr("(A browser window should have opened. If not, copy the URL above.)\n");
+    ui.line("(A browser window should have opened. If not, copy the URL above.)");
   }
-  ctx.io.writeErr("Paste the code shown after signing in (code#state): ");
+  ui.prompt("Paste the code shown after signing in (code#state): ");
   let line = await readLine(ctx.io);
   // An Enter pressed before pasting must not end the sign-in: ask again.
   while (line !== null && line.trim() === "") {
-    if (ctx.io.stdinIsTerminal()) ctx.io.writeErr("Paste the code (code#state): ");
+    if (ctx.io.stdinIsTerminal()) ui.prompt("Paste the code (code#state): ");
     line = await readLine(ctx.io);
   }
-  if (!ctx.io.stdinIsTerminal()) ctx.io.writeErr("\n");
+  // A piped answer is not echoed: end the prompt's line.
+  if (!ctx.io.stdinIsTerminal()) ui.line("");
   if (line === null) throw new UsageError("no code was pasted (end of input); nothing was written");
   const pasted = parsePastedCode(line);
   registerSecret(pasted.code);
@@ -102,7 +107,7 @@ async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<
   if (!entry.refresh) {
     throw new SignInRequiredError(
       "the stored OAuth entry has no refresh token",
-      "run `opencode-claude-code-auth login` again",
+      `run \`${PROGRAM} login\` again`,
     );
   }
   // A token refused once is dead: fail without asking again (and without adding to a

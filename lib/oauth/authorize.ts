@@ -1,6 +1,8 @@
 /** Building the authorize URL and reading back what the user pastes. */
 
+import { isPrintableToken, MAX_TOKEN_LENGTH } from "../credential_types.ts";
 import { UsageError } from "../errors.ts";
+import { excerpt } from "../ui.ts";
 import type { OAuthConfig } from "./config.ts";
 import { timingSafeEqual } from "./pkce.ts";
 
@@ -31,17 +33,9 @@ export interface PastedCode {
   state: string | null;
 }
 
-const CODE_CHARS = /^[\x21-\x7e]+$/;
-
-/** `text` safe to show on a terminal: printable ASCII only, one line, bounded. */
-function printable(text: string, max = 120): string {
-  const clean = text.replace(/[^\x20-\x7e]+/g, " ").replace(/\s+/g, " ").trim();
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
-
 function checkPiece(value: string, what: string): string {
-  if (value.length > 4096) throw new UsageError(`the pasted ${what} is too long`);
-  if (!CODE_CHARS.test(value)) {
+  if (value.length > MAX_TOKEN_LENGTH) throw new UsageError(`the pasted ${what} is too long`);
+  if (!isPrintableToken(value)) {
     throw new UsageError(`the pasted ${what} contains spaces or non-printable characters`);
   }
   return value;
@@ -76,8 +70,8 @@ export function parsePastedCode(input: string): PastedCode {
       const description = url.searchParams.get("error_description");
       throw new UsageError(
         error
-          ? `the sign-in page reported an error: ${printable(error, 60)}${
-            description ? ` (${printable(description)})` : ""
+          ? `the sign-in page reported an error: ${excerpt(error, 60)}${
+            description ? ` (${excerpt(description, 120)})` : ""
           }; nothing was written`
           : "the pasted URL has no `code` parameter; paste the code shown on the page",
       );

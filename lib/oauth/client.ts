@@ -11,34 +11,38 @@ import {
   type TokenSet,
 } from "./token.ts";
 
+/** One request to the token endpoint, its response parsed strictly. */
+async function tokenRequest(
+  ctx: Context,
+  config: OAuthConfig,
+  body: Record<string, string>,
+  purpose: "exchange" | "refresh",
+): Promise<TokenSet> {
+  const response = await sendRequest(ctx, {
+    method: "POST",
+    url: config.tokenUrl,
+    json: body,
+    what: purpose === "exchange" ? "code exchange" : "token refresh",
+  });
+  return parseTokenResponse(response, purpose);
+}
+
 /** Exchange an authorization code (with its PKCE verifier) for tokens. */
-export async function exchangeCode(
+export function exchangeCode(
   ctx: Context,
   config: OAuthConfig,
   grant: { code: string; state: string; verifier: string },
 ): Promise<TokenSet> {
-  const response = await sendRequest(ctx, {
-    method: "POST",
-    url: config.tokenUrl,
-    json: codeExchangeBody(config, grant),
-    what: "code exchange",
-  });
-  return parseTokenResponse(response, "exchange");
+  return tokenRequest(ctx, config, codeExchangeBody(config, grant), "exchange");
 }
 
 /** Spend a refresh token for a new token set (the old refresh token dies). */
-export async function refreshTokens(
+export function refreshTokens(
   ctx: Context,
   config: OAuthConfig,
   refreshToken: string,
 ): Promise<TokenSet> {
-  const response = await sendRequest(ctx, {
-    method: "POST",
-    url: config.tokenUrl,
-    json: refreshBody(config, refreshToken),
-    what: "token refresh",
-  });
-  return parseTokenResponse(response, "refresh");
+  return tokenRequest(ctx, config, refreshBody(config, refreshToken), "refresh");
 }
 
 /** Mint an API key with a Console access token. */

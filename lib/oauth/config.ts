@@ -81,21 +81,24 @@ export function checkEndpointUrl(name: string, value: string): URL {
   );
 }
 
-/** The configuration in force; every URL is checked first. */
+/** The configuration in force; every URL is checked first (in the order of OAUTH_SETTINGS). */
 export function loadOAuthConfig(env: Env): OAuthConfig {
-  const config = {} as OAuthConfig;
-  for (
-    const [key, setting] of Object.entries(OAUTH_SETTINGS) as [
-      keyof OAuthConfig,
-      typeof OAUTH_SETTINGS[keyof OAuthConfig],
-    ][]
-  ) {
+  const value = (key: keyof OAuthConfig): string => {
+    const setting = OAUTH_SETTINGS[key];
     const raw = env.get(setting.env);
-    const value = raw === undefined || raw.trim() === "" ? setting.fallback : raw.trim();
-    if (setting.isUrl) checkEndpointUrl(setting.env, value);
-    config[key] = value;
-  }
-  return config;
+    const chosen = raw === undefined || raw.trim() === "" ? setting.fallback : raw.trim();
+    if (setting.isUrl) checkEndpointUrl(setting.env, chosen);
+    return chosen;
+  };
+  return {
+    authorizeUrl: value("authorizeUrl"),
+    consoleAuthorizeUrl: value("consoleAuthorizeUrl"),
+    tokenUrl: value("tokenUrl"),
+    baseUrl: value("baseUrl"),
+    clientId: value("clientId"),
+    redirectUri: value("redirectUri"),
+    scope: value("scope"),
+  };
 }
 
 /** The settings whose environment override is in force, for `doctor` and `--debug`. */

@@ -8,7 +8,7 @@
 import { envMilliseconds } from "../environment.ts";
 import meta from "../../deno.json" with { type: "json" };
 import type { Context } from "../context.ts";
-import { FailureError, UsageError } from "../errors.ts";
+import { FailureError, PROGRAM, UsageError } from "../errors.ts";
 import { readAllCapped } from "../stream.ts";
 import type { RawResponse } from "./token.ts";
 
@@ -28,7 +28,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** The User-Agent sent with every request. */
 export function userAgent(ctx: Context): string {
   const override = ctx.env.get("CLAUDE_CODE_AUTH_USER_AGENT");
-  if (!override) return `opencode-claude-code-auth/${meta.version}`;
+  if (!override) return `${PROGRAM}/${meta.version}`;
   if (!/^[\x20-\x7e]+$/.test(override)) {
     throw new UsageError(
       "CLAUDE_CODE_AUTH_USER_AGENT must be printable ASCII on one line",
@@ -73,9 +73,8 @@ async function readCapped(response: Response): Promise<string> {
  * the reason ("connection refused", "connection closed ...") in `cause`.
  */
 export function networkReason(error: unknown): string {
-  const failure = error as { message?: unknown; cause?: unknown };
-  const cause = failure?.cause instanceof Error ? failure.cause.message : "";
-  const text = cause || (typeof failure?.message === "string" ? failure.message : String(error));
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
+  const text = cause || (error instanceof Error ? error.message : String(error));
   return text.replace(/^error sending request .*? \([^)]*\): /, "").split("\n")[0].trim() ||
     "network error";
 }
@@ -137,6 +136,7 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
           `endpoint overrides need their host added to --allow-net (for example --allow-net=...,${
             new URL(spec.url).hostname
           })`,
+          { cause: error },
         );
       }
       const reason = error instanceof DOMException && error.name === "TimeoutError"
@@ -146,6 +146,7 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
         throw new FailureError(
           `${spec.what} failed: cannot reach ${host} (${reason}) after ${failures} attempts`,
           "check your network connection and proxy settings, then try again",
+          { cause: error },
         );
       }
       const wait = retryBase * 2 ** (failures - 1);
@@ -160,9 +161,13 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
       if (error instanceof FailureError) throw error;
       const reason = error instanceof DOMException && error.name === "TimeoutError"
         ? `the body did not arrive within ${timeoutMs} ms`
-        : (error as Error).message.split("\n")[0];
+        : networkReason(error);
       if (++failures >= MAX_ATTEMPTS) {
-        throw new FailureError(`${spec.what} failed: ${host} broke off the answer (${reason})`);
+        throw new FailureError(
+          `${spec.what} failed: ${host} broke off the answer (${reason})`,
+          undefined,
+          { cause: error },
+        );
       }
       await sleep(retryBase * 2 ** (failures - 1));
       continue;

@@ -1,7 +1,10 @@
 /** Token endpoint requests and strict validation of its responses. */
 
-import { FailureError, SignInRequiredError } from "../errors.ts";
-import { registerSecret, scrub } from "../redact.ts";
+import { isPrintableToken } from "../credential_types.ts";
+import { FailureError, PROGRAM, SignInRequiredError } from "../errors.ts";
+import { isPlainObject, parseJson } from "../json.ts";
+import { registerSecret } from "../redact.ts";
+import { excerpt } from "../ui.ts";
 import type { OAuthConfig } from "./config.ts";
 
 /** What a successful token response gives us. */
@@ -48,38 +51,15 @@ export function describeBody(response: RawResponse): string {
     return "an HTML page, not JSON; is the endpoint URL right, or is a proxy in the way?";
   }
   if (body === "") return "an empty body";
-  try {
-    JSON.parse(body);
-    return "JSON that is not a JSON object";
-  } catch {
-    return "a body that is not JSON";
-  }
+  return "value" in parseJson(body) ? "JSON that is not a JSON object" : "a body that is not JSON";
 }
 
 /** Longest lifetime accepted from a token response (ten years, in seconds). */
 export const MAX_EXPIRES_IN_S = 10 * 365 * 24 * 3600;
 
-/** Server-supplied text made safe for a one-line message: printable, scrubbed, bounded. */
-function oneLine(text: string, max: number): string {
-  // Control characters, line separators and bidi overrides could forge terminal output.
-  const clean = scrub(text)
-    .replace(/[^\x20-\x7e\u00a0-\uffff]|[\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, " ")
-    .replace(/\s+/g, " ").trim();
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
-
-/** Whether `value` can be a token: a non-empty string of printable ASCII without spaces. */
-function isTokenText(value: unknown): value is string {
-  return typeof value === "string" && /^[\x21-\x7e]+$/.test(value);
-}
-
 function parseJsonObject(response: RawResponse): Record<string, unknown> | null {
-  try {
-    const data = JSON.parse(response.body);
-    return typeof data === "object" && data !== null && !Array.isArray(data) ? data : null;
-  } catch {
-    return null;
-  }
+  const parsed = parseJson(response.body);
+  return "value" in parsed && isPlainObject(parsed.value) ? parsed.value : null;
 }
 
 /** The OAuth `error` and `error_description` of an error body, if it has them. */
@@ -87,18 +67,19 @@ export function oauthError(response: RawResponse): { error: string; description:
   const data = parseJsonObject(response);
   if (!data) return null;
   // Anthropic sometimes nests errors: {"error":{"type","message"}}.
+  const nested = isPlainObject(data.error) ? data.error : {};
   const error = typeof data.error === "string"
     ? data.error
-    : typeof (data.error as Record<string, unknown>)?.type === "string"
-    ? (data.error as Record<string, string>).type
+    : typeof nested.type === "string"
+    ? nested.type
     : null;
   if (!error) return null;
   const rawDescription = typeof data.error_description === "string"
     ? data.error_description
-    : typeof (data.error as Record<string, unknown>)?.message === "string"
-    ? (data.error as Record<string, string>).message
+    : typeof nested.message === "string"
+    ? nested.message
     : "";
-  return { error: oneLine(error, 60), description: oneLine(rawDescription, 200) };
+  return { error: excerpt(error, 60), description: excerpt(rawDescription, 200) };
 }
 
 /** The sign-in-required error for a refused code or refresh token (`invalid_grant`). */
@@ -107,7 +88,7 @@ export function invalidGrant(purpose: "exchange" | "refresh"): SignInRequiredErr
     purpose === "refresh"
       ? "the browser sign-in has expired or was revoked (invalid_grant); the stored entry was kept"
       : "the code was rejected (invalid_grant): it expired or was already used",
-    "run `opencode-claude-code-auth login --method browser` again",
+    `run \`${PROGRAM} login --method browser\` again`,
   );
 }
 
@@ -140,33 +121,38 @@ export function parseTokenResponse(
       `${where} answered HTTP ${response.status} with ${describeBody(response)}`,
     );
   }
-  const problems: string[] = [];
   const { access_token, refresh_token, expires_in } = data;
   // A token is printed by `token` and sent in headers: printable ASCII only, no line breaks.
-  if (!isTokenText(access_token)) problems.push("access_token");
-  if (!isTokenText(refresh_token)) problems.push("refresh_token");
-  if (
-    typeof expires_in !== "number" || !Number.isFinite(expires_in) || expires_in <= 0 ||
-    expires_in > MAX_EXPIRES_IN_S
-  ) {
-    problems.push("expires_in");
-  }
-  if (problems.length > 0) {
+  const accessToken = typeof access_token === "string" && isPrintableToken(access_token)
+    ? access_token
+    : null;
+  const refreshToken = typeof refresh_token === "string" && isPrintableToken(refresh_token)
+    ? refresh_token
+    : null;
+  const expiresIn = typeof expires_in === "number" && Number.isFinite(expires_in) &&
+      expires_in > 0 && expires_in <= MAX_EXPIRES_IN_S
+    ? expires_in
+    : null;
+  if (accessToken === null || refreshToken === null || expiresIn === null) {
+    const problems = [
+      accessToken === null && "access_token",
+      refreshToken === null && "refresh_token",
+      expiresIn === null && "expires_in",
+    ].filter((name) => name !== false);
     throw new FailureError(
       `${where} sent an invalid token response (missing or malformed: ${problems.join(", ")})`,
     );
   }
-  registerSecret(access_token as string);
-  registerSecret(refresh_token as string);
-  const tokens: TokenSet = {
-    accessToken: access_token as string,
-    refreshToken: refresh_token as string,
-    expiresIn: expires_in as number,
-  };
-  const account = data.account as Record<string, unknown> | undefined;
-  if (typeof account?.email_address === "string") tokens.email = account.email_address;
-  const organization = data.organization as Record<string, unknown> | undefined;
-  if (typeof organization?.name === "string") tokens.organization = organization.name;
+  registerSecret(accessToken);
+  registerSecret(refreshToken);
+  const tokens: TokenSet = { accessToken, refreshToken, expiresIn };
+  const { account, organization } = data;
+  if (isPlainObject(account) && typeof account.email_address === "string") {
+    tokens.email = account.email_address;
+  }
+  if (isPlainObject(organization) && typeof organization.name === "string") {
+    tokens.organization = organization.name;
+  }
   return tokens;
 }
 
@@ -184,12 +170,12 @@ export function parseCreateApiKeyResponse(response: RawResponse): string {
         ? "your account needs permission to create API keys in the Console organization"
         : response.status >= 500
         ? "the server is having trouble (the request was already retried); try again later"
-        : "run `opencode-claude-code-auth login --method browser --create-api-key` again",
+        : `run \`${PROGRAM} login --method browser --create-api-key\` again`,
     );
   }
   const data = parseJsonObject(response);
   const key = data?.raw_key;
-  if (!isTokenText(key)) {
+  if (typeof key !== "string" || !isPrintableToken(key)) {
     throw new FailureError("creating an API key failed: the response has no raw_key");
   }
   registerSecret(key);

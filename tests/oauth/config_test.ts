@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { recordEnv } from "../../lib/context.ts";
 import { testContext } from "../helpers/context.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { browserCommand } from "../../lib/oauth/browser.ts";
+import { browserCommand } from "../../lib/browser_open.ts";
 import {
   apiUrl,
   checkEndpointUrl,
