@@ -141,3 +141,30 @@ Deno.test("race: a state left describing the old method (login's state write los
     })
   );
 });
+
+Deno.test("race: one auth.json reached through a symlink and through its real path is one lock: 16 processes, one refresh", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      await seedBrowserEntry(box, fake);
+      fake.refreshDelayMs = 300;
+      const link = `${box.root}/dotfiles-auth.json`;
+      await Deno.symlink(box.authFile, link);
+      const runs = Array.from({ length: 16 }, (_, i) =>
+        box.run(i % 2 ? ["--auth-file", link, "token"] : ["token"], {
+          env: fake.env(),
+          skipLeakCheck: true,
+        }));
+      const results = await Promise.all(runs);
+      for (const result of results) {
+        assert.equal(result.code, 0, result.stderr);
+      }
+      assert.equal(fake.refreshRequests().length, 1, "two locks: more than one refresh");
+      const printed = new Set(results.map((r) =>
+        r.stdout
+      ));
+      assert.equal(printed.size, 1);
+      assert.equal([...printed][0], `${fake.issued[1].access}\n`);
+      assert((await Deno.lstat(link)).isSymlink, "the link was replaced by a file");
+    })
+  );
+});
