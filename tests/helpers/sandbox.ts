@@ -7,9 +7,8 @@
 
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
-import { recordEnv } from "../../lib/context.ts";
 import { startTaskFlags } from "../../scripts/lib_compile.ts";
-import { memoryIo } from "./context.ts";
+import { memoryIo, sandboxWorld } from "./context.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** Absolute path of main.ts. */
@@ -207,22 +206,12 @@ export class Sandbox {
     options: RunOptions & { now?: () => number; os?: typeof Deno.build.os } = {},
   ): Promise<RunResult> {
     const { runCli } = await import("../../main.ts");
-    const env = this.runEnv(options.env);
     const io = memoryIo(options.stdin);
-    const cwd = options.cwd ?? this.root;
     const code = await runCli(args, {
+      ...sandboxWorld(this.runEnv(options.env), options.cwd ?? this.root),
       io,
-      env: recordEnv(env),
       os: options.os,
       now: options.now,
-      cwd: () => cwd,
-      spawn: (command, spawnOptions) =>
-        new Deno.Command(findIn(env.PATH ?? "", command), {
-          cwd,
-          ...spawnOptions,
-          env: { ...env, ...spawnOptions.env },
-          clearEnv: true,
-        }).spawn(),
     });
     const result = { code, stdout: io.out, stderr: io.err };
     if (!options.skipLeakCheck) this.assertNoLeak(args, result, options.allowOnStdout ?? []);
@@ -254,20 +243,6 @@ export class Sandbox {
   async cleanup(): Promise<void> {
     await Deno.remove(this.root, { recursive: true }).catch(() => {});
   }
-}
-
-/** `command` found in the folders of `path` (the sandbox's PATH), or the name as given. */
-function findIn(path: string, command: string): string {
-  if (command.includes("/")) return command;
-  for (const dir of path.split(":")) {
-    if (!dir) continue;
-    try {
-      if (Deno.statSync(`${dir}/${command}`).isFile) return `${dir}/${command}`;
-    } catch {
-      // not in this folder
-    }
-  }
-  return command;
 }
 
 /** Run `fn` with a fresh sandbox, removed afterwards. */

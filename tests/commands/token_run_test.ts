@@ -1,0 +1,252 @@
+/**
+ * `runToken` in-process, table-driven like gh's `TestTokenRun`: each case
+ * sets up files and fakes, runs the command with a fixed clock, and states
+ * the stdout, stderr, exit code (or thrown CliError's `exitCode`) and the
+ * `anthropic` entry it wants afterwards. Spawned: none (one `token` smoke run
+ * stays spawned in tests/commands/api_key_test.ts).
+ */
+
+import assert from "node:assert/strict";
+import { runToken } from "../../lib/commands/token.ts";
+import { claudePayload, installFakeClaude } from "../fakes/claude_code.ts";
+import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
+import { commandContext } from "../helpers/context.ts";
+import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
+import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
+import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+const HOUR = 3600_000;
+const KEY = "sk-ant-api03-token-run-0123456789abcdef";
+const OTHERS = { openai: { type: "api", key: "sk-openai-token-run-0123456789" } };
+
+/** Claude Code token pairs with fixed names, expiring relative to NOW. */
+const cc = (name: string, expiresAt: number) => ({
+  accessToken: `sk-ant-oat01-cc-${name}-0123456789`,
+  refreshToken: `sk-ant-ort01-cc-${name}-0123456789`,
+  expiresAt,
+});
+const CC_OLD = cc("old", NOW + 2 * HOUR);
+const CC_NEW = cc("new", NOW + 8 * HOUR);
+const CC_STALE = cc("stale", NOW - 60_000);
+const ccEntry = (t: typeof CC_OLD) => ({
+  type: "oauth",
+  refresh: "",
+  access: t.accessToken,
+  expires: t.expiresAt,
+});
+
+/** What a case sees: the sandbox, the fake Anthropic, and the browser pair it seeded. */
+interface World {
+  box: Sandbox;
+  fake: FakeAnthropic;
+  seeded?: { access: string; refresh: string; expires: number };
+}
+
+interface TokenCase {
+  name: string;
+  /** Files and fakes before the run. */
+  setup(w: World): Promise<void>;
+  /** Exit code: returned, or the thrown CliError's. */
+  wantCode: 0 | 1 | 4;
+  /** Exact stdout. */
+  wantStdout: (w: World) => string;
+  /** stderr pattern (default: empty stderr). */
+  wantStderr?: RegExp;
+  /** The thrown error's message. */
+  wantError?: RegExp;
+  /** The `anthropic` entry afterwards; "unchanged": auth.json byte-for-byte as before. */
+  wantEntry: "unchanged" | ((w: World) => unknown);
+  /** Refresh-grant requests to the fake token endpoint. */
+  wantRefreshes?: number;
+  /** Runs of the fake `claude`. */
+  wantClaudeRuns?: number;
+}
+
+const CASES: TokenCase[] = [
+  {
+    name: "api entry: the key as is",
+    setup: ({ box }) => box.writeAuth({ ...OTHERS, anthropic: { type: "api", key: KEY } }),
+    wantCode: 0,
+    wantStdout: () => `${KEY}\n`,
+    wantEntry: "unchanged",
+  },
+  {
+    name: "fresh browser entry: its access token, no request",
+    setup: async (w) => {
+      w.seeded = await seedBrowserEntry(w.box, w.fake, { expires: NOW + HOUR });
+    },
+    wantCode: 0,
+    wantStdout: (w) => `${w.seeded!.access}\n`,
+    wantEntry: "unchanged",
+    wantRefreshes: 0,
+  },
+  {
+    name: "expired browser entry: refreshed against the token endpoint, rotated pair stored",
+    setup: async (w) => {
+      w.seeded = await seedBrowserEntry(w.box, w.fake, {
+        expires: NOW - 60_000,
+        otherProviders: OTHERS,
+      });
+    },
+    wantCode: 0,
+    wantStdout: (w) => `${w.fake.issued[1].access}\n`,
+    wantEntry: (w) => ({
+      type: "oauth",
+      refresh: w.fake.issued[1].refresh,
+      access: w.fake.issued[1].access,
+      expires: NOW + w.fake.expiresIn * 1000,
+    }),
+    wantRefreshes: 1,
+  },
+  {
+    name: "browser entry inside the 60 s skew counts as stale and is refreshed",
+    setup: async (w) => {
+      w.seeded = await seedBrowserEntry(w.box, w.fake, { expires: NOW + 59_000 });
+    },
+    wantCode: 0,
+    wantStdout: (w) => `${w.fake.issued[1].access}\n`,
+    wantEntry: (w) => ({
+      type: "oauth",
+      refresh: w.fake.issued[1].refresh,
+      access: w.fake.issued[1].access,
+      expires: NOW + w.fake.expiresIn * 1000,
+    }),
+    wantRefreshes: 1,
+  },
+  {
+    name: "no auth.json: sign-in required",
+    setup: async () => {},
+    wantCode: 4,
+    wantStdout: () => "",
+    wantError: /^not signed in \(no anthropic entry in .*\/opencode\/auth\.json\)$/,
+    wantEntry: "unchanged",
+  },
+  {
+    name: "auth.json with other providers only: sign-in required, file untouched",
+    setup: ({ box }) => box.writeAuth(OTHERS),
+    wantCode: 4,
+    wantStdout: () => "",
+    wantError: /^not signed in/,
+    wantEntry: "unchanged",
+  },
+  {
+    name: "unusable entry (oauth without tokens): sign-in required naming the problem",
+    setup: ({ box }) => box.writeAuth({ anthropic: { type: "oauth", expires: NOW + HOUR } }),
+    wantCode: 4,
+    wantStdout: () => "",
+    wantError: /^the anthropic entry in .*auth\.json is unusable: /,
+    wantEntry: "unchanged",
+  },
+  {
+    name: "corrupt auth.json: failure naming the file, left untouched",
+    setup: ({ box }) => box.writeAuth('{"anthropic": {"type": "api", "key": "x"'),
+    wantCode: 1,
+    wantStdout: () => "",
+    wantError: /auth\.json.* is not valid JSON/,
+    wantEntry: "unchanged",
+  },
+  {
+    name: "Claude Code session: a token Claude Code renewed itself is synced, no claude run",
+    setup: async ({ box }) => {
+      await seedClaudeSession(box, CC_OLD);
+      await writeClaudeFile(box, CC_NEW);
+      await installFakeClaude(box, { mode: "noop" });
+    },
+    wantCode: 0,
+    wantStdout: () => `${CC_NEW.accessToken}\n`,
+    wantEntry: () => ccEntry(CC_NEW),
+    wantClaudeRuns: 0,
+  },
+  {
+    name: "Claude Code session, fresh and in sync: the stored token",
+    setup: async ({ box }) => {
+      await seedClaudeSession(box, CC_OLD);
+      await writeClaudeFile(box, CC_OLD);
+      await installFakeClaude(box, { mode: "noop" });
+    },
+    wantCode: 0,
+    wantStdout: () => `${CC_OLD.accessToken}\n`,
+    wantEntry: "unchanged",
+    wantClaudeRuns: 0,
+  },
+  {
+    name: "stale Claude Code session: claude runs once, the renewed token is stored",
+    setup: async ({ box }) => {
+      await seedClaudeSession(box, CC_STALE);
+      const file = await writeClaudeFile(box, CC_STALE);
+      await installFakeClaude(box, {
+        mode: "refresh",
+        credentialsPath: file,
+        next: claudePayload(CC_NEW),
+      });
+    },
+    wantCode: 0,
+    wantStdout: () => `${CC_NEW.accessToken}\n`,
+    wantEntry: () => ccEntry(CC_NEW),
+    wantClaudeRuns: 1,
+  },
+  {
+    name: "stale Claude Code session claude cannot renew: the contract's sentence, exit 4",
+    setup: async ({ box }) => {
+      await seedClaudeSession(box, CC_STALE);
+      await writeClaudeFile(box, CC_STALE);
+      await installFakeClaude(box, { mode: "noop" });
+    },
+    wantCode: 4,
+    wantStdout: () => "",
+    wantError:
+      /^Claude session is still expired\. Run `claude auth login --claudeai` and try again\./,
+    wantEntry: "unchanged",
+    wantClaudeRuns: 1,
+  },
+  {
+    name: "Claude Code's store gone, stored token fresh: used, with a warning",
+    setup: ({ box }) => seedClaudeSession(box, CC_OLD),
+    wantCode: 0,
+    wantStdout: () => `${CC_OLD.accessToken}\n`,
+    wantStderr: /^warning: Claude Code's credentials were not found .*using the stored token/m,
+    wantEntry: "unchanged",
+  },
+];
+
+for (const tc of CASES) {
+  Deno.test(`runToken: ${tc.name}`, async () => {
+    await withSandbox((box) =>
+      withFake(async (fake) => {
+        const w: World = { box, fake };
+        box.plant(KEY, OTHERS.openai.key);
+        for (const t of [CC_OLD, CC_NEW, CC_STALE]) box.plant(t.accessToken, t.refreshToken);
+        await tc.setup(w);
+        const before = await box.readAuthText();
+        const t = commandContext(box, { env: fake.env(), now: () => NOW, name: "token" });
+
+        const { code, error } = await t.settle(runToken(t.ctx, {}));
+
+        for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
+        assert.equal(code, tc.wantCode, `${error?.message ?? ""}\n${t.err()}`);
+        if (tc.wantError) assert.match(error?.message ?? "(no error)", tc.wantError);
+        else assert.equal(error, undefined);
+        assert.equal(t.out(), tc.wantStdout(w));
+        if (tc.wantStderr) assert.match(t.err(), tc.wantStderr);
+        else assert.equal(t.err(), "");
+        if (tc.wantEntry === "unchanged") {
+          assert.equal(await box.readAuthText(), before);
+        } else {
+          const after = await box.readAuth();
+          assert.deepEqual(after.anthropic, tc.wantEntry(w));
+          if (before?.includes("openai")) assert.deepEqual(after.openai, OTHERS.openai);
+        }
+        if (tc.wantRefreshes !== undefined) {
+          assert.equal(fake.refreshRequests().length, tc.wantRefreshes);
+        }
+        if (tc.wantClaudeRuns !== undefined) {
+          const log = await Deno.readTextFile(`${box.root}/claude-runs.log`).catch(() => "");
+          assert.equal(log.split("\n").filter(Boolean).length, tc.wantClaudeRuns);
+        }
+        const printed = t.out().trim();
+        t.assertNoLeak(printed ? [printed] : []);
+      })
+    );
+  });
+}
