@@ -166,14 +166,28 @@ exit 5`,
   });
 }
 
-Deno.test("run -- CMD: a child killed by a signal gives 128 + its number", async () => {
+// Every signal, not only the forwarded ones (Linux numbering; this suite runs on Linux).
+const SIGNAL_EXITS = [
+  ["KILL", 137],
+  ["QUIT", 131],
+  ["ABRT", 134],
+  ["USR1", 138],
+  ["SEGV", 139],
+  ["USR2", 140],
+  ["PIPE", 141],
+  ["ALRM", 142],
+] as const;
+
+Deno.test("run -- CMD: a child ended by any signal gives 128 + its number", async () => {
   await withSandbox(async (box) => {
     const tokens = freshTokens(box);
     await writeClaudeFile(box, tokens);
     await seedClaudeSession(box, tokens);
-    await installChild(box, "kill -KILL $$");
-    const result = await box.run(["run", "--", "opencode"]);
-    assert.equal(result.code, 137, result.stderr);
+    for (const [signal, code] of SIGNAL_EXITS) {
+      await installChild(box, `kill -${signal} $$`);
+      const result = await box.run(["run", "--", "opencode"]);
+      assert.equal(result.code, code, `SIG${signal}: ${result.stderr}`);
+    }
   });
 });
 
