@@ -74,20 +74,21 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
       color,
     });
     if (parsed.version) {
-      io.writeOut(`${PROGRAM} ${meta.version}\n`);
+      ui.data(`${PROGRAM} ${meta.version}\n`);
       return 0;
     }
     if (parsed.values.help) {
       if (parsed.topic === "environment") {
         const { environmentHelp } = await import("./lib/reference.ts");
-        io.writeOut(environmentHelp());
+        ui.data(environmentHelp());
       } else {
-        io.writeOut(parsed.command ? commandHelp(parsed.command) : globalHelp(meta.version));
+        ui.data(parsed.command ? commandHelp(parsed.command) : globalHelp(meta.version));
       }
       return 0;
     }
     if (!parsed.command) {
-      io.writeErr(globalHelp(meta.version));
+      // No command: the help on stderr, line by line through Ui (a usage error, exit 2).
+      for (const line of globalHelp(meta.version).trimEnd().split("\n")) ui.line(line);
       return 2;
     }
     const ctx = createContext({
