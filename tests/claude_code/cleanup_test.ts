@@ -1,0 +1,91 @@
+/**
+ * A `claude` that is timed out or interrupted is ended with everything it
+ * started, and its temporary folder is removed on every exit path (issue 10,
+ * class 8). Real processes under the start task's flags (`kill` is allowed,
+ * so the whole process group is signalled), since signals and process groups
+ * are what is tested.
+ */
+
+import assert from "node:assert/strict";
+import { exists, staleClaudeSession, waitFor } from "./session_helpers.ts";
+import { withSandbox } from "../helpers/sandbox.ts";
+
+/** Whether process `pid` is gone (or a zombie about to be reaped). */
+async function gone(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return / Z /.test(stat);
+  } catch {
+    return true;
+  }
+}
+
+/** A fake `claude` that starts a grandchild (its pid written down), records its cwd, and hangs. */
+async function installHangingClaude(
+  box: { root: string; installExecutable: (n: string, s: string) => Promise<string> },
+) {
+  await box.installExecutable(
+    "claude",
+    `#!/bin/sh
+PATH=/usr/bin:/bin
+pwd > '${box.root}/claude-cwd'
+sleep 300 &
+echo $! > '${box.root}/grandchild'
+wait
+`,
+  );
+}
+
+const posix = Deno.build.os !== "windows";
+
+Deno.test({
+  name:
+    "a `claude` past its time limit: exit 4, its grandchild ended, its temporary folder removed",
+  ignore: !posix,
+  fn: async () => {
+    await withSandbox(async (box) => {
+      await staleClaudeSession(box, { stored: true });
+      await installHangingClaude(box);
+      const result = await box.run(["token"], {
+        env: { CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS: "800" },
+      });
+      assert.equal(result.code, 4, result.stderr);
+      assert.match(result.stderr, /timed out after 0\.8 s/);
+      const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
+      await waitFor("the grandchild to end", () => gone(grandchild), 5_000);
+      const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
+      assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
+    });
+  },
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test({
+    name:
+      `${signal} while \`claude\` runs: exit 130, its grandchild ended, its temporary folder removed, auth.json untouched`,
+    ignore: !posix,
+    fn: async () => {
+      await withSandbox(async (box) => {
+        await staleClaudeSession(box, { stored: true });
+        await installHangingClaude(box);
+        const before = await box.readAuthText();
+        const child = box.command(["token"], {
+          env: { CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS: "60000" },
+        }).spawn();
+        await child.stdin.close();
+        await waitFor("claude to start", () => exists(`${box.root}/grandchild`), 10_000);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        child.kill(signal);
+        const output = await child.output();
+        const stderr = new TextDecoder().decode(output.stderr);
+        assert.equal(output.code, 130, stderr);
+        assert.match(stderr, /^error: interrupted/m);
+        const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
+        await waitFor("the grandchild to end", () => gone(grandchild), 5_000);
+        const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
+        assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
+        assert.equal(await box.readAuthText(), before);
+      });
+    },
+  });
+}
