@@ -99,7 +99,7 @@ export async function readSecret(ui: Ui, prompt: string): Promise<string> {
           if (escape.length > 2 && /[@-~]/.test(char)) escape = "";
           continue;
         }
-        const code = char.codePointAt(0)!;
+        const code = char.codePointAt(0) ?? 0;
         if (char === "\r" || char === "\n") return secret;
         if (code === 0x03 || (code === 0x04 && secret === "")) throw new PromptCancelled();
         if (code === 0x1b) escape = char;

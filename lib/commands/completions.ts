@@ -1,6 +1,6 @@
 /** `completions SHELL`: print a completion script generated from the command table. */
 
-import { type CommandName, GLOBAL_OPTIONS, type ParsedArgs, TABLE } from "../cli.ts";
+import { type CommandName, COMMANDS, GLOBAL_OPTIONS, type ParsedArgs, TABLE } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { type ExitCode, PROGRAM } from "../errors.ts";
 
@@ -9,7 +9,10 @@ export interface CompletionsOptions {
   shell: "bash" | "zsh" | "fish";
 }
 
-const COMMAND_NAMES = Object.keys(TABLE) as readonly string[];
+/** The command names, in help order. */
+const COMMAND_NAMES: readonly CommandName[] = Object.keys(TABLE).filter(
+  (name): name is CommandName => Object.hasOwn(TABLE, name),
+);
 
 function optionNames(command: CommandName): string[] {
   return [...Object.keys(TABLE[command].options), ...Object.keys(GLOBAL_OPTIONS)].map((name) =>
@@ -17,13 +20,8 @@ function optionNames(command: CommandName): string[] {
   );
 }
 
-function choicesOf(command: CommandName, option: string): readonly string[] | undefined {
-  const options = TABLE[command].options;
-  return Object.hasOwn(options, option) ? options[option].choices : undefined;
-}
-
 function commandEntries(): [CommandName, (typeof TABLE)[CommandName]][] {
-  return (Object.keys(TABLE) as CommandName[]).map((name) => [name, TABLE[name]]);
+  return COMMAND_NAMES.map((name) => [name, TABLE[name]]);
 }
 
 /** The bash completion script. */
@@ -50,7 +48,7 @@ ${fn}() {
   done
   case "$prev" in
     --method) COMPREPLY=($(compgen -W "${
-    choicesOf("login", "method")!.join(" ")
+    COMMANDS.login.options.method.choices.join(" ")
   }" -- "$cur")); return 0 ;;
     --auth-file) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
   esac

@@ -7,14 +7,18 @@
 import { defaultStateFile, type Env } from "../context.ts";
 import { formatDurationFlag } from "../duration.ts";
 import { ENVIRONMENT } from "../environment.ts";
-import { FailureError, quote } from "../errors.ts";
+import { FailureError, PROGRAM, quote } from "../errors.ts";
 import { basename, dirname } from "../fs/path.ts";
 
 /** The systemd unit name (without `.service` / `.timer`) and the Task Scheduler task name. */
-export const JOB_NAME = "opencode-claude-code-auth-refresh";
+export const JOB_NAME = `${PROGRAM}-refresh`;
 
 /** The launchd label (and plist file name without `.plist`). */
-export const LAUNCHD_LABEL = "dev.opencode-claude-code-auth.refresh";
+export const LAUNCHD_LABEL = `dev.${PROGRAM}.refresh`;
+
+/** The note at the top of every file `service install` writes (in the file's comment syntax). */
+export const WRITTEN_BY =
+  `Written by \`${PROGRAM} service install\`; \`${PROGRAM} service uninstall\` removes it.`;
 
 /** The program the job runs, as this process was started. */
 export interface JobRuntime {
@@ -158,14 +162,12 @@ export function jobEnv(
   }
   if (expected !== inputs.stateFile) {
     const folder = dirname(inputs.stateFile);
-    if (basename(inputs.stateFile) === "state.json" && basename(folder) === PROGRAM_FOLDER) {
+    if (basename(inputs.stateFile) === "state.json" && basename(folder) === PROGRAM) {
       env.XDG_CONFIG_HOME = absolute(dirname(folder), inputs.cwd, inputs.os, "the state folder");
     }
   }
   return env;
 }
-
-const PROGRAM_FOLDER = "opencode-claude-code-auth";
 
 /**
  * PATH without the folder of `node` shims that Deno puts first on the PATH of

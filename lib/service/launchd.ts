@@ -1,6 +1,6 @@
 /** A launchd LaunchAgent property list for the job. Pure text generation and read-back. */
 
-import { type Job, LAUNCHD_LABEL } from "./job.ts";
+import { type Job, LAUNCHD_LABEL, WRITTEN_BY } from "./job.ts";
 
 /** The plist's file name in ~/Library/LaunchAgents. */
 export const PLIST_NAME = `${LAUNCHD_LABEL}.plist`;
@@ -19,8 +19,7 @@ export function launchAgentPlist(job: Job, every: number): string {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">`,
-    "<!-- Written by `opencode-claude-code-auth service install`; " +
-    "`opencode-claude-code-auth service uninstall` removes it. -->",
+    `<!-- ${WRITTEN_BY} -->`,
     `<plist version="1.0">`,
     "<dict>",
     "  <key>Label</key>",

@@ -8,6 +8,7 @@
 import type { Context } from "../context.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
 import { dirname, join } from "../fs/path.ts";
+import { isPlainObject } from "../json.ts";
 import { scrub } from "../redact.ts";
 import { readStateKey, writeStateKey } from "../state.ts";
 
@@ -62,7 +63,7 @@ export async function recordRun(
   const run: LastRun = { at: ctx.now(), ok: outcome.ok, message: sanitizeMessage(outcome.message) };
   try {
     const current = readStateKey(ctx.stateFile, SERVICE_KEY);
-    const base = isObject(current) ? current : {};
+    const base = isPlainObject(current) ? current : {};
     await writeStateKey(ctx.stateFile, SERVICE_KEY, { ...base, lastRun: run });
   } catch (error) {
     ctx.ui.debug(`could not record the run in ${ctx.stateFile}: ${describe(error)}`);
@@ -79,7 +80,7 @@ export async function recordRun(
 /** The last recorded run, or null when none (or the record is damaged). */
 export function readLastRun(ctx: Context): LastRun | null {
   const value = readStateKey(ctx.stateFile, SERVICE_KEY);
-  if (!isObject(value) || !isObject(value.lastRun)) return null;
+  if (!isPlainObject(value) || !isPlainObject(value.lastRun)) return null;
   const { at, ok, message } = value.lastRun;
   if (typeof at !== "number" || !Number.isFinite(at) || typeof ok !== "boolean") return null;
   return { at, ok, message: typeof message === "string" ? sanitizeMessage(message) : "" };
@@ -113,10 +114,6 @@ export async function appendBounded(
     while (start < data.length && data[start - 1] !== 0x0a) start++;
     await writeFileAtomic(path, new TextDecoder().decode(data.subarray(start)), 0o600);
   });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describe(error: unknown): string {

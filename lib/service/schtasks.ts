@@ -7,7 +7,7 @@
 
 import { formatDurationFlag } from "../duration.ts";
 import { FailureError, quote } from "../errors.ts";
-import { type Job, JOB_NAME } from "./job.ts";
+import { type Job, JOB_NAME, WRITTEN_BY } from "./job.ts";
 
 /** The wrapper's file name, in the state file's folder. */
 export const WRAPPER_NAME = "service-refresh.cmd";
@@ -34,7 +34,7 @@ function refuseQuote(text: string, what: string): void {
 export function cmdQuote(word: string): string {
   refuseQuote(word, "an argument");
   const escaped = word.replaceAll("%", "%%");
-  const trailing = /\\*$/.exec(escaped)![0];
+  const trailing = escaped.slice(escaped.replace(/\\+$/, "").length);
   return `"${escaped}${trailing}"`;
 }
 
@@ -42,8 +42,7 @@ export function cmdQuote(word: string): string {
 export function cmdWrapper(job: Job, schedule: { every: number; ahead: number }): string {
   const lines = [
     "@echo off",
-    "rem Written by `opencode-claude-code-auth service install`; " +
-    "`opencode-claude-code-auth service uninstall` removes it.",
+    `rem ${WRITTEN_BY}`,
     `rem Task ${JOB_NAME}: every ${everyMinutes(schedule.every)}m, ahead ${
       formatDurationFlag(schedule.ahead)
     }`,

@@ -4,7 +4,7 @@
  */
 
 import { formatDurationFlag } from "../duration.ts";
-import { type Job, JOB_NAME } from "./job.ts";
+import { type Job, JOB_NAME, WRITTEN_BY } from "./job.ts";
 
 /** The service unit's file name. */
 export const SERVICE_UNIT = `${JOB_NAME}.service`;
@@ -15,8 +15,7 @@ export const TIMER_UNIT = `${JOB_NAME}.timer`;
 /** The job's own time limit under systemd (a `claude` run takes at most 60 s by default). */
 export const JOB_TIMEOUT_SECONDS = 300;
 
-const HEADER = "# Written by `opencode-claude-code-auth service install`; " +
-  "`opencode-claude-code-auth service uninstall` removes it.";
+const HEADER = `# ${WRITTEN_BY}`;
 
 /**
  * One word of a unit file's command line or Environment= assignment, double
