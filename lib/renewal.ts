@@ -87,10 +87,14 @@ async function renewLocked(
   }
   if (current.method === "api-key") return { ...credentialOf(current), refreshed: false };
 
+  // Before a refresh token is spent, Claude Code's store is asked whether it is
+  // Claude Code's, whatever the state says; only when the store cannot be read
+  // does the state's record that this tool minted the token decide.
   let target = current;
-  if (current.method === "browser" && !await mintedHere(current)) {
+  if (current.method === "browser") {
     const { holdsClaudeTokens } = await import("./methods/claude_code.ts");
-    if (await holdsClaudeTokens(ctx, current.entry)) {
+    const holds = await holdsClaudeTokens(ctx, current.entry);
+    if (holds === "yes" || (holds === "unknown" && !await mintedHere(current))) {
       ctx.ui.debug(
         "the stored entry holds Claude Code's tokens: renewing it as a Claude Code session",
       );
@@ -141,7 +145,7 @@ async function renewLocked(
   };
 }
 
-/** Whether this tool itself obtained the stored refresh token (so it cannot be Claude Code's). */
+/** Whether the state records that this tool itself obtained the stored refresh token. */
 async function mintedHere(stored: StoredCredential): Promise<boolean> {
   const minted = stored.state?.mintedRefresh;
   return stored.entry.type === "oauth" && stored.entry.refresh !== "" && minted !== undefined &&

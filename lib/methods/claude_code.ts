@@ -64,19 +64,23 @@ function judge(due: Due) {
 
 /**
  * Whether `entry` holds Claude Code's tokens: its access token, or a refresh
- * token an older version copied, is the one in Claude Code's store now. When
- * the store cannot be read the answer is unknown, which callers treat as yes.
+ * token an older version copied, is the one in Claude Code's store now.
+ * "unknown" when the store cannot be read (a locked or refused Keychain).
  */
-export async function holdsClaudeTokens(ctx: Context, entry: OAuthEntry): Promise<boolean> {
+export async function holdsClaudeTokens(
+  ctx: Context,
+  entry: OAuthEntry,
+): Promise<"yes" | "no" | "unknown"> {
   try {
     const c = (await findClaudeCredentials(ctx)).credentials;
-    return c !== null &&
+    const holds = c !== null &&
       (c.accessToken === entry.access ||
         (entry.refresh !== "" && c.refreshToken === entry.refresh));
+    return holds ? "yes" : "no";
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     ctx.ui.debug(`cannot read Claude Code's store to compare tokens: ${error.message}`);
-    return true;
+    return "unknown";
   }
 }
 

@@ -128,6 +128,16 @@ const LIES: [string, (box: Sandbox, t: Tokens) => Promise<void>][] = [
       }),
   ],
   [
+    "the state claims this tool minted that refresh token",
+    async (box, t) =>
+      await writeStateRecord(box, {
+        source: "browser-oauth",
+        authFile: box.authFile,
+        describes: await fingerprint(t.accessToken),
+        mintedRefresh: await fingerprint(t.refreshToken),
+      }),
+  ],
+  [
     "the state says api-key",
     (box) => writeStateRecord(box, { source: "api-key", authFile: box.authFile }),
   ],
