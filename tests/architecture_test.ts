@@ -1,0 +1,414 @@
+/**
+ * The shape of lib/, checked from the module graph Deno itself builds
+ * (`deno info --json`): no import cycle of any kind (static, dynamic
+ * `await import`, or type-only), and the layering the folders' header comments
+ * state (docs/architecture.md). A rule here is one that holds today and is
+ * meant to: a failure names the files and the import that broke it.
+ */
+
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const ROOT_URL = new URL("../", import.meta.url).href;
+
+/** How one module imports another. */
+type ImportKind = "static" | "dynamic" | "type";
+
+/** One import of our own code: `from` imports `to` (paths relative to the repository). */
+interface Edge {
+  from: string;
+  to: string;
+  kind: ImportKind;
+}
+
+/** The module graph: every module we own and its imports of our own files. */
+type Graph = Map<string, Edge[]>;
+
+/** What `deno info --json` says of one dependency (only what is read here). */
+interface InfoDependency {
+  code?: { specifier?: string };
+  type?: { specifier?: string };
+  isDynamic?: boolean;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Our own file for a module specifier, or null for anything outside the repository. */
+function ownPath(specifier: unknown): string | null {
+  return typeof specifier === "string" && specifier.startsWith(ROOT_URL)
+    ? specifier.slice(ROOT_URL.length)
+    : null;
+}
+
+/** `deno info --json ROOT_FILE`, merged into `graph`. */
+async function addInfo(graph: Graph, rootFile: string): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", rootFile],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, `deno info --json ${rootFile} failed: ${stderr}`);
+  const info: unknown = JSON.parse(new TextDecoder().decode(output.stdout));
+  assert(isObject(info) && Array.isArray(info.modules), "deno info --json: no modules");
+  for (const module of info.modules) {
+    if (!isObject(module)) continue;
+    const from = ownPath(module.specifier);
+    if (from === null || graph.has(from)) continue;
+    const edges: Edge[] = [];
+    const dependencies = Array.isArray(module.dependencies) ? module.dependencies : [];
+    for (const dependency of dependencies as InfoDependency[]) {
+      // One entry can carry both: `import type { T }` and `await import()` of the same file.
+      const code = ownPath(dependency.code?.specifier);
+      if (code !== null) {
+        edges.push({ from, to: code, kind: dependency.isDynamic ? "dynamic" : "static" });
+      }
+      const type = ownPath(dependency.type?.specifier);
+      if (type !== null && type !== code) edges.push({ from, to: type, kind: "type" });
+    }
+    graph.set(from, edges);
+  }
+}
+
+/** Every .ts file under `dir` (relative to the repository), sorted. */
+function tsFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) found.push(...tsFiles(path));
+    else if (entry.isFile && entry.name.endsWith(".ts")) found.push(path);
+  }
+  return found.sort();
+}
+
+/** The graph of main.ts, plus every lib/**\/*.ts that main.ts does not reach. */
+async function buildGraph(): Promise<Graph> {
+  const graph: Graph = new Map();
+  await addInfo(graph, "main.ts");
+  for (const file of tsFiles("lib")) {
+    if (!graph.has(file)) await addInfo(graph, file);
+  }
+  return graph;
+}
+
+let cached: Promise<Graph> | undefined;
+/** The graph, built once for all the tests of this file. */
+function graph(): Promise<Graph> {
+  return cached ??= buildGraph();
+}
+
+/**
+ * Every import cycle, one per strongly connected component (Tarjan), each
+ * written as a path that closes on itself: `a.ts → b.ts (dynamic) → a.ts`.
+ */
+function findCycles(graph: Graph): string[] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  let next = 0;
+  const targets = (node: string) => (graph.get(node) ?? []).map((edge) => edge.to);
+  const visit = (node: string): void => {
+    index.set(node, next);
+    low.set(node, next);
+    next++;
+    stack.push(node);
+    onStack.add(node);
+    for (const to of targets(node)) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node) ?? 0, low.get(to) ?? 0));
+      } else if (onStack.has(to)) {
+        low.set(node, Math.min(low.get(node) ?? 0, index.get(to) ?? 0));
+      }
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component: string[] = [];
+    for (;;) {
+      const member = stack.pop();
+      if (member === undefined) break;
+      onStack.delete(member);
+      component.push(member);
+      if (member === node) break;
+    }
+    if (component.length > 1 || targets(node).includes(node)) components.push(component);
+  };
+  for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
+  return components.map((component) => describeCycle(graph, new Set(component)));
+}
+
+/** A shortest cycle through the first member of `component` (breadth-first), as text. */
+function describeCycle(graph: Graph, component: Set<string>): string {
+  const start = [...component].sort()[0];
+  const cameFrom = new Map<string, Edge>();
+  const queue = [start];
+  let closing: Edge | undefined;
+  while (queue.length > 0 && !closing) {
+    const node = queue.shift() ?? start;
+    for (const edge of graph.get(node) ?? []) {
+      if (!component.has(edge.to)) continue;
+      if (edge.to === start) {
+        closing = edge;
+        break;
+      }
+      if (!cameFrom.has(edge.to)) {
+        cameFrom.set(edge.to, edge);
+        queue.push(edge.to);
+      }
+    }
+  }
+  const path: Edge[] = [];
+  for (let edge = closing; edge; edge = edge.from === start ? undefined : cameFrom.get(edge.from)) {
+    path.unshift(edge);
+  }
+  return start +
+    path.map((edge) => ` → ${edge.to}${edge.kind === "static" ? "" : ` (${edge.kind})`}`).join("");
+}
+
+/** The imports in `graph` from files matching `from` to files matching `to`, of the given kinds. */
+function importsBetween(
+  graph: Graph,
+  from: (path: string) => boolean,
+  to: (path: string) => boolean,
+  kinds: readonly ImportKind[] = ["static", "dynamic", "type"],
+): string[] {
+  const found: string[] = [];
+  for (const [file, edges] of graph) {
+    if (!from(file)) continue;
+    for (const edge of edges) {
+      if (to(edge.to) && kinds.includes(edge.kind)) {
+        found.push(`${edge.from} → ${edge.to} (${edge.kind})`);
+      }
+    }
+  }
+  return found.sort();
+}
+
+const RUNTIME: readonly ImportKind[] = ["static", "dynamic"];
+const under = (folder: string) => (path: string) => path.startsWith(folder);
+const oneOf = (...paths: string[]) => (path: string) => paths.includes(path);
+const any = (...tests: ((path: string) => boolean)[]) => (path: string) =>
+  tests.some((test) => test(path));
+const ownCode = (path: string) => path.endsWith(".ts");
+
+// ------------------------------------------------------------ the cycle finder itself
+
+Deno.test("findCycles names a cycle through a dynamic import, and finds none in a tree", () => {
+  const edge = (from: string, to: string, kind: ImportKind = "static"): Edge => ({
+    from,
+    to,
+    kind,
+  });
+  const cyclic: Graph = new Map([
+    ["lib/a.ts", [edge("lib/a.ts", "lib/b.ts")]],
+    ["lib/b.ts", [edge("lib/b.ts", "lib/c.ts", "dynamic"), edge("lib/b.ts", "lib/d.ts")]],
+    ["lib/c.ts", [edge("lib/c.ts", "lib/a.ts", "type")]],
+    ["lib/d.ts", []],
+    ["lib/e.ts", [edge("lib/e.ts", "lib/e.ts")]],
+  ]);
+  assert.deepEqual(findCycles(cyclic).sort(), [
+    "lib/a.ts → lib/b.ts → lib/c.ts (dynamic) → lib/a.ts (type)",
+    "lib/e.ts → lib/e.ts",
+  ]);
+  const tree: Graph = new Map([
+    ["lib/a.ts", [edge("lib/a.ts", "lib/b.ts"), edge("lib/a.ts", "lib/c.ts", "dynamic")]],
+    ["lib/b.ts", [edge("lib/b.ts", "lib/c.ts")]],
+    ["lib/c.ts", []],
+  ]);
+  assert.deepEqual(findCycles(tree), []);
+});
+
+// ------------------------------------------------------------ the real graph
+
+Deno.test("the graph covers every file of lib/", async () => {
+  const g = await graph();
+  const missing = tsFiles("lib").filter((file) => !g.has(file));
+  assert.deepEqual(missing, [], "files deno info did not list");
+  // Sanity: the walk sees dynamic imports (main.ts loads each command lazily).
+  assert(
+    (g.get("main.ts") ?? []).some((e) => e.to === "lib/commands/token.ts" && e.kind === "dynamic"),
+    "main.ts → lib/commands/token.ts (dynamic) not found",
+  );
+});
+
+Deno.test("no import cycle in main.ts and lib/ (static, dynamic or type-only)", async () => {
+  const cycles = findCycles(await graph());
+  assert.deepEqual(cycles, [], `import cycles:\n  ${cycles.join("\n  ")}`);
+});
+
+Deno.test("lib/ never imports main.ts, tests/ or scripts/", async () => {
+  assert.deepEqual(
+    importsBetween(
+      await graph(),
+      under("lib/"),
+      any(oneOf("main.ts"), under("tests/"), under("scripts/")),
+    ),
+    [],
+  );
+});
+
+Deno.test("commands are the top layer: only main.ts imports lib/commands/", async () => {
+  assert.deepEqual(
+    importsBetween(await graph(), (path) => path !== "main.ts", under("lib/commands/")),
+    [],
+  );
+});
+
+Deno.test("leaves import nothing of lib/ (not even a type)", async () => {
+  const leaves = [
+    "lib/credential_types.ts",
+    "lib/errors.ts",
+    "lib/json.ts",
+    "lib/hash.ts",
+    "lib/redact.ts",
+    "lib/stream.ts",
+    "lib/format.ts",
+    "lib/fs/path.ts",
+    "lib/oauth/pkce.ts",
+    "lib/opencode/json_edit.ts",
+  ];
+  assert.deepEqual(importsBetween(await graph(), oneOf(...leaves), ownCode), []);
+  // Next to the leaves: modules that need only errors.ts, and Ui, which needs only the scrubber.
+  const errorsOnly = ["lib/environment.ts", "lib/duration.ts", "lib/fs/read.ts"];
+  assert.deepEqual(
+    importsBetween(await graph(), oneOf(...errorsOnly), (p) => ownCode(p) && p !== "lib/errors.ts"),
+    [],
+  );
+  assert.deepEqual(
+    importsBetween(await graph(), oneOf("lib/ui.ts"), (p) => ownCode(p) && p !== "lib/redact.ts"),
+    [],
+  );
+});
+
+Deno.test("lib/oauth/ is pure protocol: it imports only protocol helpers and leaves", async () => {
+  const allowed = oneOf(
+    "lib/errors.ts",
+    "lib/environment.ts",
+    "lib/credential_types.ts",
+    "lib/json.ts",
+    "lib/redact.ts",
+    "lib/stream.ts",
+    "lib/ui.ts",
+  );
+  const g = await graph();
+  assert.deepEqual(
+    importsBetween(
+      g,
+      under("lib/oauth/"),
+      (p) => ownCode(p) && !under("lib/oauth/")(p) && !allowed(p),
+    )
+      // The context is a parameter: its type only.
+      .filter((line) => !/→ lib\/context\.ts \(type\)$/.test(line)),
+    [],
+  );
+});
+
+Deno.test("lib/methods/ never touches files: no store, lock, auth.json writer or state writer", async () => {
+  const g = await graph();
+  // Types of the store are fine (a method receives a StoredCredential); code is not.
+  assert.deepEqual(
+    importsBetween(
+      g,
+      under("lib/methods/"),
+      oneOf(
+        "lib/store.ts",
+        "lib/credential.ts",
+        "lib/renewal.ts",
+        "lib/lock.ts",
+        "lib/opencode/auth_file.ts",
+        "lib/fs/atomic.ts",
+      ),
+      RUNTIME,
+    ),
+    [],
+  );
+  // lib/state.ts may be imported for its pure helpers (fingerprint), never for a writer.
+  const writers = [
+    ...exportedFunctions("lib/state.ts").filter((name) => /^(write|remove)/.test(name)),
+    ...exportedFunctions("lib/opencode/auth_file.ts"),
+    "withStore",
+    "withLock",
+  ];
+  assert(writers.includes("writeState"), `writers of lib/state.ts not found: ${writers}`);
+  const uses: string[] = [];
+  for (const file of tsFiles("lib/methods")) {
+    const code = withoutComments(Deno.readTextFileSync(`${ROOT}${file}`));
+    for (const name of writers) {
+      if (new RegExp(`\\b${name}\\b`).test(code)) uses.push(`${file} uses ${name}`);
+    }
+  }
+  assert.deepEqual(uses, []);
+});
+
+Deno.test("the store, OpenCode's and Claude Code's folders and the service sit below the methods", async () => {
+  const g = await graph();
+  const above = any(
+    under("lib/commands/"),
+    under("lib/methods/"),
+    oneOf("lib/credential.ts", "lib/renewal.ts"),
+  );
+  assert.deepEqual(importsBetween(g, oneOf("lib/store.ts", "lib/state.ts"), above), []);
+  assert.deepEqual(
+    importsBetween(
+      g,
+      any(under("lib/opencode/"), under("lib/claude_code/"), under("lib/fs/")),
+      any(above, under("lib/oauth/"), oneOf("lib/store.ts", "lib/state.ts", "lib/lock.ts")),
+    ),
+    [],
+  );
+  assert.deepEqual(
+    importsBetween(
+      g,
+      under("lib/service/"),
+      any(above, under("lib/oauth/"), oneOf("lib/store.ts")),
+    ),
+    [],
+  );
+});
+
+Deno.test("`token` loads statically only the store's read path (the rest lazily)", async () => {
+  const g = await graph();
+  const loaded = new Set<string>();
+  const pending = ["main.ts", "lib/commands/token.ts"];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    for (const edge of g.get(file) ?? []) if (edge.kind === "static") pending.push(edge.to);
+  }
+  const heavy = [...loaded].filter(
+    any(
+      under("lib/methods/"),
+      under("lib/oauth/"),
+      under("lib/claude_code/"),
+      under("lib/service/"),
+      oneOf(
+        "lib/renewal.ts",
+        "lib/state.ts",
+        "lib/lock.ts",
+        "lib/opencode/auth_file.ts",
+        "lib/fs/atomic.ts",
+        "lib/prompt.ts",
+        "lib/process.ts",
+        "lib/reference.ts",
+      ),
+    ),
+  );
+  assert.deepEqual(heavy, [], `loaded at start-up by \`token\`: ${[...loaded].sort().join(", ")}`);
+});
+
+/** The names of the functions `file` exports. */
+function exportedFunctions(file: string): string[] {
+  const text = Deno.readTextFileSync(`${ROOT}${file}`);
+  return [...text.matchAll(/^export (?:async )?function (\w+)/gm)].map((match) => match[1]);
+}
+
+/** `code` without its comments (good enough for the word search above: no `//` in strings). */
+function withoutComments(code: string): string {
+  return code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+}
