@@ -1,4 +1,13 @@
-/** Crash-safe file replacement: temporary file in the same directory, then rename. */
+/**
+ * Crash-safe file replacement: temporary file in the same directory, then rename.
+ *
+ * lib/fs/ is the file-system layer under everything that stores: paths
+ * without `node:path` (path.ts), the bounded, regular-file-only reader
+ * (read.ts) and atomic writes with private modes (this file). It knows no
+ * file's meaning. May import: errors.ts and itself only.
+ *
+ * @module
+ */
 
 import { FailureError, fileFailure } from "../errors.ts";
 import { basename, dirname, join } from "./path.ts";

@@ -1,4 +1,18 @@
-/** The OAuth calls this tool makes, each one request plus strict parsing. */
+/**
+ * The OAuth calls this tool makes, each one request plus strict parsing.
+ *
+ * lib/oauth/ is protocol only: PKCE and `state` (pkce.ts), the authorize URL
+ * and the pasted code (authorize.ts), token request bodies and strict parsing
+ * of the responses (token.ts), the endpoints in force (config.ts), and HTTP
+ * with a time limit, bounded retries, `Retry-After` and no redirects
+ * (http.ts). It does not decide whose token it holds, never touches a file,
+ * and shows nothing but `--debug` lines. May import: errors.ts,
+ * environment.ts, credential_types.ts, json.ts, redact.ts, stream.ts, ui.ts
+ * (the sanitiser) and context.ts (its type). Never commands/, methods/,
+ * store.ts, state.ts, lock.ts, opencode/ or claude_code/.
+ *
+ * @module
+ */
 
 import type { Context } from "../context.ts";
 import { apiUrl, type OAuthConfig } from "./config.ts";

@@ -2,6 +2,16 @@
  * Writing OpenCode's auth.json: this tool touches only the `anthropic` key,
  * spliced into the file's text so every other byte stays as it was. Callers
  * hold the lock (lib/store.ts); the read side is auth_read.ts.
+ *
+ * lib/opencode/ owns what is OpenCode's: the `anthropic` entry's shape with
+ * unknown fields kept (entry.ts), reading auth.json (auth_read.ts; with
+ * entry.ts all of it on `token`'s start-up path), editing one member of its JSON text
+ * (json_edit.ts), writing it (this file), and OpenCode's config and plugins
+ * (config.ts). Only lib/store.ts writes through it. May import: fs/, json.ts,
+ * redact.ts, errors.ts, credential_types.ts, context.ts. Never commands/,
+ * methods/, oauth/, claude_code/, store.ts, state.ts or lock.ts.
+ *
+ * @module
  */
 
 import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../fs/atomic.ts";
