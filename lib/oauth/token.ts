@@ -62,24 +62,21 @@ function parseJsonObject(response: RawResponse): Record<string, unknown> | null 
   return "value" in parsed && isPlainObject(parsed.value) ? parsed.value : null;
 }
 
+/** The first of `values` that is a string. */
+function firstString(...values: unknown[]): string | undefined {
+  return values.find((value): value is string => typeof value === "string");
+}
+
 /** The OAuth `error` and `error_description` of an error body, if it has them. */
 export function oauthError(response: RawResponse): { error: string; description: string } | null {
   const data = parseJsonObject(response);
   if (!data) return null;
   // Anthropic sometimes nests errors: {"error":{"type","message"}}.
   const nested = isPlainObject(data.error) ? data.error : {};
-  const error = typeof data.error === "string"
-    ? data.error
-    : typeof nested.type === "string"
-    ? nested.type
-    : null;
+  const error = firstString(data.error, nested.type);
   if (!error) return null;
-  const rawDescription = typeof data.error_description === "string"
-    ? data.error_description
-    : typeof nested.message === "string"
-    ? nested.message
-    : "";
-  return { error: excerpt(error, 60), description: excerpt(rawDescription, 200) };
+  const description = firstString(data.error_description, nested.message) ?? "";
+  return { error: excerpt(error, 60), description: excerpt(description, 200) };
 }
 
 /** The sign-in-required error for a refused code or refresh token (`invalid_grant`). */
