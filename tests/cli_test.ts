@@ -1,3 +1,9 @@
+/**
+ * The command line: parsing, usage errors and their hints, help texts, and the
+ * CLI's exit codes for them (in-process through runCli). Spawned: only the
+ * --help/--version test, whose point is the real process's stdout and exit.
+ */
+
 import assert from "node:assert/strict";
 import { commandHelp, COMMANDS, globalHelp, parseCommandLine } from "../lib/cli.ts";
 import { UsageError } from "../lib/errors.ts";
@@ -98,7 +104,7 @@ Deno.test("CLI: --help and COMMAND --help print on stdout with exit 0; --version
 Deno.test("CLI: unknown command or flag is exit 2 with a one-line error and a hint", async () => {
   await withSandbox(async (box) => {
     for (const args of [["frobnicate"], ["status", "--bogus"], ["login", "--method", "sms"]]) {
-      const result = await box.run(args);
+      const result = await box.runInProcess(args);
       assert.equal(result.code, 2, args.join(" "));
       assert.equal(result.stdout, "");
       const lines = result.stderr.trim().split("\n");
@@ -106,7 +112,7 @@ Deno.test("CLI: unknown command or flag is exit 2 with a one-line error and a hi
       assert.match(lines[0], /^error: /);
       assert.match(lines[1], /^hint: /);
     }
-    const bare = await box.run([]);
+    const bare = await box.runInProcess([]);
     assert.equal(bare.code, 2);
     assert.match(bare.stderr, /Usage:/);
   });

@@ -1,7 +1,8 @@
 /**
  * Finding Claude Code's credentials: the Keychain first (through a fake
  * `security`), then the file, with every override variable; both payload
- * shapes; `security` exit codes.
+ * shapes; `security` exit codes. Through the CLI in-process (the fake
+ * `security` and `claude` are still real children). Spawned: none.
  */
 
 import assert from "node:assert/strict";
@@ -139,7 +140,7 @@ Deno.test("the Keychain is read first (exact security arguments), the file only 
       [SERVICE]: { payload: claudePayload(inKeychain) },
     });
     const claude = await installFakeClaude(box, { mode: "fail" });
-    const result = await box.run(LOGIN, {
+    const result = await box.runInProcess(LOGIN, {
       env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE },
     });
     assert.equal(result.code, 0, result.stderr);
@@ -155,7 +156,9 @@ Deno.test("security exit 44 (not found) falls through to the file", async () => 
     const inFile = freshTokens(box);
     await writeClaudeFile(box, inFile);
     const security = await installFakeSecurity(box, {}); // every service: exit 44
-    const result = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Other" } });
+    const result = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Other" },
+    });
     assert.equal(result.code, 0, result.stderr);
     await assertStored(box, inFile);
     assert.deepEqual(await security.calls(), [["find-generic-password", "-s", "Other", "-w"]]);
@@ -174,7 +177,9 @@ Deno.test("a Keychain item with only mcpOAuth counts as not found: the file is u
       },
     });
     box.plant("mcp-PLANTED-0123456789");
-    const result = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE } });
+    const result = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE },
+    });
     assert.equal(result.code, 0, result.stderr);
     await assertStored(box, inFile);
   });
@@ -188,7 +193,9 @@ Deno.test("mcpOAuth only everywhere: not found, exit 4, both places named, nothi
     box.plant("mcp-PLANTED-9876543210");
     const file = await writeClaudeFile(box, mcpOnly);
     await installFakeSecurity(box, { [SERVICE]: { payload: mcpOnly } });
-    const result = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE } });
+    const result = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE },
+    });
     assert.equal(result.code, 4, result.stderr);
     assertCleanError(result, "no Claude Code sign-in found");
     assert(result.stderr.includes(file), result.stderr);
@@ -201,13 +208,15 @@ Deno.test("the top-level payload shape works from the file and from the Keychain
   await withSandbox(async (box) => {
     const tokens = freshTokens(box);
     await writeClaudeFile(box, JSON.stringify(tokens));
-    const result = await box.run(LOGIN);
+    const result = await box.runInProcess(LOGIN);
     assert.equal(result.code, 0, result.stderr);
     await assertStored(box, tokens);
 
     const keychain = freshTokens(box);
     await installFakeSecurity(box, { K: { payload: JSON.stringify(keychain) } });
-    const again = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "K" } });
+    const again = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "K" },
+    });
     assert.equal(again.code, 0, again.stderr);
     await assertStored(box, keychain);
   });
@@ -224,7 +233,7 @@ for (
       // A file exists, but a locked or refused Keychain must be reported, not skipped.
       await writeClaudeFile(box, freshTokens(box));
       await installFakeSecurity(box, { [SERVICE]: { exitCode: code } });
-      const result = await box.run(LOGIN, {
+      const result = await box.runInProcess(LOGIN, {
         env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE },
       });
       assert.equal(result.code, 1, result.stderr);
@@ -240,8 +249,12 @@ for (
 Deno.test("the two Keychain failures have different messages", async () => {
   await withSandbox(async (box) => {
     await installFakeSecurity(box, { A: { exitCode: 36 }, B: { exitCode: 128 } });
-    const locked = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "A" } });
-    const denied = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "B" } });
+    const locked = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "A" },
+    });
+    const denied = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "B" },
+    });
     assert.notEqual(locked.stderr, denied.stderr);
     assert.doesNotMatch(locked.stderr, /denied/);
     assert.doesNotMatch(denied.stderr, /locked/);
@@ -255,7 +268,7 @@ Deno.test("without CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE, Linux does not run securit
     const security = await installFakeSecurity(box, {
       [SERVICE]: { payload: claudePayload(freshTokens(box)) },
     });
-    const result = await box.run(LOGIN);
+    const result = await box.runInProcess(LOGIN);
     assert.equal(result.code, 0, result.stderr);
     await assertStored(box, inFile);
     assert.deepEqual(await security.calls(), []);
@@ -272,23 +285,23 @@ Deno.test("file order: CLAUDE_CODE_AUTH_CREDENTIALS_PATH, then $CLAUDE_CONFIG_DI
     await writeClaudeFile(box, configDir, `${dir}/.credentials.json`);
     const overridePath = await writeClaudeFile(box, override, `${box.root}/elsewhere/creds.json`);
 
-    const byDefault = await box.run(LOGIN);
+    const byDefault = await box.runInProcess(LOGIN);
     assert.equal(byDefault.code, 0, byDefault.stderr);
     await assertStored(box, home);
     assert(byDefault.stderr.includes(defaultClaudeFile(box)), byDefault.stderr);
 
-    const byDir = await box.run(LOGIN, { env: { CLAUDE_CONFIG_DIR: dir } });
+    const byDir = await box.runInProcess(LOGIN, { env: { CLAUDE_CONFIG_DIR: dir } });
     assert.equal(byDir.code, 0, byDir.stderr);
     await assertStored(box, configDir);
 
-    const byOverride = await box.run(LOGIN, {
+    const byOverride = await box.runInProcess(LOGIN, {
       env: { CLAUDE_CONFIG_DIR: dir, CLAUDE_CODE_AUTH_CREDENTIALS_PATH: overridePath },
     });
     assert.equal(byOverride.code, 0, byOverride.stderr);
     await assertStored(box, override);
 
     // An override pointing nowhere does not silently fall back to the other files.
-    const missing = await box.run(LOGIN, {
+    const missing = await box.runInProcess(LOGIN, {
       env: { CLAUDE_CODE_AUTH_CREDENTIALS_PATH: `${box.root}/nope.json` },
     });
     assert.equal(missing.code, 4, missing.stderr);
@@ -299,7 +312,7 @@ Deno.test("file order: CLAUDE_CODE_AUTH_CREDENTIALS_PATH, then $CLAUDE_CONFIG_DI
 Deno.test("Claude Code's credentials file that is not JSON: exit 1 naming it, no stack trace", async () => {
   await withSandbox(async (box) => {
     const file = await writeClaudeFile(box, '{"claudeAiOauth": {"accessToken": "sk-ant-oat01-');
-    const result = await box.run(LOGIN);
+    const result = await box.runInProcess(LOGIN);
     assert.equal(result.code, 1, result.stderr);
     assertCleanError(result, file);
     assert.equal(await box.readAuthText(), null);
@@ -314,14 +327,16 @@ Deno.test("`token` with a locked or refused Keychain: a fresh stored token is us
     await seedClaudeSession(box, fresh);
     for (const [service, word] of [["Locked", "locked"], ["Denied", "denied"]]) {
       const env = { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: service };
-      const ok = await box.run(["token"], { env, allowOnStdout: [fresh.accessToken] });
+      const ok = await box.runInProcess(["token"], { env, allowOnStdout: [fresh.accessToken] });
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal(ok.stdout, `${fresh.accessToken}\n`);
       assert.match(ok.stderr, new RegExp(`warning: .*${word}.*using the stored token`));
     }
     const stale = staleTokens(box);
     await seedClaudeSession(box, stale);
-    const ko = await box.run(["token"], { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Locked" } });
+    const ko = await box.runInProcess(["token"], {
+      env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Locked" },
+    });
     assert.equal(ko.code, 1, ko.stderr);
     assertCleanError(ko, /is locked/);
     assert.equal(ko.stdout, "");
@@ -337,7 +352,9 @@ Deno.test("a Keychain payload that security prints as hex is decoded", async () 
       (b) => b.toString(16).padStart(2, "0"),
     ).join("");
     await installFakeSecurity(box, { [SERVICE]: { payload: hex } });
-    const result = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE } });
+    const result = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: SERVICE },
+    });
     assert.equal(result.code, 0, result.stderr);
     await assertStored(box, tokens);
   });

@@ -3,6 +3,9 @@
  * records its arguments, working directory and stdin): fresh tokens are copied
  * without running it; stale ones make it run exactly as the contract says;
  * hangs, failures and a missing CLI end in exit 4 with the contract's sentence.
+ * In-process (`box.runInProcess`, the fake `claude` still a real child).
+ * Spawned: the stdin-closed check (only a real process has a stdin `claude`
+ * could inherit), the hang and SIGTERM kills (signals), and the 20-process stampede.
  */
 
 import assert from "node:assert/strict";
@@ -42,13 +45,13 @@ Deno.test("fresh credentials are copied to auth.json without running claude", as
     const tokens = freshTokens(box);
     await writeClaudeFile(box, tokens);
     const claude = await installFakeClaude(box, { mode: "fail" });
-    const result = await box.run(LOGIN, { stdin: STDIN });
+    const result = await box.runInProcess(LOGIN, { stdin: STDIN });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "");
     await assertStored(box, tokens);
     assert.deepEqual(await claude.runs(), []);
 
-    const token = await box.run(["token"], { allowOnStdout: [tokens.accessToken] });
+    const token = await box.runInProcess(["token"], { allowOnStdout: [tokens.accessToken] });
     assert.equal(token.code, 0, token.stderr);
     assert.equal(token.stdout, `${tokens.accessToken}\n`);
     assert.equal(token.stderr, "");
@@ -88,10 +91,10 @@ Deno.test("CLAUDE_CODE_AUTH_REFRESH_MODEL picks the model; each refresh gets its
       next: claudePayload(freshTokens(box)),
     });
     const env = { CLAUDE_CODE_AUTH_REFRESH_MODEL: "claude-sonnet-4-5" };
-    const first = await box.run(LOGIN, { env });
+    const first = await box.runInProcess(LOGIN, { env });
     assert.equal(first.code, 0, first.stderr);
     await writeClaudeFile(box, staleTokens(box));
-    const second = await box.run(LOGIN, { env });
+    const second = await box.runInProcess(LOGIN, { env });
     assert.equal(second.code, 0, second.stderr);
     const runs = await claude.runs();
     assert.equal(runs.length, 2);
@@ -115,12 +118,14 @@ Deno.test("staleness uses the 60 s skew, and CLAUDE_CODE_AUTH_REFRESH_SKEW_MS ov
       credentialsPath: file,
       next: claudePayload(next),
     });
-    const skewed = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: "1000" } });
+    const skewed = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: "1000" },
+    });
     assert.equal(skewed.code, 0, skewed.stderr);
     await assertStored(box, soon);
     assert.equal((await claude.runs()).length, 0);
 
-    const byDefault = await box.run(LOGIN);
+    const byDefault = await box.runInProcess(LOGIN);
     assert.equal(byDefault.code, 0, byDefault.stderr);
     await assertStored(box, next);
     assert.equal((await claude.runs()).length, 1);
@@ -129,12 +134,16 @@ Deno.test("staleness uses the 60 s skew, and CLAUDE_CODE_AUTH_REFRESH_SKEW_MS ov
     const twoHours = claudeTokens(Date.now() + 2 * 3600_000);
     box.plant(twoHours.accessToken, twoHours.refreshToken);
     await writeClaudeFile(box, twoHours);
-    const big = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: "10800000" } });
+    const big = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: "10800000" },
+    });
     assert.equal(big.code, 0, big.stderr);
     assert.equal((await claude.runs()).length, 2);
     await assertStored(box, next);
 
-    const bad = await box.run(LOGIN, { env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: "soon" } });
+    const bad = await box.runInProcess(LOGIN, {
+      env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: "soon" },
+    });
     assert.equal(bad.code, 2);
     assertCleanError(bad, "CLAUDE_CODE_AUTH_REFRESH_SKEW_MS");
   });
@@ -175,7 +184,7 @@ Deno.test("a claude that fails: exit 4, the exact sentence, its stderr as the re
     await seedClaudeSession(box, stale);
     // --debug too: its lines are scanned for the planted secrets like every message.
     for (const args of [LOGIN, ["token"], ["refresh"], ["--debug", "token"]]) {
-      const result = await box.run(args);
+      const result = await box.runInProcess(args);
       assert.equal(result.code, 4, `${args.join(" ")}: ${result.stderr}`);
       if (args[0] === "--debug") assert(result.stderr.includes(STILL_EXPIRED), result.stderr);
       else assertCleanError(result, STILL_EXPIRED);
@@ -203,7 +212,7 @@ Deno.test("a claude that exits non-zero but did refresh is a success (credential
       next: claudePayload(next),
       exitCode: 1,
     });
-    const result = await box.run(LOGIN);
+    const result = await box.runInProcess(LOGIN);
     assert.equal(result.code, 0, result.stderr);
     await assertStored(box, next);
     assert.equal((await claude.runs()).length, 1);
@@ -214,7 +223,7 @@ Deno.test("a claude that exits 0 but renews nothing: exit 4 with the sentence an
   await withSandbox(async (box) => {
     await writeClaudeFile(box, staleTokens(box));
     await installFakeClaude(box, { mode: "noop" });
-    const result = await box.run(LOGIN);
+    const result = await box.runInProcess(LOGIN);
     assert.equal(result.code, 4, result.stderr);
     assertCleanError(result, STILL_EXPIRED);
     assert.match(result.stderr, /did not renew/);
@@ -227,7 +236,7 @@ Deno.test("claude missing from PATH: exit 4 with the sentence, saying claude was
     await writeClaudeFile(box, stale);
     await seedClaudeSession(box, stale);
     for (const args of [LOGIN, ["token"]]) {
-      const result = await box.run(args);
+      const result = await box.runInProcess(args);
       assert.equal(result.code, 4, result.stderr);
       assertCleanError(result, STILL_EXPIRED);
       assert.match(result.stderr, /`claude` CLI was not found/);
@@ -260,7 +269,7 @@ Deno.test("`token` picks up a refresh Claude Code did on its own, without runnin
     const renewed = freshTokens(box);
     await writeClaudeFile(box, renewed);
     const claude = await installFakeClaude(box, { mode: "fail" });
-    const token = await box.run(["token"], { allowOnStdout: [renewed.accessToken] });
+    const token = await box.runInProcess(["token"], { allowOnStdout: [renewed.accessToken] });
     assert.equal(token.code, 0, token.stderr);
     assert.equal(token.stdout, `${renewed.accessToken}\n`);
     await assertStored(box, renewed);
@@ -270,7 +279,7 @@ Deno.test("`token` picks up a refresh Claude Code did on its own, without runnin
     const newer = claudeTokens(Date.now() + HOURS_8 + 3600_000);
     box.plant(newer.accessToken, newer.refreshToken);
     await writeClaudeFile(box, newer);
-    const again = await box.run(["token"], { allowOnStdout: [newer.accessToken] });
+    const again = await box.runInProcess(["token"], { allowOnStdout: [newer.accessToken] });
     assert.equal(again.stdout, `${newer.accessToken}\n`);
     await assertStored(box, newer);
     assert.deepEqual(await claude.runs(), []);
@@ -281,14 +290,14 @@ Deno.test("`token` with Claude Code's credentials gone: a fresh stored token sti
   await withSandbox(async (box) => {
     const stored = freshTokens(box);
     await seedClaudeSession(box, stored);
-    const ok = await box.run(["token"], { allowOnStdout: [stored.accessToken] });
+    const ok = await box.runInProcess(["token"], { allowOnStdout: [stored.accessToken] });
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, `${stored.accessToken}\n`);
     assert.match(ok.stderr, /warning: .*not found/);
 
     const stale = staleTokens(box);
     await seedClaudeSession(box, stale);
-    const ko = await box.run(["token"]);
+    const ko = await box.runInProcess(["token"]);
     assert.equal(ko.code, 4, ko.stderr);
     assertCleanError(ko, "no Claude Code sign-in found");
     assert.equal(ko.stdout, "");
@@ -307,13 +316,13 @@ Deno.test("`refresh` runs claude only when stale; `refresh --force` always does"
       next: claudePayload(next),
     });
 
-    const idle = await box.run(["refresh"]);
+    const idle = await box.runInProcess(["refresh"]);
     assert.equal(idle.code, 0, idle.stderr);
     assert.match(idle.stderr, /still fresh/);
     assert.equal((await claude.runs()).length, 0);
     await assertStored(box, fresh);
 
-    const forced = await box.run(["refresh", "--force"]);
+    const forced = await box.runInProcess(["refresh", "--force"]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal((await claude.runs()).length, 1);
     assert.match(forced.stderr, /Refreshed the Claude Code session/);
@@ -329,7 +338,7 @@ Deno.test("`refresh` runs claude only when stale; `refresh --force` always does"
       credentialsPath: file,
       next: claudePayload(newest),
     });
-    const plain = await box.run(["refresh"]);
+    const plain = await box.runInProcess(["refresh"]);
     assert.equal(plain.code, 0, plain.stderr);
     assert.equal((await claude.runs()).length, 2);
     await assertStored(box, newest);
@@ -343,7 +352,7 @@ Deno.test("`refresh --force` when claude keeps the same (fresh) token: success, 
     await writeClaudeFile(box, fresh);
     await seedClaudeSession(box, fresh);
     const claude = await installFakeClaude(box, { mode: "noop" });
-    const result = await box.run(["refresh", "--force"]);
+    const result = await box.runInProcess(["refresh", "--force"]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal((await claude.runs()).length, 1);
     assert.match(result.stderr, /kept its current token/);
@@ -362,7 +371,7 @@ Deno.test("the Claude Code session is re-read from the file Claude Code rewrote,
       credentialsPath: file,
       next: claudePayload(next),
     });
-    const result = await box.run(LOGIN, { env: { CLAUDE_CONFIG_DIR: dir } });
+    const result = await box.runInProcess(LOGIN, { env: { CLAUDE_CONFIG_DIR: dir } });
     assert.equal(result.code, 0, result.stderr);
     await assertStored(box, next);
     assert.equal(await exists(defaultClaudeFile(box)), false);

@@ -1,3 +1,9 @@
+/**
+ * API-key sign-in, the other providers' bytes, corrupt files and bad keys,
+ * run in-process (`box.runInProcess`). Spawned: only the first test, the
+ * login + token smoke run under the start task's real permission flags.
+ */
+
 import assert from "node:assert/strict";
 import { assertCleanError, modeOf, withSandbox } from "../helpers/sandbox.ts";
 
@@ -39,7 +45,7 @@ Deno.test("login and logout keep every other provider and unknown field byte-for
   await withSandbox(async (box) => {
     box.plant(KEY, "sk-openai-PLANTED-0123456789", "corp-PLANTED-0123456789");
     await box.writeAuth(OTHER_PROVIDERS);
-    const login = await box.run(["login", "--method", "api-key"], { stdin: KEY });
+    const login = await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY });
     assert.equal(login.code, 0, login.stderr);
     const afterLogin = (await box.readAuthText())!;
     // Every original member is still there, character for character.
@@ -48,7 +54,7 @@ Deno.test("login and logout keep every other provider and unknown field byte-for
     }
     assert.equal(JSON.parse(afterLogin).anthropic.key, KEY);
 
-    const logout = await box.run(["logout"]);
+    const logout = await box.runInProcess(["logout"]);
     assert.equal(logout.code, 0, logout.stderr);
     assert.equal(await box.readAuthText(), OTHER_PROVIDERS);
     assert.equal(await modeOf(box.authFile), 0o600);
@@ -60,7 +66,7 @@ Deno.test("re-login keeps unknown fields of the anthropic entry itself", async (
     await box.writeAuth({
       anthropic: { type: "api", key: "sk-ant-old-0123456789abcdef", metadata: { a: "b" } },
     });
-    const login = await box.run(["login", "--method", "api-key"], { stdin: KEY });
+    const login = await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY });
     assert.equal(login.code, 0, login.stderr);
     assert.deepEqual((await box.readAuth()).anthropic, {
       type: "api",
@@ -83,7 +89,7 @@ for (
     await withSandbox(async (box) => {
       await box.writeAuth(content);
       for (const args of [["status"], ["token"], ["logout"], ["login", "--method", "api-key"]]) {
-        const result = await box.run(args, { stdin: KEY });
+        const result = await box.runInProcess(args, { stdin: KEY });
         assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
         assertCleanError(result, box.authFile);
         assert.equal(
@@ -92,7 +98,9 @@ for (
         );
         assert.equal(await box.readAuthText(), content, `${args.join(" ")} changed the file`);
       }
-      const forced = await box.run(["login", "--method", "api-key", "--force"], { stdin: KEY });
+      const forced = await box.runInProcess(["login", "--method", "api-key", "--force"], {
+        stdin: KEY,
+      });
       assert.equal(forced.code, 0, forced.stderr);
       assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
       const aside = [...Deno.readDirSync(`${box.dataHome}/opencode`)]
@@ -119,7 +127,7 @@ for (
   Deno.test(`api key rejected: ${name} (exit 2, nothing written)`, async () => {
     await withSandbox(async (box) => {
       await box.writeAuth(OTHER_PROVIDERS);
-      const result = await box.run(["login", "--method", "api-key"], { stdin: input });
+      const result = await box.runInProcess(["login", "--method", "api-key"], { stdin: input });
       assert.equal(result.code, 2, result.stderr);
       assertCleanError(result, "nothing was written");
       assert.equal(await box.readAuthText(), OTHER_PROVIDERS);
@@ -131,7 +139,7 @@ for (
 Deno.test("a key without the sk-ant- prefix is stored with a warning; CRLF is trimmed", async () => {
   await withSandbox(async (box) => {
     box.plant("custom-key-0123456789");
-    const result = await box.run(["login", "--method", "api-key"], {
+    const result = await box.runInProcess(["login", "--method", "api-key"], {
       stdin: "custom-key-0123456789\r\n",
     });
     assert.equal(result.code, 0, result.stderr);
@@ -145,7 +153,7 @@ Deno.test("a key without the sk-ant- prefix is stored with a warning; CRLF is tr
 
 Deno.test("status --json has the contract's shape, signed in or not", async () => {
   await withSandbox(async (box) => {
-    const out = await box.run(["status", "--json"]);
+    const out = await box.runInProcess(["status", "--json"]);
     assert.equal(out.code, 4);
     assert.deepEqual(JSON.parse(out.stdout), {
       loggedIn: false,
@@ -157,8 +165,8 @@ Deno.test("status --json has the contract's shape, signed in or not", async () =
       account: null,
     });
     box.plant(KEY);
-    await box.run(["login", "--method", "api-key"], { stdin: KEY });
-    const inn = await box.run(["status", "--json"]);
+    await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY });
+    const inn = await box.runInProcess(["status", "--json"]);
     assert.equal(inn.code, 0, inn.stderr);
     assert.equal(inn.stdout.trim().split("\n").length, 1);
     assert.deepEqual(JSON.parse(inn.stdout), {
@@ -170,7 +178,7 @@ Deno.test("status --json has the contract's shape, signed in or not", async () =
       fresh: null,
       account: null,
     });
-    const human = await box.run(["status"]);
+    const human = await box.runInProcess(["status"]);
     assert.equal(human.code, 0);
     assert.equal(human.stdout, "");
     assert.match(human.stderr, /API key/);
@@ -180,12 +188,12 @@ Deno.test("status --json has the contract's shape, signed in or not", async () =
 Deno.test("refresh with an API key has nothing to do; logout twice is fine; token after logout is exit 4", async () => {
   await withSandbox(async (box) => {
     box.plant(KEY);
-    await box.run(["login", "--method", "api-key"], { stdin: KEY });
-    const refresh = await box.run(["refresh"]);
+    await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY });
+    const refresh = await box.runInProcess(["refresh"]);
     assert.equal(refresh.code, 0, refresh.stderr);
     assert.match(refresh.stderr, /nothing to refresh/);
-    assert.equal((await box.run(["logout"])).code, 0);
-    const again = await box.run(["logout"]);
+    assert.equal((await box.runInProcess(["logout"])).code, 0);
+    const again = await box.runInProcess(["logout"]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /Nothing to do/);
     await assert.rejects(
@@ -193,7 +201,7 @@ Deno.test("refresh with an API key has nothing to do; logout twice is fine; toke
         JSON.parse(Deno.readTextFileSync(box.stateFile)).anthropic ? s : Promise.reject()
       ),
     );
-    const token = await box.run(["token"]);
+    const token = await box.runInProcess(["token"]);
     assert.equal(token.code, 4);
     assert.equal(token.stdout, "");
     assertCleanError(token, "not signed in");
@@ -204,20 +212,20 @@ Deno.test("--auth-file points every command at another file", async () => {
   await withSandbox(async (box) => {
     box.plant(KEY);
     const other = `${box.root}/elsewhere/auth.json`;
-    const login = await box.run(["--auth-file", other, "login", "--method", "api-key"], {
+    const login = await box.runInProcess(["--auth-file", other, "login", "--method", "api-key"], {
       stdin: KEY,
     });
     assert.equal(login.code, 0, login.stderr);
     assert.equal(JSON.parse(await Deno.readTextFile(other)).anthropic.key, KEY);
     assert.equal(await box.readAuthText(), null);
-    const token = await box.run(["token", "--auth-file", other], { allowOnStdout: [KEY] });
+    const token = await box.runInProcess(["token", "--auth-file", other], { allowOnStdout: [KEY] });
     assert.equal(token.stdout, `${KEY}\n`);
   });
 });
 
 Deno.test("login without --method and without a terminal is exit 2 naming --method", async () => {
   await withSandbox(async (box) => {
-    const result = await box.run(["login"], { stdin: KEY });
+    const result = await box.runInProcess(["login"], { stdin: KEY });
     assert.equal(result.code, 2);
     assertCleanError(result, "--method");
     assert.equal(await box.readAuthText(), null);

@@ -1,6 +1,8 @@
 /**
  * `login --method claude-code`, the interactive picker (on a real
- * pseudo-terminal), and `status` for a Claude Code session.
+ * pseudo-terminal), and `status` for a Claude Code session. In-process
+ * (`box.runInProcess`). Spawned: the two picker tests (a real pty) and "no
+ * spinner when stderr is not a terminal" (a real process's terminal detection).
  */
 
 import assert from "node:assert/strict";
@@ -25,7 +27,7 @@ Deno.test("login --method claude-code stores the oauth entry, records the source
     await box.writeAuth({ openai: { type: "api", key: "sk-openai-PLANTED-keep-me-0123" } });
     const tokens = freshTokens(box);
     await writeClaudeFile(box, tokens);
-    const result = await box.run(LOGIN);
+    const result = await box.runInProcess(LOGIN);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "");
     await assertStored(box, tokens);
@@ -64,7 +66,7 @@ for (
         typeof content === "string" ? content : JSON.stringify(content),
       );
       await writeClaudeFile(box, freshTokens(box));
-      const result = await box.run(LOGIN);
+      const result = await box.runInProcess(LOGIN);
       assert.equal(result.code, 0, result.stderr);
       assert.doesNotMatch(result.stderr, /warning:/);
     });
@@ -73,7 +75,7 @@ for (
 
 Deno.test("login --method claude-code without Claude Code's sign-in: exit 4, nothing written", async () => {
   await withSandbox(async (box) => {
-    const result = await box.run(LOGIN);
+    const result = await box.runInProcess(LOGIN);
     assert.equal(result.code, 4, result.stderr);
     assertCleanError(result, "no Claude Code sign-in found");
     assert.match(result.stderr, /claude auth login/);
@@ -86,11 +88,11 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
   await withSandbox(async (box) => {
     const fresh = freshTokens(box);
     await writeClaudeFile(box, fresh);
-    const login = await box.run(LOGIN);
+    const login = await box.runInProcess(LOGIN);
     assert.equal(login.code, 0, login.stderr);
     const claude = await installFakeClaude(box, { mode: "fail" });
 
-    const json = await box.run(["status", "--json"]);
+    const json = await box.runInProcess(["status", "--json"]);
     assert.equal(json.code, 0, json.stderr);
     assert.equal(json.stdout.trim().split("\n").length, 1);
     assert.deepEqual(JSON.parse(json.stdout), {
@@ -102,7 +104,7 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
       fresh: true,
       account: null,
     });
-    const human = await box.run(["status"]);
+    const human = await box.runInProcess(["status"]);
     assert.equal(human.code, 0, human.stderr);
     assert.equal(human.stdout, "");
     assert.match(human.stderr, /Signed in with Claude Code session/);
@@ -112,14 +114,14 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
     const stale = staleTokens(box);
     await seedClaudeSession(box, stale);
     await writeClaudeFile(box, stale);
-    const staleJson = await box.run(["status", "--json"]);
+    const staleJson = await box.runInProcess(["status", "--json"]);
     assert.equal(staleJson.code, 0, staleJson.stderr);
     const parsed = JSON.parse(staleJson.stdout);
     assert.equal(parsed.fresh, false);
     assert.equal(parsed.loggedIn, true);
     assert.equal(parsed.method, "claude-code");
     assert.equal(parsed.expiresAt, stale.expiresAt);
-    const staleHuman = await box.run(["status"]);
+    const staleHuman = await box.runInProcess(["status"]);
     assert.equal(staleHuman.code, 0, staleHuman.stderr);
     assert.match(staleHuman.stderr, /stale/);
     assert.match(staleHuman.stderr, /Claude Code/);
@@ -128,10 +130,10 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
 
     // Stale and Claude Code's credentials gone: sign-in required.
     await Deno.remove(`${box.home}/.claude`, { recursive: true });
-    const gone = await box.run(["status", "--json"]);
+    const gone = await box.runInProcess(["status", "--json"]);
     assert.equal(gone.code, 4, gone.stderr);
     assert.equal(JSON.parse(gone.stdout).fresh, false);
-    const goneHuman = await box.run(["status"]);
+    const goneHuman = await box.runInProcess(["status"]);
     assert.equal(goneHuman.code, 4);
     assert.match(goneHuman.stderr, /not usable: Claude Code's credentials were not found/);
   });
@@ -140,7 +142,7 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
 Deno.test("login without --method and without a terminal is exit 2 naming --method, even with Claude Code signed in", async () => {
   await withSandbox(async (box) => {
     await writeClaudeFile(box, freshTokens(box));
-    const result = await box.run(["login"]);
+    const result = await box.runInProcess(["login"]);
     assert.equal(result.code, 2, result.stderr);
     assertCleanError(result, "--method");
     assert.equal(await box.readAuthText(), null);

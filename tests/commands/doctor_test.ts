@@ -1,7 +1,9 @@
 /**
  * `doctor [--json]`: each check ok / warn / fail with its fix, exit 1 when one
  * fails, and the check users need most: will their OpenCode use an `oauth`
- * entry at all (a fake `opencode` reports version 1.18.33)?
+ * entry at all (a fake `opencode` reports version 1.18.33)? In-process
+ * (`box.runInProcess`; the fakes are real children). Spawned: only the first
+ * test, the doctor smoke run under the start task's permission flags.
  */
 
 import assert from "node:assert/strict";
@@ -58,7 +60,7 @@ async function healthySession(box: Sandbox): Promise<void> {
   await writeClaudeFile(box, tokens);
   await installFakeClaude(box, { mode: "fail" });
   await installOpenCode(box);
-  const login = await box.run(["login", "--method", "claude-code"]);
+  const login = await box.runInProcess(["login", "--method", "claude-code"]);
   assert.equal(login.code, 0, login.stderr);
 }
 
@@ -87,7 +89,7 @@ Deno.test("doctor with nothing set up: the auth file check fails (exit 1) with i
 Deno.test("doctor on a healthy Claude Code session without an OpenCode plugin: ok checks, one warning with the fix, exit 0", async () => {
   await withSandbox(async (box) => {
     await healthySession(box);
-    const json = await box.run(["doctor", "--json"]);
+    const json = await box.runInProcess(["doctor", "--json"]);
     assert.equal(json.code, 0, json.stderr);
     const report = parseReport(json);
     assert.equal(report.ok, true);
@@ -109,7 +111,7 @@ Deno.test("doctor on a healthy Claude Code session without an OpenCode plugin: o
     assert.match(use.fix!, /--method api-key/);
     assert.match(use.fix!, /--method browser --create-api-key/);
 
-    const human = await box.run(["doctor"]);
+    const human = await box.runInProcess(["doctor"]);
     assert.equal(human.code, 0, human.stderr);
     assert.equal(human.stdout, "");
     assert.match(human.stderr, /^warn +oauth entry use: /m);
@@ -126,7 +128,7 @@ Deno.test("doctor finds a plugin that consumes the oauth entry in OpenCode's con
       `${box.configHome}/opencode/opencode.json`,
       JSON.stringify({ plugin: ["some-other-plugin", "opencode-anthropic-auth"] }),
     );
-    const report = parseReport(await box.run(["doctor", "--json"]));
+    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
     const use = check(report, "oauth entry use");
     assert.equal(use.status, "ok");
     assert.match(use.message, /opencode-anthropic-auth/);
@@ -138,7 +140,7 @@ Deno.test("doctor: an old OpenCode (< 1.3) has built-in Anthropic OAuth", async 
   await withSandbox(async (box) => {
     await healthySession(box);
     await installOpenCode(box, "0.15.2");
-    const report = parseReport(await box.run(["doctor", "--json"]));
+    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
     assert.equal(check(report, "oauth entry use").status, "ok");
   });
 });
@@ -148,9 +150,9 @@ Deno.test("doctor: an API key needs no plugin (no oauth check)", async () => {
     const key = "sk-ant-api03-DOCTOR-abcdefghijklmnopqrstuvwxyz0123";
     box.plant(key);
     await installOpenCode(box);
-    const login = await box.run(["login", "--method", "api-key"], { stdin: key });
+    const login = await box.runInProcess(["login", "--method", "api-key"], { stdin: key });
     assert.equal(login.code, 0, login.stderr);
-    const result = await box.run(["doctor", "--json"]);
+    const result = await box.runInProcess(["doctor", "--json"]);
     const report = parseReport(result);
     assert.equal(check(report, "anthropic entry").status, "ok");
     assert.match(check(report, "anthropic entry").message, /API key/);
@@ -168,7 +170,7 @@ Deno.test("doctor reports OPENCODE_AUTH_CONTENT and endpoint overrides in force"
       }),
       ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
     };
-    const result = await box.run(["doctor", "--json"], { env });
+    const result = await box.runInProcess(["doctor", "--json"], { env });
     assert.equal(result.code, 0, result.stderr);
     const report = parseReport(result);
     const content = check(report, "OPENCODE_AUTH_CONTENT");
@@ -179,13 +181,13 @@ Deno.test("doctor reports OPENCODE_AUTH_CONTENT and endpoint overrides in force"
     assert.equal(endpoints.status, "warn");
     assert.match(endpoints.message, /ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:9/);
 
-    const bad = await box.run(["doctor", "--json"], {
+    const bad = await box.runInProcess(["doctor", "--json"], {
       env: { ANTHROPIC_BASE_URL: "http://example.com" },
     });
     assert.equal(bad.code, 1, bad.stderr);
     assert.equal(check(parseReport(bad), "endpoints").status, "fail");
 
-    const human = await box.run(["doctor"], { env });
+    const human = await box.runInProcess(["doctor"], { env });
     assert.match(human.stderr, /^warn +OPENCODE_AUTH_CONTENT: is set/m);
   });
 });
@@ -194,7 +196,7 @@ Deno.test("doctor on a Claude Code session without the claude CLI fails (exit 1)
   await withSandbox(async (box) => {
     await healthySession(box);
     await Deno.remove(`${box.bin}/claude`);
-    const result = await box.run(["doctor", "--json"]);
+    const result = await box.runInProcess(["doctor", "--json"]);
     assert.equal(result.code, 1, result.stderr);
     const report = parseReport(result);
     assert.equal(report.ok, false);
@@ -213,7 +215,7 @@ Deno.test("doctor: stale Claude Code credentials and a stale stored token are wa
     await seedClaudeSession(box, stale);
     await Deno.chmod(box.authFile, 0o600);
     await Deno.chmod(`${box.dataHome}/opencode`, 0o700);
-    const result = await box.run(["doctor", "--json"]);
+    const result = await box.runInProcess(["doctor", "--json"]);
     assert.equal(result.code, 0, result.stderr);
     const report = parseReport(result);
     const creds = check(report, "Claude Code credentials");
@@ -225,7 +227,7 @@ Deno.test("doctor: stale Claude Code credentials and a stale stored token are wa
     assert.match(entry.fix!, /refresh/);
     // doctor only looks: it never runs claude.
     const claude = await installFakeClaude(box, { mode: "fail" });
-    await box.run(["doctor"]);
+    await box.runInProcess(["doctor"]);
     assert.deepEqual(await claude.runs(), []);
   });
 });
@@ -235,7 +237,7 @@ Deno.test("doctor warns about loose modes and invalid state, and fails a corrupt
     await healthySession(box);
     await Deno.chmod(box.authFile, 0o644);
     await Deno.writeTextFile(box.stateFile, "{oops");
-    const report = parseReport(await box.run(["doctor", "--json"]));
+    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
     const auth = check(report, "auth file");
     assert.equal(auth.status, "warn");
     assert.match(auth.message, /0644/);
@@ -243,7 +245,7 @@ Deno.test("doctor warns about loose modes and invalid state, and fails a corrupt
     assert.equal(check(report, "state file").status, "warn");
 
     await box.writeAuth('{"anthropic": ');
-    const corrupt = await box.run(["doctor", "--json"]);
+    const corrupt = await box.runInProcess(["doctor", "--json"]);
     assert.equal(corrupt.code, 1, corrupt.stderr);
     const failed = check(parseReport(corrupt), "auth file");
     assert.equal(failed.status, "fail");
@@ -261,7 +263,7 @@ Deno.test("doctor with a locked Keychain reports it as a check (with its fix), a
       Locked: { exitCode: 36 },
       Odd: { exitCode: 51, stderr: `security: odd failure ${leaked}` },
     });
-    const locked = await box.run(["doctor", "--json"], {
+    const locked = await box.runInProcess(["doctor", "--json"], {
       env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Locked" },
     });
     assert.equal(locked.code, 1, locked.stderr);
@@ -271,7 +273,9 @@ Deno.test("doctor with a locked Keychain reports it as a check (with its fix), a
     assert.match(creds.fix!, /unlock/);
 
     for (const args of [["doctor", "--json"], ["doctor"]]) {
-      const odd = await box.run(args, { env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Odd" } });
+      const odd = await box.runInProcess(args, {
+        env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Odd" },
+      });
       assert.equal(odd.code, 1, odd.stderr);
       assert.match(odd.stdout + odd.stderr, /security exit 51/);
     }

@@ -35,6 +35,68 @@ export function memoryIo(stdin: string | Uint8Array = ""): Io & { err: string; o
   return io;
 }
 
+/**
+ * An Io for a command that prompts: stdin stays open until `end()`, and the
+ * test answers with `send()` once stderr shows what it waits for (a user
+ * reading a prompt and typing), like a spawned run's piped stdin.
+ */
+export function interactiveIo(): Io & {
+  err: string;
+  out: string;
+  /** Type `text` into stdin. */
+  send(text: string): void;
+  /** Close stdin (end of input). */
+  end(): void;
+  /** Resolve true once stderr matches `pattern`, false if `until` settles first. */
+  waitForErr(pattern: RegExp, until: Promise<unknown>): Promise<boolean>;
+} {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let ended = false;
+  const waiters = new Set<() => void>();
+  const io = {
+    err: "",
+    out: "",
+    stdin: new ReadableStream<Uint8Array>({
+      start(c) {
+        controller = c;
+      },
+    }),
+    stdinIsTerminal: () => false,
+    stderrIsTerminal: () => false,
+    setRaw: () => {},
+    writeOut(text: string) {
+      io.out += text;
+    },
+    writeErr(text: string) {
+      io.err += text;
+      for (const wake of waiters) wake();
+    },
+    send(text: string) {
+      if (!ended) controller.enqueue(new TextEncoder().encode(text));
+    },
+    end() {
+      if (!ended) controller.close();
+      ended = true;
+    },
+    waitForErr(pattern: RegExp, until: Promise<unknown>): Promise<boolean> {
+      return new Promise<boolean>((resolve) => {
+        const check = () => {
+          if (!pattern.test(io.err)) return;
+          waiters.delete(check);
+          resolve(true);
+        };
+        waiters.add(check);
+        until.finally(() => {
+          waiters.delete(check);
+          resolve(pattern.test(io.err));
+        }).catch(() => {});
+        check();
+      });
+    },
+  };
+  return io;
+}
+
 /** A Context for unit tests with the given environment, OS and (optionally) streams. */
 export function testContext(
   env: Record<string, string | undefined>,

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
+import type { Io } from "../../lib/ui.ts";
 import { startTaskFlags } from "../../scripts/lib_compile.ts";
 import { memoryIo, sandboxWorld } from "./context.ts";
 
@@ -203,10 +204,15 @@ export class Sandbox {
    */
   async runInProcess(
     args: string[],
-    options: RunOptions & { now?: () => number; os?: typeof Deno.build.os } = {},
+    options: RunOptions & {
+      now?: () => number;
+      os?: typeof Deno.build.os;
+      /** Streams instead of recorded ones fed with `stdin` (see `interactiveIo`). */
+      io?: Io & { out: string; err: string };
+    } = {},
   ): Promise<RunResult> {
     const { runCli } = await import("../../main.ts");
-    const io = memoryIo(options.stdin);
+    const io = options.io ?? memoryIo(options.stdin);
     const code = await runCli(args, {
       ...sandboxWorld(this.runEnv(options.env), options.cwd ?? this.root),
       io,

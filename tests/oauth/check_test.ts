@@ -1,3 +1,9 @@
+/**
+ * `status --check` against the fake API: headers per credential type, the one
+ * forced refresh on a 401, and the exit codes. All in-process; spawned: none
+ * (nothing here needs a real process).
+ */
+
 import assert from "node:assert/strict";
 import { assertCleanError, withSandbox } from "../helpers/sandbox.ts";
 import {
@@ -24,9 +30,9 @@ Deno.test("status --check with an accepted API key: x-api-key, no bearer, exit 0
   await withSandbox((box) =>
     withFake(async (fake) => {
       box.plant(KEY);
-      await box.run(["login", "--method", "api-key"], { stdin: KEY });
+      await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY });
       fake.acceptApiKey(KEY);
-      const check = await box.run(["status", "--check"], { env: fake.env() });
+      const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 0, check.stderr);
       assert.match(check.stderr, /Checked: the API accepts the API key \(HTTP 200\)/);
       const models = fake.requests.filter((r) => r.path === MODELS);
@@ -44,9 +50,9 @@ Deno.test("status --check with a refused API key: exit 4 with the API-key advice
   await withSandbox((box) =>
     withFake(async (fake) => {
       box.plant(KEY);
-      await box.run(["login", "--method", "api-key"], { stdin: KEY });
+      await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY });
       const before = await snapshotFiles(box);
-      const check = await box.run(["status", "--check"], { env: fake.env() });
+      const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 4, check.stderr);
       assert.match(check.stderr, /The API refused the API key \(HTTP 401\)/);
       assert.match(
@@ -55,7 +61,7 @@ Deno.test("status --check with a refused API key: exit 4 with the API-key advice
       );
       assert.equal(fake.tokenRequests().length, 0);
       assert.deepEqual(await snapshotFiles(box), before);
-      const json = await box.run(["status", "--check", "--json"], { env: fake.env() });
+      const json = await box.runInProcess(["status", "--check", "--json"], { env: fake.env() });
       assert.equal(json.code, 4);
       assert.equal(JSON.parse(json.stdout).method, "api-key");
     })
@@ -66,7 +72,7 @@ Deno.test("status --check with a fresh browser sign-in: bearer and the OAuth bet
   await withSandbox((box) =>
     withFake(async (fake) => {
       const seeded = await seedBrowserEntry(box, fake, { expires: Date.now() + 3_600_000 });
-      const check = await box.run(["status", "--check"], { env: fake.env() });
+      const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 0, check.stderr);
       assert.match(check.stderr, /the API accepts the browser sign-in \(OAuth\)/);
       const models = fake.requests.filter((r) => r.path === MODELS);
@@ -84,7 +90,7 @@ Deno.test("status --check: a 401 that one forced refresh cures gives exit 0 and 
     withFake(async (fake) => {
       const seeded = await seedBrowserEntry(box, fake, { expires: Date.now() + 3_600_000 });
       fake.revoke(seeded.access);
-      const check = await box.run(["status", "--check", "--debug"], {
+      const check = await box.runInProcess(["status", "--check", "--debug"], {
         env: fake.env(),
         skipLeakCheck: true,
       });
@@ -108,7 +114,7 @@ Deno.test("status --check: a 401 that a refresh does not cure gives exit 4 with 
     withFake(async (fake) => {
       await seedBrowserEntry(box, fake, { expires: Date.now() + 3_600_000 });
       fake.modelsScript.push(refused401, { ...refused401, status: 403 });
-      const check = await box.run(["status", "--check"], { env: fake.env() });
+      const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       plantFakeSecrets(box, fake);
       box.assertNoLeak(["status"], check);
       assert.equal(check.code, 4, check.stderr);
@@ -133,14 +139,14 @@ Deno.test("status --check: a 401 whose refresh fails with invalid_grant gives ex
         headers: { "content-type": "application/json" },
       });
       const before = await snapshotFiles(box);
-      const check = await box.run(["status", "--check"], { env: fake.env() });
+      const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 4, check.stderr);
       assert.match(check.stderr, /refreshing failed: .*invalid_grant/);
       assert.match(check.stderr, /login --method browser/);
       assert.equal((await snapshotFiles(box)).auth, before.auth, "the entry is kept");
 
       // The refused refresh token is remembered: the next check does not send it again.
-      const json = await box.run(["status", "--check", "--json"], { env: fake.env() });
+      const json = await box.runInProcess(["status", "--check", "--json"], { env: fake.env() });
       assert.equal(json.code, 4, json.stderr);
       assert.equal(JSON.parse(json.stdout).loggedIn, true);
       assert.equal(fake.refreshRequests().length, 1);
@@ -152,7 +158,7 @@ Deno.test("status --check --json on a stale entry refreshes first and reports th
   await withSandbox((box) =>
     withFake(async (fake) => {
       await seedBrowserEntry(box, fake);
-      const check = await box.run(["status", "--check", "--json"], { env: fake.env() });
+      const check = await box.runInProcess(["status", "--check", "--json"], { env: fake.env() });
       plantFakeSecrets(box, fake);
       box.assertNoLeak(["status"], check);
       assert.equal(check.code, 0, check.stderr);
@@ -180,14 +186,14 @@ Deno.test("status --check --json on a stale entry whose refresh token is dead: e
         },
       });
       box.plant("sk-ant-ort01-unknown-to-the-server-0123");
-      const json = await box.run(["status", "--check", "--json"], { env: fake.env() });
+      const json = await box.runInProcess(["status", "--check", "--json"], { env: fake.env() });
       assert.equal(json.code, 4, json.stderr);
       assert.equal(json.stdout.trim().split("\n").length, 1);
       const parsed = JSON.parse(json.stdout);
       assert.equal(parsed.loggedIn, true);
       assert.equal(parsed.fresh, false);
       // Once refused, the token is known dead: status says so without asking the server again.
-      const human = await box.run(["status", "--check"], { env: fake.env() });
+      const human = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(human.code, 4, human.stderr);
       assert.doesNotMatch(human.stderr, /^\s+at /m);
       assert.match(human.stderr, /refresh token was refused \(invalid_grant\)/);
@@ -202,7 +208,7 @@ Deno.test("status --check: a server error from /v1/models is a failure (exit 1),
     withFake(async (fake) => {
       await seedBrowserEntry(box, fake, { expires: Date.now() + 3_600_000 });
       for (let i = 0; i < 4; i++) fake.modelsScript.push({ status: 500, body: "oops" });
-      const check = await box.run(["status", "--check"], { env: fake.env() });
+      const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 1, check.stderr);
       assertCleanError(check, /HTTP 500/);
       assert.equal(fake.tokenRequests().length, 0);
@@ -215,11 +221,11 @@ Deno.test("status without --check makes no request; an oauth entry without recor
     withFake(async (fake) => {
       await seedBrowserEntry(box, fake, { expires: Date.now() + 3_600_000 });
       await writeBrowserState(box);
-      const status = await box.run(["status", "--json"], { env: fake.env() });
+      const status = await box.runInProcess(["status", "--json"], { env: fake.env() });
       assert.equal(status.code, 0);
       assert.equal(JSON.parse(status.stdout).account, null);
       await Deno.remove(box.stateFile);
-      const unknown = await box.run(["status", "--json"], { env: fake.env() });
+      const unknown = await box.runInProcess(["status", "--json"], { env: fake.env() });
       assert.equal(JSON.parse(unknown.stdout).method, "browser");
       assert.equal(fake.requests.length, 0);
     })

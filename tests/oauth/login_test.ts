@@ -1,11 +1,24 @@
+/**
+ * Browser sign-in (PKCE) against the fake Anthropic: paste forms, state
+ * mismatches, bad pastes and token answers, --create-api-key, the opener,
+ * URL overrides, User-Agent and --debug. In-process, with an interactive Io
+ * that pastes what the page shows once the prompt is on stderr. Spawned: only
+ * the first test, the whole flow through a real process's pipes (and under
+ * the start task's permission flags).
+ */
+
 import assert from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { fingerprint } from "../../lib/state.ts";
 import { CLIENT_ID, REDIRECT_URI } from "../fakes/anthropic_server.ts";
-import { assertCleanError, modeOf, withSandbox } from "../helpers/sandbox.ts";
+import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
+import { interactiveIo } from "../helpers/context.ts";
+import { assertCleanError, modeOf, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 import {
   ageLastRefresh,
   BAD_TOKEN_RESPONSES,
+  type BrowserLoginDrive,
+  type BrowserLoginRun,
   driveBrowserLogin,
   errorLines,
   findAuthorizeUrl,
@@ -18,6 +31,47 @@ import {
 } from "./browser_helpers.ts";
 
 const OTHER = { openai: { type: "api", key: "sk-openai-PLANTED-0123456789" } };
+
+/**
+ * `driveBrowserLogin` in this process: run `login --method browser` through
+ * `runCli`, and once the URL and the prompt are on stderr, visit the URL on the
+ * fake and paste what the page shows (or `drive.paste` of it), then end stdin.
+ * Scanned for every secret the fake handed out, like the spawned driver.
+ */
+async function driveInProcess(
+  box: Sandbox,
+  fake: FakeAnthropic,
+  drive: BrowserLoginDrive = {},
+): Promise<BrowserLoginRun> {
+  const args = [
+    "login",
+    "--method",
+    "browser",
+    ...(drive.allowBrowser ? [] : ["--no-browser"]),
+    ...(drive.args ?? []),
+  ];
+  const io = interactiveIo();
+  const done = box.runInProcess(args, {
+    env: { ...fake.env(), ...drive.env },
+    io,
+    skipLeakCheck: true,
+  });
+  let url = "";
+  let shown = "";
+  if (await io.waitForErr(/Paste the code/, done)) {
+    url = findAuthorizeUrl(io.err) ?? "";
+    assert(url, `no authorize URL before the prompt:\n${io.err}`);
+    shown = await fake.visit(url);
+    box.plant(splitShown(shown).code);
+    const line = drive.paste ? drive.paste(shown, new URL(url)) : shown;
+    if (line !== null) io.send(`${line}\n`);
+  }
+  io.end();
+  const result = { ...(await done), url, shown };
+  plantFakeSecrets(box, fake);
+  box.assertNoLeak(args, result);
+  return result;
+}
 
 Deno.test("browser login through piped stdin: URL on its own line, PKCE exchange, entry and account stored", async () => {
   await withSandbox((box) =>
@@ -125,7 +179,7 @@ for (const [name, paste] of PASTE_FORMS) {
   Deno.test(`browser login accepts a pasted ${name}`, async () => {
     await withSandbox((box) =>
       withFake(async (fake) => {
-        const login = await driveBrowserLogin(box, fake, { paste });
+        const login = await driveInProcess(box, fake, { paste });
         assert.equal(login.code, 0, login.stderr);
         assert.equal(fake.tokenRequests().length, 1);
         const entry = (await box.readAuth()).anthropic as Record<string, unknown>;
@@ -158,7 +212,7 @@ for (const [name, paste] of MISMATCHES) {
           otherProviders: OTHER,
         });
         const before = await snapshotFiles(box);
-        const login = await driveBrowserLogin(box, fake, { paste });
+        const login = await driveInProcess(box, fake, { paste });
         assert.equal(login.code, 2, login.stderr);
         assertCleanError(login, "does not match");
         assert.match(login.stderr, /nothing was written/);
@@ -181,7 +235,7 @@ Deno.test("bad pastes: nothing, end of input, spaces, the sign-in URL itself —
         [() => `${REDIRECT_URI}?error=access_denied&state=x`, /reported an error: access_denied/],
       ];
       for (const [paste, message] of cases) {
-        const login = await driveBrowserLogin(box, fake, { paste });
+        const login = await driveInProcess(box, fake, { paste });
         assert.equal(login.code, 2, login.stderr);
         assertCleanError(login, message);
         assert.equal(errorLines(login).length, 1);
@@ -196,9 +250,9 @@ Deno.test("a code from another sign-in attempt is refused by the server: exit 4,
   await withSandbox((box) =>
     withFake(async (fake) => {
       // Another attempt's code (its PKCE challenge and state are not ours).
-      const other = await driveBrowserLogin(box, fake, { paste: () => null });
+      const other = await driveInProcess(box, fake, { paste: () => null });
       const foreign = splitShown(other.shown).code;
-      const login = await driveBrowserLogin(box, fake, { paste: () => foreign });
+      const login = await driveInProcess(box, fake, { paste: () => foreign });
       assert.equal(login.code, 4, login.stderr);
       assertCleanError(login, /code was rejected \(invalid_grant\)/);
       assert.match(login.stderr, /login --method browser/);
@@ -218,7 +272,7 @@ for (const bad of BAD_TOKEN_RESPONSES) {
         });
         const before = await snapshotFiles(box);
         fake.script.push(bad.response);
-        const login = await driveBrowserLogin(box, fake);
+        const login = await driveInProcess(box, fake);
         assert.equal(login.code, bad.code, login.stderr);
         assertCleanError(login, bad.message);
         const errors = errorLines(login);
@@ -235,7 +289,7 @@ for (const bad of BAD_TOKEN_RESPONSES) {
 Deno.test("login --create-api-key: console authorize URL, key minted with the bearer token, stored as api", async () => {
   await withSandbox((box) =>
     withFake(async (fake) => {
-      const login = await driveBrowserLogin(box, fake, { args: ["--create-api-key"] });
+      const login = await driveInProcess(box, fake, { args: ["--create-api-key"] });
       assert.equal(login.code, 0, login.stderr);
       assert.equal(new URL(login.url).pathname, "/console/oauth/authorize");
       assert.equal(fake.minted.length, 1);
@@ -254,10 +308,10 @@ Deno.test("login --create-api-key: console authorize URL, key minted with the be
       assert.equal(state.email, "dev@example.com");
       assert.doesNotMatch(login.stderr, /does not use an `oauth`/);
 
-      const token = await box.run(["token"], { env: fake.env(), allowOnStdout: [key] });
+      const token = await box.runInProcess(["token"], { env: fake.env(), allowOnStdout: [key] });
       assert.equal(token.stdout, `${key}\n`);
       fake.acceptApiKey(key);
-      const check = await box.run(["status", "--check"], { env: fake.env() });
+      const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 0, check.stderr);
     })
   );
@@ -267,7 +321,7 @@ Deno.test("login --create-api-key: a refused mint is a clear failure and nothing
   await withSandbox((box) =>
     withFake(async (fake) => {
       // A subscription (non-Console) authorize URL gives a token the mint refuses.
-      const login = await driveBrowserLogin(box, fake, {
+      const login = await driveInProcess(box, fake, {
         args: ["--create-api-key"],
         env: { ANTHROPIC_CONSOLE_AUTH_URL: `${fake.url}/oauth/authorize` },
       });
@@ -280,7 +334,7 @@ Deno.test("login --create-api-key: a refused mint is a clear failure and nothing
 
 Deno.test("--create-api-key with another method is a usage error", async () => {
   await withSandbox(async (box) => {
-    const result = await box.run(["login", "--method", "api-key", "--create-api-key"], {
+    const result = await box.runInProcess(["login", "--method", "api-key", "--create-api-key"], {
       stdin: "sk-ant-api03-xxxxxxxxxxxx",
     });
     assert.equal(result.code, 2);
@@ -297,7 +351,7 @@ Deno.test("the browser is opened with the platform opener unless --no-browser", 
         "xdg-open",
         `#!/bin/sh\nprintf '%s\\n' "$@" >> '${log}'\n`,
       );
-      const opened = await driveBrowserLogin(box, fake, {
+      const opened = await driveInProcess(box, fake, {
         allowBrowser: true,
         env: { DISPLAY: ":0" },
       });
@@ -312,13 +366,13 @@ Deno.test("the browser is opened with the platform opener unless --no-browser", 
       assert.equal(recorded, `${opened.url}\n`);
 
       await Deno.remove(log);
-      const notOpened = await driveBrowserLogin(box, fake, { env: { DISPLAY: ":0" } });
+      const notOpened = await driveInProcess(box, fake, { env: { DISPLAY: ":0" } });
       assert.equal(notOpened.code, 0, notOpened.stderr);
       assert.doesNotMatch(notOpened.stderr, /browser window should have opened/);
       await assert.rejects(Deno.stat(log));
 
       // No display: nothing to start, the URL is still printed.
-      const headless = await driveBrowserLogin(box, fake, { allowBrowser: true });
+      const headless = await driveInProcess(box, fake, { allowBrowser: true });
       assert.equal(headless.code, 0, headless.stderr);
       assert(findAuthorizeUrl(headless.stderr));
       await assert.rejects(Deno.stat(log));
@@ -348,7 +402,7 @@ Deno.test("an http: non-loopback override is refused with exit 2 before any requ
           ["status", "--check"],
         ];
         const results = await Promise.all(
-          commands.map((args) => box.run(args, { env, stdin: "code#state\n" })),
+          commands.map((args) => box.runInProcess(args, { env, stdin: "code#state\n" })),
         );
         results.forEach((result, i) => {
           assert.equal(result.code, 2, `${name} ${commands[i].join(" ")}: ${result.stderr}`);
@@ -366,18 +420,18 @@ Deno.test("an http: non-loopback override is refused with exit 2 before any requ
 Deno.test("User-Agent names the tool and its version; CLAUDE_CODE_AUTH_USER_AGENT overrides it", async () => {
   await withSandbox((box) =>
     withFake(async (fake) => {
-      const login = await driveBrowserLogin(box, fake);
+      const login = await driveInProcess(box, fake);
       assert.equal(login.code, 0, login.stderr);
       assert.equal(
         fake.tokenRequests()[0].headers["user-agent"],
         `opencode-claude-code-auth/${denoJson.version}`,
       );
       const seenBefore = fake.requests.length;
-      const refresh = await box.run(["refresh", "--force"], {
+      const refresh = await box.runInProcess(["refresh", "--force"], {
         env: { ...fake.env(), CLAUDE_CODE_AUTH_USER_AGENT: "acme-wrapper/2.0 (ci)" },
       });
       assert.equal(refresh.code, 0, refresh.stderr);
-      const check = await box.run(["status", "--check"], {
+      const check = await box.runInProcess(["status", "--check"], {
         env: { ...fake.env(), CLAUDE_CODE_AUTH_USER_AGENT: "acme-wrapper/2.0 (ci)" },
       });
       assert.equal(check.code, 0, check.stderr);
@@ -386,7 +440,7 @@ Deno.test("User-Agent names the tool and its version; CLAUDE_CODE_AUTH_USER_AGEN
       for (const request of later) {
         assert.equal(request.headers["user-agent"], "acme-wrapper/2.0 (ci)", request.path);
       }
-      const bad = await box.run(["status", "--check"], {
+      const bad = await box.runInProcess(["status", "--check"], {
         env: { ...fake.env(), CLAUDE_CODE_AUTH_USER_AGENT: "x\u0007y" },
       });
       assert.equal(bad.code, 2, bad.stderr);
@@ -398,12 +452,12 @@ Deno.test("User-Agent names the tool and its version; CLAUDE_CODE_AUTH_USER_AGEN
 Deno.test("--debug shows what happens without any secret (code, verifier, tokens)", async () => {
   await withSandbox((box) =>
     withFake(async (fake) => {
-      const login = await driveBrowserLogin(box, fake, { args: ["--debug"] });
+      const login = await driveInProcess(box, fake, { args: ["--debug"] });
       assert.equal(login.code, 0, login.stderr);
       assert.match(login.stderr, /debug: POST .*\/v1\/oauth\/token \(code exchange\)/);
       assert.match(login.stderr, /debug: code exchange: HTTP 200/);
       const env = { ...fake.env(), CLAUDE_CODE_AUTH_DEBUG: "1" };
-      const refresh = await box.run(["refresh", "--force"], { env });
+      const refresh = await box.runInProcess(["refresh", "--force"], { env });
       assert.equal(refresh.code, 0, refresh.stderr);
       assert.match(refresh.stderr, /debug: POST .* \(token refresh\)/);
       fake.script.push({
@@ -415,7 +469,7 @@ Deno.test("--debug shows what happens without any secret (code, verifier, tokens
         headers: { "content-type": "application/json" },
       });
       await ageLastRefresh(box);
-      const failed = await box.run(["refresh", "--force", "--debug"], { env });
+      const failed = await box.runInProcess(["refresh", "--force", "--debug"], { env });
       assert.equal(failed.code, 1, failed.stderr);
       assert.match(failed.stderr, /invalid_request: echo sk-ant-ort01-…/);
       // Plant every issued token, code and verifier, and scan all three runs again.

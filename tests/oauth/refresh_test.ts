@@ -1,3 +1,10 @@
+/**
+ * Browser sign-in refresh: rotation, invalid_grant, bad answers, retries,
+ * network errors and redirects, in-process against the fake token endpoint.
+ * Spawned: only the two stampedes (30 and 12 processes at once), which need
+ * real processes racing for the cross-process lock.
+ */
+
 import assert from "node:assert/strict";
 import { fingerprint } from "../../lib/state.ts";
 import { assertCleanError, type RunResult, withSandbox } from "../helpers/sandbox.ts";
@@ -21,7 +28,7 @@ Deno.test("token on an expired browser sign-in refreshes once, rotates the token
       const old = await seedBrowserEntry(box, fake, { otherProviders: OTHER });
       const stateBefore = (await snapshotFiles(box)).state;
       const before = Date.now();
-      const token = await box.run(["token"], {
+      const token = await box.runInProcess(["token"], {
         env: fake.env(),
         allowOnStdout: [fake.issued[0].access],
       });
@@ -59,7 +66,7 @@ Deno.test("token on an expired browser sign-in refreshes once, rotates the token
 
       // The old refresh token is dead now: the rotation really happened.
       await box.writeAuth({ anthropic: { ...old, type: "oauth" } });
-      const reuse = await box.run(["token"], { env: fake.env() });
+      const reuse = await box.runInProcess(["token"], { env: fake.env() });
       assert.equal(reuse.code, 4, reuse.stderr);
     })
   );
@@ -69,14 +76,17 @@ Deno.test("token and refresh on a fresh entry make no request; refresh --force d
   await withSandbox((box) =>
     withFake(async (fake) => {
       const seeded = await seedBrowserEntry(box, fake, { expires: Date.now() + 3_600_000 });
-      const token = await box.run(["token"], { env: fake.env(), allowOnStdout: [seeded.access] });
+      const token = await box.runInProcess(["token"], {
+        env: fake.env(),
+        allowOnStdout: [seeded.access],
+      });
       assert.equal(token.stdout, `${seeded.access}\n`);
-      const refresh = await box.run(["refresh"], { env: fake.env() });
+      const refresh = await box.runInProcess(["refresh"], { env: fake.env() });
       assert.equal(refresh.code, 0, refresh.stderr);
       assert.match(refresh.stderr, /still fresh/);
       assert.equal(fake.tokenRequests().length, 0);
 
-      const forced = await box.run(["refresh", "--force"], { env: fake.env() });
+      const forced = await box.runInProcess(["refresh", "--force"], { env: fake.env() });
       plantFakeSecrets(box, fake);
       box.assertNoLeak(["refresh", "--force"], forced);
       assert.equal(forced.code, 0, forced.stderr);
@@ -96,12 +106,12 @@ Deno.test("refresh on a stale entry refreshes once; a second refresh finds it fr
     withFake(async (fake) => {
       // Within the 60 s skew counts as stale.
       await seedBrowserEntry(box, fake, { expires: Date.now() + 30_000 });
-      const refresh = await box.run(["refresh"], { env: fake.env() });
+      const refresh = await box.runInProcess(["refresh"], { env: fake.env() });
       plantFakeSecrets(box, fake);
       box.assertNoLeak(["refresh"], refresh);
       assert.equal(refresh.code, 0, refresh.stderr);
       assert.match(refresh.stderr, /Refreshed/);
-      const again = await box.run(["refresh"], { env: fake.env() });
+      const again = await box.runInProcess(["refresh"], { env: fake.env() });
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stderr, /still fresh/);
       assert.equal(fake.refreshRequests().length, 1);
@@ -118,7 +128,7 @@ Deno.test("invalid_grant on refresh: exit 4, says to run login again, the entry 
       const elsewhere = `${box.root}/elsewhere/auth.json`;
       await Deno.mkdir(`${box.root}/elsewhere`);
       await Deno.copyFile(box.authFile, elsewhere);
-      const spent = await box.run(["--auth-file", elsewhere, "refresh", "--force"], {
+      const spent = await box.runInProcess(["--auth-file", elsewhere, "refresh", "--force"], {
         env: fake.env(),
       });
       plantFakeSecrets(box, fake);
@@ -126,7 +136,7 @@ Deno.test("invalid_grant on refresh: exit 4, says to run login again, the entry 
 
       const before = await snapshotFiles(box);
       for (const args of [["token"], ["refresh"], ["refresh", "--force"]]) {
-        const result = await box.run(args, { env: fake.env() });
+        const result = await box.runInProcess(args, { env: fake.env() });
         assert.equal(result.code, 4, `${args.join(" ")}: ${result.stderr}`);
         assert.equal(result.stdout, "");
         assertCleanError(result, /expired or was revoked \(invalid_grant\)/);
@@ -141,13 +151,13 @@ Deno.test("invalid_grant on refresh: exit 4, says to run login again, the entry 
       const state = JSON.parse((await snapshotFiles(box)).state!);
       assert.match(state.anthropic.rejectedRefresh, /^[0-9a-f]{16}$/);
       assert.equal(state.anthropic.source, "browser-oauth");
-      const status = await box.run(["status", "--json"], { env: fake.env() });
+      const status = await box.runInProcess(["status", "--json"], { env: fake.env() });
       assert.equal(status.code, 4, "a refused refresh token is not refreshable");
       assert.equal(JSON.parse(status.stdout).loggedIn, true);
-      const human = await box.run(["status"], { env: fake.env() });
+      const human = await box.runInProcess(["status"], { env: fake.env() });
       assert.match(human.stderr, /refresh token was refused/);
       // A new sign-in replaces the state, and with it the marker.
-      const relogin = await box.run(["login", "--method", "api-key"], {
+      const relogin = await box.runInProcess(["login", "--method", "api-key"], {
         stdin: "sk-ant-api03-relogin-0123456789",
       });
       assert.equal(relogin.code, 0, relogin.stderr);
@@ -168,7 +178,7 @@ for (const bad of BAD_TOKEN_RESPONSES) {
         const before = await snapshotFiles(box);
         for (const args of [["token"], ["refresh", "--force"]]) {
           fake.script.push(bad.response);
-          const result = await box.run(args, { env: fake.env() });
+          const result = await box.runInProcess(args, { env: fake.env() });
           assert.equal(result.code, bad.code, `${args.join(" ")}: ${result.stderr}`);
           assert.equal(result.stdout, "");
           assertCleanError(result, bad.message);
@@ -200,7 +210,10 @@ Deno.test("5xx answers are retried with backoff, then success", async () => {
         { status: 500, body: '{"error":"server_error"}' },
         { status: 502, body: "" },
       );
-      const token = await box.run(["token", "--debug"], { env: fake.env(), skipLeakCheck: true });
+      const token = await box.runInProcess(["token", "--debug"], {
+        env: fake.env(),
+        skipLeakCheck: true,
+      });
       plantFakeSecrets(box, fake);
       const fresh = fake.issued[1];
       box.assertNoLeak(["token"], token, [fresh.access]);
@@ -220,7 +233,7 @@ Deno.test("5xx that never ends: bounded attempts, then a clear failure (exit 1),
       await seedBrowserEntry(box, fake);
       const before = await snapshotFiles(box);
       for (let i = 0; i < 10; i++) fake.script.push({ status: 503, body: "busy" });
-      const token = await box.run(["token"], { env: fake.env() });
+      const token = await box.runInProcess(["token"], { env: fake.env() });
       assert.equal(token.code, 1, token.stderr);
       assertCleanError(token, /HTTP 503/);
       assert.equal(errorLines(token).length, 1);
@@ -239,7 +252,10 @@ Deno.test("429 with Retry-After is honoured, then success", async () => {
         body: '{"error":"rate_limited"}',
         headers: { "retry-after": "1" },
       });
-      const token = await box.run(["token", "--debug"], { env: fake.env(), skipLeakCheck: true });
+      const token = await box.runInProcess(["token", "--debug"], {
+        env: fake.env(),
+        skipLeakCheck: true,
+      });
       plantFakeSecrets(box, fake);
       box.assertNoLeak(["token"], token, [fake.issued[1].access]);
       assert.equal(token.code, 0, token.stderr);
@@ -264,7 +280,7 @@ Deno.test("429 with a Retry-After beyond the bound fails clearly at once (exit 1
         ] as const
       ) {
         fake.script.push({ status: 429, body: "", headers: { "retry-after": retryAfter } });
-        const token = await box.run(["token"], { env: { ...fake.env(), ...env } });
+        const token = await box.runInProcess(["token"], { env: { ...fake.env(), ...env } });
         assert.equal(token.code, 1, token.stderr);
         assertCleanError(token, `rate limiting requests (HTTP 429, retry after ${retryAfter} s)`);
         assert.match(token.stderr, /not a sign-in problem/);
@@ -283,7 +299,7 @@ Deno.test("429 over and over: bounded attempts, then a clear failure", async () 
       for (let i = 0; i < 10; i++) {
         fake.script.push({ status: 429, body: "", headers: { "retry-after": "0" } });
       }
-      const token = await box.run(["token"], { env: fake.env() });
+      const token = await box.runInProcess(["token"], { env: fake.env() });
       assert.equal(token.code, 1, token.stderr);
       assertCleanError(token, /rate limiting requests \(HTTP 429/);
       assert.equal(fake.tokenRequests().length, 3);
@@ -298,7 +314,7 @@ Deno.test("network errors (the server closes every connection): bounded retries,
       const before = await snapshotFiles(box);
       const closing = ClosingServer.start();
       try {
-        const token = await box.run(["token"], {
+        const token = await box.runInProcess(["token"], {
           env: { ...fake.env(), ANTHROPIC_TOKEN_URL: `${closing.url}/v1/oauth/token` },
         });
         assert.equal(token.code, 1, token.stderr);
@@ -324,7 +340,7 @@ Deno.test("network errors (connection refused): bounded retries, then exit 1 nam
       const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       const port = (listener.addr as Deno.NetAddr).port;
       listener.close();
-      const token = await box.run(["token", "--debug"], {
+      const token = await box.runInProcess(["token", "--debug"], {
         env: { ...fake.env(), ANTHROPIC_TOKEN_URL: `http://127.0.0.1:${port}/v1/oauth/token` },
       });
       assert.equal(token.code, 1, token.stderr);
@@ -344,7 +360,7 @@ Deno.test("a server that does not answer in time: bounded retries, then exit 1 n
     withFake(async (fake) => {
       await seedBrowserEntry(box, fake);
       for (let i = 0; i < 4; i++) fake.script.push({ status: 200, body: "{}", delayMs: 1500 });
-      const token = await box.run(["token"], {
+      const token = await box.runInProcess(["token"], {
         env: { ...fake.env(), CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS: "150" },
       });
       assert.equal(token.code, 1, token.stderr);
@@ -362,7 +378,7 @@ Deno.test("a redirect from the token endpoint is not followed (the refresh token
         status: 307,
         headers: { location: `${fake.url}/elsewhere/token?secret=x` },
       });
-      const token = await box.run(["token"], { env: fake.env() });
+      const token = await box.runInProcess(["token"], { env: fake.env() });
       assert.equal(token.code, 1, token.stderr);
       assertCleanError(
         token,
@@ -382,12 +398,12 @@ Deno.test("an entry without a refresh token cannot be refreshed: exit 4, entry k
         anthropic: { type: "oauth", refresh: "", access: seeded.access, expires: seeded.expires },
       });
       const before = await snapshotFiles(box);
-      const token = await box.run(["token"], { env: fake.env() });
+      const token = await box.runInProcess(["token"], { env: fake.env() });
       assert.equal(token.code, 4, token.stderr);
       assertCleanError(token, /no refresh token/);
       assert.equal(fake.requests.length, 0);
       assert.deepEqual(await snapshotFiles(box), before);
-      const status = await box.run(["status"], { env: fake.env() });
+      const status = await box.runInProcess(["status"], { env: fake.env() });
       assert.equal(status.code, 4);
     })
   );
