@@ -29,13 +29,14 @@ function forgedLines(stderr: string): string[] {
   );
 }
 
+/** Characters that must never reach the terminal raw. */
+// deno-lint-ignore no-control-regex
+const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+
 /** No raw control, bidi or separator character reached the terminal. */
 function assertClean(stderr: string, what: string): void {
-  // deno-lint-ignore no-control-regex
-  const raw =
-    /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
   for (const line of stderr.split("\n")) {
-    assert(!raw.test(line), `${what}: raw control character in ${JSON.stringify(line)}`);
+    assert(!RAW.test(line), `${what}: raw control character in ${JSON.stringify(line)}`);
   }
 }
 
