@@ -117,3 +117,18 @@ Deno.test("CLI: unknown command or flag is exit 2 with a one-line error and a hi
     assert.match(bare.stderr, /Usage:/);
   });
 });
+
+Deno.test("CLI: completions and help environment print on stdout with exit 0", async () => {
+  await withSandbox(async (box) => {
+    for (const shell of ["bash", "zsh", "fish"]) {
+      const result = await box.runInProcess(["completions", shell]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, "");
+      for (const command of Object.keys(COMMANDS)) assert.match(result.stdout, new RegExp(command));
+      assert.match(result.stdout, /claude-code/);
+    }
+    const environment = await box.runInProcess(["help", "environment"]);
+    assert.equal(environment.code, 0, environment.stderr);
+    assert.match(environment.stdout, /CLAUDE_CODE_AUTH_REFRESH_SKEW_MS/);
+  });
+});
