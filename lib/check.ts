@@ -3,7 +3,7 @@
 import type { Context } from "./context.ts";
 import { ensureUsable } from "./credential.ts";
 import type { Method } from "./credential_types.ts";
-import { FailureError, SignInRequiredError } from "./errors.ts";
+import { FailureError, PROGRAM, SignInRequiredError } from "./errors.ts";
 import { methodLabel } from "./format.ts";
 import { probeModels } from "./oauth/client.ts";
 import { loadOAuthConfig } from "./oauth/config.ts";
@@ -17,9 +17,9 @@ export interface CheckVerdict {
 const ADVICE: Record<Method, string> = {
   "api-key":
     "the API key was refused; create a new key in the Console and run `login --method api-key`",
-  browser: "run `opencode-claude-code-auth login --method browser` again",
+  browser: `run \`${PROGRAM} login --method browser\` again`,
   "claude-code":
-    "sign in to Claude Code again (`claude auth login --claudeai`), then run `opencode-claude-code-auth login --method claude-code`",
+    `sign in to Claude Code again (\`claude auth login --claudeai\`), then run \`${PROGRAM} login --method claude-code\``,
 };
 
 /**

@@ -1,6 +1,6 @@
 /** Everything a command needs from the outside world, passed in explicitly. */
 
-import { FailureError } from "./errors.ts";
+import { FailureError, PROGRAM } from "./errors.ts";
 import { join } from "./fs/path.ts";
 import type { Io, Ui } from "./ui.ts";
 
@@ -87,7 +87,7 @@ export function defaultAuthFile(env: Env, os: string): string {
 export function defaultStateFile(env: Env, os: string): string {
   const configHome = env.get("XDG_CONFIG_HOME") ||
     join(homeDir(env, os), ".config");
-  return join(configHome, "opencode-claude-code-auth", "state.json");
+  return join(configHome, PROGRAM, "state.json");
 }
 
 /** A context whose file paths are resolved on first use. */

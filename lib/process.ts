@@ -5,6 +5,7 @@
  */
 
 import type { Context } from "./context.ts";
+import { concat } from "./stream.ts";
 
 /** Default cap of each captured stream. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
@@ -67,16 +68,6 @@ interface Capture {
 const EMPTY_CAPTURE: Capture = {
   finish: () => Promise.resolve({ bytes: new Uint8Array(0), truncated: false }),
 };
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
-}
 
 /**
  * Read `stream` keeping at most `limit` bytes: the head (then stop reading,

@@ -105,8 +105,8 @@ async function renewLocked(
   const now = ctx.now();
   const last = current.state?.lastRefresh;
   const notBefore = last ? last.at + minRefreshIntervalMs(last.lifetimeMs) : undefined;
-  if (notBefore !== undefined && now < notBefore && target.method === current.method) {
-    const wait = `refreshed ${formatDuration(now - last!.at)} ago; not again for ${
+  if (last && notBefore !== undefined && now < notBefore && target.method === current.method) {
+    const wait = `refreshed ${formatDuration(now - last.at)} ago; not again for ${
       formatDuration(notBefore - now)
     } (the minimum interval between refreshes)`;
     if (current.entry.expires > now) {

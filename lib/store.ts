@@ -12,7 +12,7 @@
 
 import type { AnthropicEntry, Credential, Method } from "./credential_types.ts";
 import { sameEntry, secretOf } from "./credential_types.ts";
-import { SignInRequiredError } from "./errors.ts";
+import { PROGRAM, SignInRequiredError } from "./errors.ts";
 import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
 import type { AnthropicState } from "./state.ts";
 import type { Ui } from "./ui.ts";
@@ -72,8 +72,13 @@ export async function loadStored(
 
 /** The stored credential, or a sign-in-required error that says why there is none. */
 export function requireCredential(stored: Stored): StoredCredential {
-  if (stored.entry && stored.method) return stored as StoredCredential;
-  const login = "run `opencode-claude-code-auth login`";
+  const { entry, method } = stored;
+  // The method always matches the entry's type (see methodFor); checked, not assumed.
+  if (entry?.type === "api" && method === "api-key") return { ...stored, entry, method };
+  if (entry?.type === "oauth" && (method === "claude-code" || method === "browser")) {
+    return { ...stored, entry, method };
+  }
+  const login = `run \`${PROGRAM} login\``;
   if (stored.snapshot.problem) {
     throw new SignInRequiredError(
       `the anthropic entry in ${stored.snapshot.path} is unusable: ${stored.snapshot.problem}`,
@@ -168,7 +173,7 @@ export async function withStore<T>(
     holder: `pid ${Deno.pid}: ${holder}`,
     onWait: (heldBy) =>
       ctx.ui.info(
-        `Waiting for another opencode-claude-code-auth process${
+        `Waiting for another ${PROGRAM} process${
           heldBy ? ` (${heldBy})` : ""
         } to finish with ${ctx.authFile}…`,
       ),

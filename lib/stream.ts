@@ -24,6 +24,11 @@ export async function readAllCapped(
   } finally {
     reader.releaseLock();
   }
+  return concat(chunks, size);
+}
+
+/** `chunks` joined into one array of `size` bytes. */
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

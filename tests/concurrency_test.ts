@@ -195,35 +195,34 @@ cp '${box.root}/next.json' '${credentials}.tmp' && mv '${credentials}.tmp' '${cr
 });
 
 Deno.test("concurrency: a rewrite that lands while our new file is being written is not overwritten", async () => {
-  // In process: an "OpenCode" loop watches for our temporary file and rewrites
-  // auth.json in place the moment it appears, i.e. after our splice and before
-  // our rename. The check right before the rename sees it and splices again.
+  // In process: "OpenCode" rewrites auth.json in place at the exact moment our
+  // temporary file is complete (its chmod, the last step before our check and
+  // rename): after our splice, before our rename. The check sees it and splices again.
   await withSandbox(async (box) => {
     await box.writeAuth({ ...OTHERS });
     const dir = `${box.dataHome}/opencode`;
     let rewrites = 0;
-    let done = false;
-    const watcher = (async () => {
-      while (!done) {
-        const temp = [...Deno.readDirSync(dir)].some((e) => e.name.endsWith(".tmp"));
-        if (temp && rewrites === 0) {
-          const data = JSON.parse(Deno.readTextFileSync(box.authFile));
-          data.latecomer = { type: "api", key: "sk-late-0123456789" };
-          Deno.writeTextFileSync(box.authFile, JSON.stringify(data, null, 2));
-          rewrites++;
-        }
-        await new Promise((r) => setTimeout(r, 0));
+    const chmod = Deno.chmod;
+    Deno.chmod = async (path: string | URL, mode: number) => {
+      await chmod(path, mode);
+      if (rewrites === 0 && String(path).endsWith(".tmp")) {
+        const data = JSON.parse(Deno.readTextFileSync(box.authFile));
+        data.latecomer = { type: "api", key: "sk-late-0123456789" };
+        Deno.writeTextFileSync(box.authFile, JSON.stringify(data, null, 2));
+        rewrites++;
       }
-    })();
+    };
     const entry = { type: "api" as const, key: "sk-ant-api03-ours-0123456789" };
     const ctx = testContext({}, "linux", memoryIo(), {
       authFile: box.authFile,
       stateFile: box.stateFile,
     });
-    await withStore(ctx, "test", (tx) => tx.put(entry, newState("api-key", {})));
-    done = true;
-    await watcher;
-    assert.equal(rewrites, 1, "the watcher never saw our temporary file");
+    try {
+      await withStore(ctx, "test", (tx) => tx.put(entry, newState("api-key", {})));
+    } finally {
+      Deno.chmod = chmod;
+    }
+    assert.equal(rewrites, 1, "the rewrite never happened");
     const auth = await box.readAuth();
     assert.deepEqual(auth.latecomer, { type: "api", key: "sk-late-0123456789" });
     assert.deepEqual(auth.anthropic, entry);

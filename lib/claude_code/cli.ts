@@ -4,6 +4,7 @@
  * with a cheap model does it. We never use its refresh token ourselves.
  */
 
+import { PROGRAM } from "../errors.ts";
 import { envMilliseconds } from "../environment.ts";
 import type { Context } from "../context.ts";
 import { runBounded } from "../process.ts";
@@ -55,7 +56,7 @@ export async function runClaudeRefresh(ctx: Context): Promise<ClaudeRunResult> {
     "CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS",
     DEFAULT_REFRESH_TIMEOUT_MS,
   );
-  const cwd = await Deno.makeTempDir({ prefix: "opencode-claude-code-auth-" });
+  const cwd = await Deno.makeTempDir({ prefix: `${PROGRAM}-` });
   try {
     ctx.ui.debug(
       `running claude ${refreshArgs(model).join(" ")} in ${cwd} (time limit ${timeoutMs} ms)`,

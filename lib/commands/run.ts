@@ -8,7 +8,7 @@ import { MAX_TIMER_MS, refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { ensureUsable } from "../credential.ts";
-import { CliError, FailureError, UsageError } from "../errors.ts";
+import { FailureError, PROGRAM, UsageError } from "../errors.ts";
 import { formatExpiry } from "../format.ts";
 import { Ui } from "../ui.ts";
 import type { AnthropicEntry, Usable } from "../credential_types.ts";
@@ -125,9 +125,9 @@ function startRefresher(ctx: Context, first: Usable): () => void {
       }
       schedule(refreshDelay(usable, ctx.now(), refreshSkewMs(ctx)));
     } catch (error) {
-      const message = error instanceof CliError ? error.message : (error as Error).message;
+      const message = error instanceof Error ? error.message : String(error);
       ctx.ui.warn(
-        `opencode-claude-code-auth: background refresh failed (${message}); retrying in ${
+        `${PROGRAM}: background refresh failed (${message}); retrying in ${
           RETRY_AFTER_FAILURE_MS / 1000
         } s`,
       );
@@ -150,7 +150,8 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
   let child: Deno.ChildProcess | undefined;
   let early: Deno.Signal | undefined;
   const forwarded: [Deno.Signal, () => void][] = [];
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as Deno.Signal[]) {
+  const forwardedSignals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of forwardedSignals) {
     const forward = () => {
       if (!child) {
         early ??= signal;

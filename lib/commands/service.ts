@@ -9,7 +9,14 @@ import meta from "../../deno.json" with { type: "json" };
 import type { ParsedArgs } from "../cli.ts";
 import { type Context, homeDir } from "../context.ts";
 import { formatDurationFlag, parseDuration } from "../duration.ts";
-import { CliError, type ExitCode, FailureError, fileFailure, UsageError } from "../errors.ts";
+import {
+  CliError,
+  type ExitCode,
+  FailureError,
+  fileFailure,
+  PROGRAM,
+  UsageError,
+} from "../errors.ts";
 import { readTextOrNull, writeFileAtomic } from "../fs/atomic.ts";
 import { dirname, join } from "../fs/path.ts";
 import { formatDuration, formatExpiry } from "../format.ts";
@@ -423,7 +430,7 @@ async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode>
       `that expires within ${formatDurationFlag(options.ahead)}.`,
   );
   for (const file of files) ctx.ui.info(`  wrote ${file.path}`);
-  ctx.ui.info(`Check on it with \`opencode-claude-code-auth service status\`.`);
+  ctx.ui.info(`Check on it with \`${PROGRAM} service status\`.`);
   return 0;
 }
 
@@ -434,7 +441,7 @@ async function warnIfSignedOut(ctx: Context): Promise<void> {
     if (!snapshot.entry) {
       ctx.ui.warn(
         `not signed in yet (${ctx.authFile} has no usable anthropic entry): ` +
-          "the job fails until you run `opencode-claude-code-auth login`",
+          `the job fails until you run \`${PROGRAM} login\``,
       );
     }
   } catch (error) {
@@ -582,7 +589,7 @@ async function status(ctx: Context): Promise<ExitCode> {
       }.`,
     );
     if (where.files.length > 0) {
-      lines.push("  install it with `opencode-claude-code-auth service install`");
+      lines.push(`  install it with \`${PROGRAM} service install\``);
     }
   } else {
     const state = found.enabled === null
@@ -653,7 +660,7 @@ export async function run(ctx: Context, args: ParsedArgs<"service">): Promise<Ex
   if (action !== "install" && action !== "uninstall" && action !== "status") {
     throw new UsageError(
       "'service' needs install, uninstall or status",
-      "see `opencode-claude-code-auth service --help`",
+      `see \`${PROGRAM} service --help\``,
     );
   }
   const { every, ahead } = args.values;

@@ -1,5 +1,6 @@
 /** `status`: what is stored, whether it is usable, optionally checked against the API. */
 
+import { PROGRAM } from "../errors.ts";
 import { refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
@@ -96,7 +97,7 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
         ? `Not signed in: the anthropic entry in ${json.authFile} is unusable (${stored.snapshot.problem}).`
         : `Not signed in: no anthropic entry in ${json.authFile}.`,
     );
-    ui.info("Run `opencode-claude-code-auth login` to sign in.");
+    ui.info(`Run \`${PROGRAM} login\` to sign in.`);
     return;
   }
   const lines = [
@@ -111,7 +112,7 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
   }
   if (note) lines.push(`  ${usable ? "" : "not usable: "}${note}`);
   for (const line of lines) ui.info(line);
-  if (!usable) ui.info("Run `opencode-claude-code-auth login` to sign in again.");
+  if (!usable) ui.info(`Run \`${PROGRAM} login\` to sign in again.`);
 }
 
 /** Entry point used by main.ts. */

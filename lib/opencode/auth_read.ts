@@ -3,7 +3,7 @@
  * with the lock and the JSON splicing) so that `token` loads only this.
  */
 
-import { FailureError } from "../errors.ts";
+import { FailureError, PROGRAM } from "../errors.ts";
 import { MAX_AUTH_FILE_BYTES, NotUtf8Error, readBoundedText } from "../fs/read.ts";
 import { isPlainObject, parseJson } from "../json.ts";
 import { registerSecret } from "../redact.ts";
@@ -29,7 +29,7 @@ export class CorruptAuthFileError extends FailureError {
   constructor(readonly path: string, reason: string) {
     super(
       `${path} ${reason}; it was left untouched`,
-      "fix or remove it, or run `opencode-claude-code-auth login --force` to move it aside and start a new one",
+      `fix or remove it, or run \`${PROGRAM} login --force\` to move it aside and start a new one`,
     );
     this.name = "CorruptAuthFileError";
   }

@@ -85,7 +85,8 @@ export function scanObject(text: string): ObjectLayout {
   while (i < text.length) {
     const start = i;
     const keyEnd = skipString(text, i);
-    const key = JSON.parse(text.slice(start, keyEnd)) as string;
+    const key: unknown = JSON.parse(text.slice(start, keyEnd));
+    if (typeof key !== "string") throw new SyntaxError("expected a string key");
     i = skipWhitespace(text, keyEnd);
     if (text[i] !== ":") throw new SyntaxError("expected ':'");
     const valueStart = skipWhitespace(text, i + 1);
