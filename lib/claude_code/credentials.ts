@@ -2,6 +2,12 @@
  * Finding Claude Code's credentials: the macOS Keychain first, then the
  * credentials file. This module only reads; it never spends Claude Code's
  * refresh token (refresh tokens are single-use: that would sign Claude Code out).
+ *
+ * lib/claude_code/ owns what is Claude Code's: its credentials (read only) and
+ * running its CLI. May import: context.ts, environment.ts, errors.ts,
+ * format.ts, fs/, hash.ts, json.ts, process.ts, redact.ts,
+ * credential_types.ts, ui.ts. Never commands/, methods/, oauth/, store.ts,
+ * state.ts or lock.ts.
  */
 
 import { type Context, homeDir } from "../context.ts";
@@ -17,8 +23,10 @@ import { registerSecret } from "../redact.ts";
 import { isPrintableToken } from "../credential_types.ts";
 import { sanitize } from "../ui.ts";
 
-/** Re-exported from lib/hash.ts, where it is written once. */
+/** Re-exported for tests written against it here (hashing lives in lib/hash.ts). */
 export { sha256Hex };
+
+/** Re-exported from lib/hash.ts, where it is written once. */
 
 /** Claude Code's OAuth credentials. */
 export interface ClaudeCredentials {
