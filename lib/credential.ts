@@ -8,14 +8,15 @@
  * @module
  */
 
-import { refreshSkewMs } from "./environment.ts";
 import type { Context } from "./context.ts";
 import { credentialOf, type EnsureOptions, type Usable } from "./credential_types.ts";
 import type { Due } from "./methods/method.ts";
 import { loadStored, requireCredential } from "./store.ts";
 
 /** When a token counts as due for these options. */
-export function dueFor(ctx: Context, options: EnsureOptions): Due {
+export async function dueFor(ctx: Context, options: EnsureOptions): Promise<Due> {
+  // Loaded here: an API key never asks, and every module costs `token` start-up.
+  const { refreshSkewMs } = await import("./environment.ts");
   return {
     now: ctx.now(),
     marginMs: options.aheadMs ?? refreshSkewMs(ctx),
@@ -36,7 +37,7 @@ export async function ensureUsable(ctx: Context, options: EnsureOptions = {}): P
   // An API key is never renewed: it is used without loading any method (the
   // `token` path of CI, where every module loaded costs start-up time).
   if (stored.method === "api-key") return { ...credentialOf(stored), refreshed: false };
-  const due = dueFor(ctx, options);
+  const due = await dueFor(ctx, options);
   const { signInMethod } = await import("./methods/index.ts");
   const method = await signInMethod(stored.method);
   const look = await method.inspect(ctx, stored, due);

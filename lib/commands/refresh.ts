@@ -30,7 +30,7 @@ async function refresh(ctx: Context, options: RefreshOptions): Promise<string> {
     return message;
   }
   const ensure = { force: options.force, aheadMs: options.aheadMs };
-  const due = dueFor(ctx, ensure);
+  const due = await dueFor(ctx, ensure);
   const result = await ensureUsable(ctx, ensure);
   const entry = result.entry;
   const expires = entry.type === "oauth"
