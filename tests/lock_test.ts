@@ -5,17 +5,13 @@
 
 import assert from "node:assert/strict";
 import { lockPathFor, withLock } from "../lib/lock.ts";
+import { withTempDir } from "./helpers/temp_dir.ts";
 
 const posix = Deno.build.os !== "windows";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  // realPath: the temporary folder may itself sit behind a link (macOS /var).
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "occa-lock-" }));
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** A temporary folder for one test. */
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("occa-lock-", fn);
 }
 
 Deno.test({

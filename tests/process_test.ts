@@ -7,18 +7,15 @@
 import assert from "node:assert/strict";
 import { processSpawn } from "../lib/context.ts";
 import { runBounded } from "../lib/process.ts";
+import { withTempDir } from "./helpers/temp_dir.ts";
 
 const posix = Deno.build.os !== "windows";
 const ctx = { spawn: processSpawn, os: Deno.build.os };
 const decoder = new TextDecoder();
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "occa-process-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** A temporary folder for one test. */
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("occa-process-", fn);
 }
 
 /**

@@ -14,17 +14,14 @@ import { type Context, createContext, processSpawn, recordEnv } from "../../lib/
 import { FailureError } from "../../lib/errors.ts";
 import { Ui } from "../../lib/ui.ts";
 import { memoryIo } from "../helpers/context.ts";
+import { withTempDir } from "../helpers/temp_dir.ts";
 
 const posix = Deno.build.os !== "windows";
 const ACCESS = "sk-ant-oat01-bounds-access-0123456789";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "occa-cc-bounds-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** A temporary folder for one test. */
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("occa-cc-bounds-", fn);
 }
 
 /** A Context whose programs are looked up in `bin` only, and whose home is `dir`. */

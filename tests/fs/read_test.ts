@@ -12,17 +12,14 @@ import {
   readBoundedText,
 } from "../../lib/fs/read.ts";
 import { readTextOrNull } from "../../lib/fs/atomic.ts";
+import { withTempDir } from "../helpers/temp_dir.ts";
 
 const WHAT = "the test file";
 const posix = Deno.build.os !== "windows";
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "occa-read-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** A temporary folder for one test. */
+function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("occa-read-", fn);
 }
 
 /** Run `fn` and fail the test if it took longer than `ms` (for reads that must not read). */
