@@ -7,24 +7,8 @@
 import assert from "node:assert/strict";
 import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 import { claudePayload, claudeTokens } from "../fakes/claude_code.ts";
+import { OPENCODE } from "./real_opencode.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-function findOpenCode(): string | undefined {
-  const candidates = [Deno.env.get("OPENCODE_BIN"), `${ROOT}.tools/node_modules/.bin/opencode`];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      Deno.statSync(candidate);
-      return candidate;
-    } catch {
-      // Not installed there.
-    }
-  }
-  return undefined;
-}
-
-const OPENCODE = findOpenCode();
 if (!OPENCODE) {
   console.warn(
     "OpenCode compatibility tests skipped: set OPENCODE_BIN or run .ci/run to install opencode-ai",

@@ -26,30 +26,8 @@ import {
 } from "../fakes/messages_server.ts";
 import { claudePayload, claudeTokens } from "../fakes/claude_code.ts";
 import { plantFakeSecrets, seedBrowserEntry } from "../oauth/browser_helpers.ts";
+import { OPENCODE, PLUGIN } from "./real_opencode.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-function firstExisting(candidates: (string | undefined)[]): string | undefined {
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      Deno.statSync(candidate);
-      return candidate;
-    } catch {
-      // Not installed there.
-    }
-  }
-  return undefined;
-}
-
-const OPENCODE = firstExisting([
-  Deno.env.get("OPENCODE_BIN"),
-  `${ROOT}.tools/node_modules/.bin/opencode`,
-]);
-const PLUGIN = firstExisting([
-  Deno.env.get("OPENCODE_ANTHROPIC_AUTH_PLUGIN"),
-  `${ROOT}.tools/node_modules/opencode-anthropic-auth/index.mjs`,
-]);
 const OPENSSL = (() => {
   try {
     return new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" })
