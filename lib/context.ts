@@ -43,6 +43,8 @@ export interface Context {
    * Use `runBounded` (lib/process.ts) for anything that must end on its own.
    */
   spawn(command: string, options: Deno.CommandOptions): Deno.ChildProcess;
+  /** When aborted, work in progress stops: bounded children are ended with their group. */
+  readonly signal?: AbortSignal;
 }
 
 /** The real working directory, or undefined when it was removed. */

@@ -148,7 +148,7 @@ const STOP_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
  * else only the child itself is signalled.
  */
 export async function runBounded(
-  ctx: Pick<Context, "spawn" | "os">,
+  ctx: Pick<Context, "spawn" | "os" | "signal">,
   spec: BoundedRun,
 ): Promise<BoundedResult> {
   const limit = spec.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
@@ -220,6 +220,10 @@ export async function runBounded(
   };
   // A signal that came while the child was being started ends it now.
   if (interrupted) stop();
+  // The caller no longer wants the result (run -- CMD ended while a refresh ran).
+  const cancel = () => stop();
+  ctx.signal?.addEventListener("abort", cancel);
+  if (ctx.signal?.aborted) stop();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -239,6 +243,7 @@ export async function runBounded(
     clearTimeout(timer);
     if (!exited) clearTimeout(killTimer);
     unlisten();
+    ctx.signal?.removeEventListener("abort", cancel);
   }
   const [out, err] = await Promise.all([stdout.finish(), stderr.finish()]);
   if (interrupted) {

@@ -93,11 +93,15 @@ export function refreshDelay(
 }
 
 /**
- * Keep the credential fresh in the background until `stop` is called. The
+ * Keep the credential fresh in the background until the returned stop is
+ * called; stopping cancels a refresh in progress (a running `claude` is ended
+ * with its group and its temporary folder removed) and waits for it. The
  * child owns the terminal (OpenCode's TUI): no spinner and no progress lines,
  * only warnings when a refresh fails (and `--debug` lines).
  */
-function startRefresher(ctx: Context, first: Usable): () => void {
+function startRefresher(ctx: Context, first: Usable): () => Promise<void> {
+  const cancel = new AbortController();
+  let inFlight: Promise<void> = Promise.resolve();
   const background: Context = {
     env: ctx.env,
     io: ctx.io,
@@ -108,13 +112,14 @@ function startRefresher(ctx: Context, first: Usable): () => void {
     stateFile: ctx.stateFile,
     cwd: ctx.cwd,
     spawn: ctx.spawn,
+    signal: cancel.signal,
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const schedule = (delay: number | null) => {
     if (stopped || delay === null) return;
     ctx.ui.debug(`next refresh in ${Math.round(delay / 1000)} s`);
-    timer = setTimeout(tick, delay);
+    timer = setTimeout(() => inFlight = tick(), delay);
   };
   const tick = async () => {
     try {
@@ -125,6 +130,7 @@ function startRefresher(ctx: Context, first: Usable): () => void {
       }
       schedule(refreshDelay(usable, ctx.now(), refreshSkewMs(ctx)));
     } catch (error) {
+      if (stopped) return;
       const message = error instanceof Error ? error.message : String(error);
       ctx.ui.warn(
         `${PROGRAM}: background refresh failed (${message}); retrying in ${
@@ -135,9 +141,11 @@ function startRefresher(ctx: Context, first: Usable): () => void {
     }
   };
   schedule(refreshDelay(first, ctx.now(), refreshSkewMs(ctx)));
-  return () => {
+  return async () => {
     stopped = true;
     clearTimeout(timer);
+    cancel.abort();
+    await inFlight;
   };
 }
 
@@ -168,7 +176,7 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
       // Not every signal exists on every OS (Windows has SIGINT and SIGBREAK only).
     }
   }
-  let stopRefresher = () => {};
+  let stopRefresher = () => Promise.resolve();
   try {
     try {
       child = ctx.spawn(command, {
@@ -202,7 +210,7 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
     if (status.signal) return signalExitCode(status.signal, ctx.os);
     return status.code;
   } finally {
-    stopRefresher();
+    await stopRefresher();
     for (const [signal, forward] of forwarded) Deno.removeSignalListener(signal, forward);
   }
 }

@@ -7,7 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { exists, staleClaudeSession, waitFor } from "./session_helpers.ts";
+import { claudeTokens } from "../fakes/claude_code.ts";
+import {
+  exists,
+  seedClaudeSession,
+  staleClaudeSession,
+  waitFor,
+  writeClaudeFile,
+} from "./session_helpers.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
 
 /** Whether process `pid` is gone (or a zombie about to be reaped). */
@@ -20,10 +27,15 @@ async function gone(pid: number): Promise<boolean> {
   }
 }
 
-/** A fake `claude` that starts a grandchild (its pid written down), records its cwd, and hangs. */
+/**
+ * A fake `claude` that starts a grandchild (its pid written down), records its
+ * cwd, and hangs. The sandbox's PATH holds only fakes; a real one holds `kill`
+ * (/bin/kill), which the tool uses to end a whole process group.
+ */
 async function installHangingClaude(
   box: { root: string; installExecutable: (n: string, s: string) => Promise<string> },
 ) {
+  await box.installExecutable("kill", '#!/bin/sh\nexec /bin/kill "$@"\n');
   await box.installExecutable(
     "claude",
     `#!/bin/sh
@@ -89,3 +101,34 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     },
   });
 }
+
+Deno.test({
+  name:
+    "run -- CMD that ends while a background `claude` refresh runs: that refresh is ended too, nothing left behind",
+  ignore: !posix,
+  fn: async () => {
+    await withSandbox(async (box) => {
+      // Fresh at start, due 1 s later (skew 2 s): the background refresh starts a hanging claude.
+      const tokens = claudeTokens(Date.now() + 3_000);
+      box.plant(tokens.accessToken, tokens.refreshToken);
+      await writeClaudeFile(box, tokens);
+      await seedClaudeSession(box, tokens);
+      await installHangingClaude(box);
+      await box.installExecutable(
+        "opencode",
+        `#!/bin/sh\nwhile [ ! -e '${box.root}/grandchild' ]; do sleep 0.05; done\nexit 7\n`,
+      );
+      const started = Date.now();
+      const result = await box.run(["run", "--", "opencode"], {
+        env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: "2000" },
+      });
+      assert.equal(result.code, 7, result.stderr);
+      assert(Date.now() - started < 15_000, "run waited for the refresh to time out");
+      const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
+      await waitFor("the grandchild to end", () => gone(grandchild), 5_000);
+      const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
+      assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
+      assert.doesNotMatch(result.stderr, /background refresh failed/);
+    });
+  },
+});
