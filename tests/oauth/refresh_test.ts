@@ -359,7 +359,7 @@ Deno.test("a server that does not answer in time: bounded retries, then exit 1 n
   await withSandbox((box) =>
     withFake(async (fake) => {
       await seedBrowserEntry(box, fake);
-      for (let i = 0; i < 4; i++) fake.script.push({ status: 200, body: "{}", delayMs: 1500 });
+      for (let i = 0; i < 4; i++) fake.script.push({ status: 200, body: "{}", delayMs: 600 });
       const token = await box.runInProcess(["token"], {
         env: { ...fake.env(), CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS: "150" },
       });
