@@ -35,11 +35,22 @@ const REAL_OPENCODE = [Deno.env.get("OPENCODE_BIN"), `${ROOT}.tools/node_modules
 
 const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-/** Install a fake `opencode` running `body` (sh), with PATH set and ROOT the sandbox root. */
-function installChild(box: Sandbox, body: string): Promise<string> {
-  return box.installExecutable(
+/**
+ * Install a fake `opencode` running `body` (sh), with PATH set and ROOT the
+ * sandbox root. The body runs with default signal dispositions: a test run
+ * started from a background shell inherits SIGINT and SIGQUIT ignored, which
+ * sh could neither trap nor reset (the forwarding test would then wait forever).
+ */
+async function installChild(box: Sandbox, body: string): Promise<string> {
+  await Deno.writeTextFile(
+    `${box.root}/opencode-body.sh`,
+    `PATH=/usr/bin:/bin\nROOT=${shQuote(box.root)}\n${body}\n`,
+  );
+  return await box.installExecutable(
     "opencode",
-    `#!/bin/sh\nPATH=/usr/bin:/bin\nROOT=${shQuote(box.root)}\n${body}\n`,
+    `#!/bin/sh\nexec /usr/bin/env --default-signal=INT,QUIT /bin/sh ${
+      shQuote(`${box.root}/opencode-body.sh`)
+    } "$@"\n`,
   );
 }
 
@@ -151,7 +162,10 @@ exit 5`,
       await cli.stdin.close();
       await waitFor("the child to start", () => exists(`${box.root}/child-started`));
       cli.kill(signal);
+      // A child that did not get the signal must fail this test, not hang the suite.
+      const guard = setTimeout(() => cli.kill("SIGKILL"), 20_000);
       const output = await cli.output();
+      clearTimeout(guard);
       const result = {
         code: output.code,
         stdout: new TextDecoder().decode(output.stdout),
@@ -168,10 +182,9 @@ exit 5`,
 }
 
 // Every signal, not only the forwarded ones (Linux numbering; this suite runs on Linux).
-// Not QUIT or INT: a shell started in the background inherits them ignored and
-// cannot reset that, so a CI runner's job could not kill itself with them.
 const SIGNAL_EXITS = [
   ["KILL", 137],
+  ["QUIT", 131],
   ["ABRT", 134],
   ["USR1", 138],
   ["SEGV", 139],
