@@ -1,7 +1,7 @@
 /** Everything a command needs from the outside world, passed in explicitly. */
 
 import { FailureError, PROGRAM } from "./errors.ts";
-import { join } from "./fs/path.ts";
+import { isAbsolute, join } from "./fs/path.ts";
 import type { Io, Ui } from "./ui.ts";
 
 /** Read access to environment variables. */
@@ -105,7 +105,12 @@ export function createContext(options: {
   spawn?: (command: string, options: Deno.CommandOptions) => Deno.ChildProcess;
 }): Context {
   const os = options.os ?? Deno.build.os;
+  const cwd = options.cwd ?? processCwd;
+  // A relative --auth-file is made absolute once, against the working folder:
+  // messages, the state's record and a scheduled job then all name the same file.
   let authFile = options.authFile;
+  const here = authFile && !isAbsolute(authFile, os) ? cwd() : undefined;
+  if (authFile && here) authFile = join(here, authFile);
   let stateFile = options.stateFile;
   return {
     env: options.env,
@@ -119,7 +124,7 @@ export function createContext(options: {
     get stateFile() {
       return stateFile ??= defaultStateFile(options.env, os);
     },
-    cwd: options.cwd ?? processCwd,
+    cwd,
     spawn: options.spawn ?? processSpawn,
   };
 }

@@ -10,7 +10,7 @@
  */
 
 import { FailureError, fileFailure } from "../errors.ts";
-import { basename, dirname, join } from "./path.ts";
+import { basename, dirname, isAbsolute, join } from "./path.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "./read.ts";
 
 const isWindows = Deno.build.os === "windows";
@@ -140,10 +140,6 @@ export function resolveSymlinkSync(path: string): string {
     current = isAbsolute(link) ? link : join(dirname(current), link);
   }
   throw new FailureError(`cannot resolve ${path}: too many levels of symbolic links`);
-}
-
-function isAbsolute(path: string): boolean {
-  return path.startsWith("/") || (isWindows && /^([A-Za-z]:)?[\\/]/.test(path));
 }
 
 /** Flush a directory entry so the rename survives power loss (best effort). */

@@ -12,6 +12,11 @@ function isSeparator(ch: string): boolean {
   return ch === "/" || (isWindows && ch === "\\");
 }
 
+/** Whether `path` is absolute on `os` (the running OS by default). */
+export function isAbsolute(path: string, os: string = Deno.build.os): boolean {
+  return os === "windows" ? /^([A-Za-z]:)?[\\/]/.test(path) : path.startsWith("/");
+}
+
 /** Join path segments with the OS separator, without doubling separators. */
 export function join(...parts: string[]): string {
   let out = "";

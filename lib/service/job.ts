@@ -19,7 +19,7 @@ import { defaultStateFile, type Env } from "../context.ts";
 import { formatDurationFlag } from "../duration.ts";
 import { ENVIRONMENT } from "../environment.ts";
 import { FailureError, PROGRAM, quote } from "../errors.ts";
-import { basename, dirname } from "../fs/path.ts";
+import { basename, dirname, isAbsolute } from "../fs/path.ts";
 
 /** The systemd unit name (without `.service` / `.timer`) and the Task Scheduler task name. */
 export const JOB_NAME = `${PROGRAM}-refresh`;
@@ -78,11 +78,6 @@ export function currentRuntime(): JobRuntime {
   };
 }
 
-/** Whether `path` is absolute on `os`. */
-export function isAbsolutePath(path: string, os: string): boolean {
-  return os === "windows" ? /^([A-Za-z]:)?[\\/]/.test(path) : path.startsWith("/");
-}
-
 /** A module URL as the program argument: a file:// URL becomes a path, a remote URL stays. */
 export function modulePath(mainModule: string, os: string): string {
   if (!mainModule.startsWith("file:")) return mainModule;
@@ -116,7 +111,7 @@ export function buildJob(inputs: JobInputs): Job {
       args: ["run", ...inputs.flags, modulePath(inputs.mainModule, inputs.os), ...tail],
       env: jobEnv(inputs),
     };
-  if (!isAbsolutePath(job.program, inputs.os)) {
+  if (!isAbsolute(job.program, inputs.os)) {
     throw new FailureError(`cannot schedule ${quote(job.program)}: not an absolute path`);
   }
   for (const word of [job.program, ...job.args]) {
@@ -138,7 +133,7 @@ export function buildJob(inputs: JobInputs): Job {
 }
 
 function absolute(path: string, cwd: string | undefined, os: string, what: string): string {
-  if (isAbsolutePath(path, os)) return path;
+  if (isAbsolute(path, os)) return path;
   if (!cwd) {
     throw new FailureError(
       `cannot schedule the job: ${what} ${quote(path)} is relative and the working folder is gone`,

@@ -31,6 +31,8 @@ export function memoryIo(stdin: string | Uint8Array = ""): Io & { err: string; o
     writeErr(text: string) {
       io.err += text;
     },
+    // As processIo: a prompt leaves the line open, and the next message starts a new one.
+    stderrLineOpen: () => io.err !== "" && !/[\r\n]$/.test(io.err) && !io.err.endsWith("\r\x1b[2K"),
   };
   return io;
 }

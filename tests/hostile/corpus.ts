@@ -51,8 +51,10 @@ export interface HostileCase {
   check?: (f: Fixture, result: RunResult) => Promise<void>;
   /** Skip the case (with the reason in the name) where it cannot run. */
   ignore?: boolean;
-  /** Kill the CLI after this long (a hang is a failure); default 20 s. */
+  /** Run as a real process and kill it after this long (a hang is a failure). */
   timeoutMs?: number;
+  /** Needs a real process under the start task's flags (a permission is what is tested). */
+  process?: boolean;
 }
 
 /** Files the harness and the fakes write on their own; never compared. */
@@ -127,7 +129,12 @@ export function assertSameExcept(
   }
 }
 
-/** Run the CLI with raw stdin bytes and a hang limit; the leak check is the harness's. */
+/**
+ * Run the CLI with raw stdin bytes; the leak check is the harness's. In
+ * process (the same runCli as main.ts), except for a case with a hang limit:
+ * a read that blocks must be a killed process and a failed case, never a
+ * test runner that waits forever.
+ */
 export function runCli(
   box: Sandbox,
   args: string[],
@@ -138,7 +145,8 @@ export function runCli(
     timeoutMs?: number;
   } = {},
 ): Promise<RunResult> {
-  return box.run(args, { timeoutMs: 20_000, ...options });
+  if (options.timeoutMs === undefined) return box.runInProcess(args, options);
+  return box.run(args, options);
 }
 
 /** Longest `error:` or `hint:` line accepted: messages quote input, but never all of it. */
@@ -195,7 +203,7 @@ export async function runCase(c: HostileCase): Promise<void> {
         stdin: c.stdin,
         env,
         allowOnStdout: c.exit === 0 && args.includes("token") ? [expectedStdout.trim()] : [],
-        timeoutMs: c.timeoutMs,
+        timeoutMs: c.timeoutMs ?? (c.process ? 20_000 : undefined),
       });
       const what = `${c.name} (\`${args.join(" ").slice(0, 200)}\`)`;
       assert.equal(result.code, c.exit, `${what}: exit ${result.code}\n${result.stderr}`);

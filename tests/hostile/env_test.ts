@@ -120,6 +120,7 @@ hostileCases("environment", [
     () => ({ ANTHROPIC_TOKEN_URL: "https://169.254.169.254/latest/meta-data" }),
     1,
     /permissions do not allow network access to 169\.254\.169\.254/,
+    { process: true }, // the start task's --allow-net is what refuses it
   ),
   browserLoginWith(
     "ANTHROPIC_AUTH_URL with the javascript: scheme",
