@@ -241,5 +241,6 @@ export function envMilliseconds(
 
 /** The margin before expiry at which a token counts as stale (`CLAUDE_CODE_AUTH_REFRESH_SKEW_MS`). */
 export function refreshSkewMs(ctx: { env: EnvReader }): number {
+  // 60 s: DEFAULT_SKEW_MS of credential_types.ts (not imported: this module needs only errors.ts).
   return envMilliseconds(ctx.env, "CLAUDE_CODE_AUTH_REFRESH_SKEW_MS", 60_000);
 }
