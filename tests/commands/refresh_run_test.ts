@@ -9,35 +9,19 @@
 import assert from "node:assert/strict";
 import { runRefresh } from "../../lib/commands/refresh.ts";
 import { claudePayload, installFakeClaude } from "../fakes/claude_code.ts";
-import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
 import { commandContext } from "../helpers/context.ts";
-import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
+import { withSandbox } from "../helpers/sandbox.ts";
 import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
 import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
+import { claudeCodeEntry, HOUR, namedClaudeTokens, NOW, type World } from "./run_tables.ts";
 
-const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
-const HOUR = 3600_000;
 const KEY = "sk-ant-api03-refresh-run-0123456789abcdef";
 
-const cc = (name: string, expiresAt: number) => ({
-  accessToken: `sk-ant-oat01-refresh-${name}-0123456789`,
-  refreshToken: `sk-ant-ort01-refresh-${name}-0123456789`,
-  expiresAt,
-});
+const cc = (name: string, expiresAt: number) => namedClaudeTokens("refresh", name, expiresAt);
 const CC_FRESH = cc("fresh", NOW + 2 * HOUR);
 const CC_NEXT = cc("next", NOW + 8 * HOUR);
 const CC_STALE = cc("stale", NOW - 60_000);
-const ccEntry = (t: typeof CC_FRESH) => ({
-  type: "oauth",
-  refresh: "",
-  access: t.accessToken,
-  expires: t.expiresAt,
-});
-
-interface World {
-  box: Sandbox;
-  fake: FakeAnthropic;
-}
+const ccEntry = claudeCodeEntry;
 
 interface RefreshCase {
   name: string;

@@ -9,28 +9,17 @@
 import assert from "node:assert/strict";
 import { runStatus, type StatusJson } from "../../lib/commands/status.ts";
 import { installFakeClaude } from "../fakes/claude_code.ts";
-import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
 import { commandContext } from "../helpers/context.ts";
-import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
+import { withSandbox } from "../helpers/sandbox.ts";
 import { seedBrowserEntry, withFake, writeBrowserState } from "../oauth/browser_helpers.ts";
 import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
+import { HOUR, namedClaudeTokens, NOW, type World } from "./run_tables.ts";
 
-const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
-const HOUR = 3600_000;
 const KEY = "sk-ant-api03-status-run-0123456789abcdef";
 
-const cc = (name: string, expiresAt: number) => ({
-  accessToken: `sk-ant-oat01-status-${name}-0123456789`,
-  refreshToken: `sk-ant-ort01-status-${name}-0123456789`,
-  expiresAt,
-});
+const cc = (name: string, expiresAt: number) => namedClaudeTokens("status", name, expiresAt);
 const CC_FRESH = cc("fresh", NOW + 2 * HOUR);
 const CC_STALE = cc("stale", NOW - 10 * 60_000);
-
-interface World {
-  box: Sandbox;
-  fake: FakeAnthropic;
-}
 
 interface StatusCase {
   name: string;

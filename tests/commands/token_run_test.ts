@@ -9,39 +9,20 @@
 import assert from "node:assert/strict";
 import { runToken } from "../../lib/commands/token.ts";
 import { claudePayload, installFakeClaude } from "../fakes/claude_code.ts";
-import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
 import { commandContext } from "../helpers/context.ts";
-import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
+import { withSandbox } from "../helpers/sandbox.ts";
 import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
 import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
+import { claudeCodeEntry, HOUR, namedClaudeTokens, NOW, type World } from "./run_tables.ts";
 
-const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
-const HOUR = 3600_000;
 const KEY = "sk-ant-api03-token-run-0123456789abcdef";
 const OTHERS = { openai: { type: "api", key: "sk-openai-token-run-0123456789" } };
 
-/** Claude Code token pairs with fixed names, expiring relative to NOW. */
-const cc = (name: string, expiresAt: number) => ({
-  accessToken: `sk-ant-oat01-cc-${name}-0123456789`,
-  refreshToken: `sk-ant-ort01-cc-${name}-0123456789`,
-  expiresAt,
-});
+const cc = (name: string, expiresAt: number) => namedClaudeTokens("cc", name, expiresAt);
 const CC_OLD = cc("old", NOW + 2 * HOUR);
 const CC_NEW = cc("new", NOW + 8 * HOUR);
 const CC_STALE = cc("stale", NOW - 60_000);
-const ccEntry = (t: typeof CC_OLD) => ({
-  type: "oauth",
-  refresh: "",
-  access: t.accessToken,
-  expires: t.expiresAt,
-});
-
-/** What a case sees: the sandbox, the fake Anthropic, and the browser pair it seeded. */
-interface World {
-  box: Sandbox;
-  fake: FakeAnthropic;
-  seeded?: { access: string; refresh: string; expires: number };
-}
+const ccEntry = claudeCodeEntry;
 
 interface TokenCase {
   name: string;

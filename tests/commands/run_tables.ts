@@ -1,0 +1,34 @@
+/** Fixtures shared by the table-driven in-process command tests (token, status, refresh). */
+
+import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
+import type { Sandbox } from "../helpers/sandbox.ts";
+
+/** The fixed clock of the tables. */
+export const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+/** One hour in milliseconds. */
+export const HOUR = 3600_000;
+
+/** A Claude Code token pair with a fixed, recognisable name, expiring at `expiresAt`. */
+export function namedClaudeTokens(
+  table: string,
+  name: string,
+  expiresAt: number,
+): { accessToken: string; refreshToken: string; expiresAt: number } {
+  return {
+    accessToken: `sk-ant-oat01-${table}-${name}-0123456789`,
+    refreshToken: `sk-ant-ort01-${table}-${name}-0123456789`,
+    expiresAt,
+  };
+}
+
+/** The entry this tool stores for a Claude Code session (never with Claude Code's refresh token). */
+export function claudeCodeEntry(t: { accessToken: string; expiresAt: number }) {
+  return { type: "oauth", refresh: "", access: t.accessToken, expires: t.expiresAt };
+}
+
+/** What a case sees: the sandbox, the fake Anthropic, and the browser pair it seeded. */
+export interface World {
+  box: Sandbox;
+  fake: FakeAnthropic;
+  seeded?: { access: string; refresh: string; expires: number };
+}
