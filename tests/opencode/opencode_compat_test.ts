@@ -67,7 +67,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a real OpenCode lists Anthropic as oauth after login --method claude-code",
+  name: 'a real OpenCode lists Anthropic as oauth after login --method claude-code (refresh "")',
   ignore: !OPENCODE,
   async fn() {
     await withSandbox(async (box) => {
@@ -78,6 +78,11 @@ Deno.test({
       await box.writeAuth(OTHERS);
       const login = await box.run(["login", "--method", "claude-code"]);
       assert.equal(login.code, 0, login.stderr);
+      // Claude Code's refresh token stays in Claude Code's store; "" is still a valid entry.
+      assert.equal(
+        (await box.readAuth() as { anthropic: { refresh: string } }).anthropic.refresh,
+        "",
+      );
       const list = await opencodeAuthList(box);
       assert.match(list, /Anthropic\s+oauth/, list);
       assert.match(list, /OpenAI\s+api/, list);
