@@ -105,7 +105,7 @@ async function renewLocked(
   const now = ctx.now();
   const last = current.state?.lastRefresh;
   const notBefore = last ? last.at + minRefreshIntervalMs(last.lifetimeMs) : undefined;
-  if (last && notBefore !== undefined && now < notBefore && target.method === current.method) {
+  if (last && notBefore !== undefined && now < notBefore) {
     const wait = `refreshed ${formatDuration(now - last.at)} ago; not again for ${
       formatDuration(notBefore - now)
     } (the minimum interval between refreshes)`;
