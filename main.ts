@@ -18,6 +18,7 @@ import {
 import { type Context, createContext, type Env, envFlag, processEnv } from "./lib/context.ts";
 import { CliError, type ExitCode, PROGRAM } from "./lib/errors.ts";
 import { type Io, processIo, Ui } from "./lib/ui.ts";
+import { lazyImport, type LazyModule } from "./lib/lazy.ts";
 
 /** A command module: turns its parsed arguments into options and runs. */
 interface CommandModule<C extends CommandName> {
@@ -25,22 +26,25 @@ interface CommandModule<C extends CommandName> {
   run(ctx: Context, args: ParsedArgs<C>): Promise<C extends "run" ? number : ExitCode>;
 }
 
-/** One module per command, loaded lazily so `token` loads nothing it does not use. */
-const COMMAND_MODULES: { [C in CommandName]: () => Promise<CommandModule<C>> } = {
-  login: () => import("./lib/commands/login.ts"),
-  status: () => import("./lib/commands/status.ts"),
-  token: () => import("./lib/commands/token.ts"),
-  refresh: () => import("./lib/commands/refresh.ts"),
-  logout: () => import("./lib/commands/logout.ts"),
-  doctor: () => import("./lib/commands/doctor.ts"),
-  run: () => import("./lib/commands/run.ts"),
-  service: () => import("./lib/commands/service.ts"),
-  completions: () => import("./lib/commands/completions.ts"),
+/**
+ * One module per command, loaded lazily (and through lazyImport, which Deno
+ * does not prepare ahead) so `token` loads nothing it does not use.
+ */
+const COMMAND_MODULES: { [C in CommandName]: LazyModule } = {
+  login: "lib/commands/login.ts",
+  status: "lib/commands/status.ts",
+  token: "lib/commands/token.ts",
+  refresh: "lib/commands/refresh.ts",
+  logout: "lib/commands/logout.ts",
+  doctor: "lib/commands/doctor.ts",
+  run: "lib/commands/run.ts",
+  service: "lib/commands/service.ts",
+  completions: "lib/commands/completions.ts",
 };
 
 /** Load command `C`'s module and run it. */
 async function dispatch<C extends CommandName>(ctx: Context, args: ParsedArgs<C>): Promise<number> {
-  const module = await COMMAND_MODULES[args.command]();
+  const module = await lazyImport<CommandModule<C>>(COMMAND_MODULES[args.command]);
   return await module.run(ctx, args);
 }
 
@@ -79,7 +83,9 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
     }
     if (parsed.values.help) {
       if (parsed.topic === "environment") {
-        const { environmentHelp } = await import("./lib/reference.ts");
+        const { environmentHelp } = await lazyImport<typeof import("./lib/reference.ts")>(
+          "lib/reference.ts",
+        );
         ui.data(environmentHelp());
       } else {
         ui.data(parsed.command ? commandHelp(parsed.command) : globalHelp(meta.version));
@@ -117,7 +123,10 @@ function reportError(ui: Ui, error: unknown): number {
     debugCauses(ui, error);
     return error.exitCode;
   }
-  if (error instanceof Deno.errors.NotCapable) {
+  // A module loaded lazily (lib/lazy.ts) needs read access like any file: its
+  // refusal comes as a module-loading error with Deno's permission wording.
+  const moduleRefused = error instanceof Error && /^Requires \w+ access to /.test(error.message);
+  if (error instanceof Deno.errors.NotCapable || moduleRefused) {
     ui.error(`missing Deno permission: ${firstLine(error)}`);
     ui.hint(
       "run with the permission flags from the README (`deno task start`), or use a release binary",

@@ -16,6 +16,7 @@ import {
   type Usable,
 } from "./credential_types.ts";
 import type { Due } from "./methods/method.ts";
+import { lazyImport } from "./lazy.ts";
 import { loadStored, requireCredential } from "./store.ts";
 
 /** When a token counts as due for these options. */
@@ -35,7 +36,9 @@ export async function dueFor(ctx: Context, options: EnsureOptions): Promise<Due>
  */
 async function skewMs(ctx: Context): Promise<number> {
   if (!ctx.env.get("CLAUDE_CODE_AUTH_REFRESH_SKEW_MS")) return DEFAULT_SKEW_MS;
-  const { refreshSkewMs } = await import("./environment.ts");
+  const { refreshSkewMs } = await lazyImport<typeof import("./environment.ts")>(
+    "lib/environment.ts",
+  );
   return refreshSkewMs(ctx);
 }
 
@@ -51,12 +54,14 @@ export async function ensureUsable(ctx: Context, options: EnsureOptions = {}): P
   // `token` path of CI, where every module loaded costs start-up time).
   if (stored.method === "api-key") return { ...credentialOf(stored), refreshed: false };
   const due = await dueFor(ctx, options);
-  const { signInMethod } = await import("./methods/index.ts");
+  const { signInMethod } = await lazyImport<typeof import("./methods/index.ts")>(
+    "lib/methods/index.ts",
+  );
   const method = await signInMethod(stored.method);
   const look = await method.inspect(ctx, stored, due);
   if (look.kind === "use") return { ...credentialOf(stored), refreshed: false, note: look.note };
   // Writing is the rare path: its code loads only now.
-  const { adopt, renew } = await import("./renewal.ts");
+  const { adopt, renew } = await lazyImport<typeof import("./renewal.ts")>("lib/renewal.ts");
   if (look.kind === "adopt") return await adopt(ctx, stored, look.entry);
   return await renew(ctx, stored, due);
 }

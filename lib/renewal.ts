@@ -32,6 +32,7 @@ import {
   type Transaction,
   withStore,
 } from "./store.ts";
+import { lazyImport } from "./lazy.ts";
 
 /** The state fields of `stored` to carry over to its renewed entry. */
 function carriedState(stored: StoredCredential): StateFields {
@@ -92,7 +93,9 @@ async function renewLocked(
   // does the state's record that this tool minted the token decide.
   let target = current;
   if (current.method === "browser") {
-    const { holdsClaudeTokens } = await import("./methods/claude_code.ts");
+    const { holdsClaudeTokens } = await lazyImport<typeof import("./methods/claude_code.ts")>(
+      "lib/methods/claude_code.ts",
+    );
     const holds = await holdsClaudeTokens(ctx, current.entry);
     if (holds === "yes" || (holds === "unknown" && !await mintedHere(current))) {
       ctx.ui.debug(

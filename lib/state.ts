@@ -9,6 +9,7 @@
 import type { AnthropicEntry, Method } from "./credential_types.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "./fs/read.ts";
 import { isPlainObject, parseJson } from "./json.ts";
+import { lazyImport } from "./lazy.ts";
 
 /** How the state file names each method's source. */
 export type Source = "claude-code-session" | "browser-oauth" | "api-key";
@@ -55,7 +56,7 @@ export interface AnthropicState {
 
 /** A short, one-way fingerprint of a secret (never the secret itself). */
 export async function fingerprint(secret: string): Promise<string> {
-  const { sha256Hex } = await import("./hash.ts");
+  const { sha256Hex } = await lazyImport<typeof import("./hash.ts")>("lib/hash.ts");
   return (await sha256Hex(secret)).slice(0, 16);
 }
 
@@ -166,8 +167,8 @@ export function readStateKey(path: string, key: string): unknown {
 export async function writeStateKey(path: string, key: string, value: unknown): Promise<void> {
   // Loaded here, not at the top: `token` reads the state but rarely writes it.
   const [{ lockPathFor, withLock }, { removeStaleTempFiles, writeFileAtomic }] = await Promise.all([
-    import("./lock.ts"),
-    import("./fs/atomic.ts"),
+    lazyImport<typeof import("./lock.ts")>("lib/lock.ts"),
+    lazyImport<typeof import("./fs/atomic.ts")>("lib/fs/atomic.ts"),
   ]);
   await withLock(lockPathFor(path), async () => {
     const data = readStateObject(path);

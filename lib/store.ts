@@ -16,6 +16,7 @@ import { PROGRAM, SignInRequiredError } from "./errors.ts";
 import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
 import type { AnthropicState } from "./state.ts";
 import type { Ui } from "./ui.ts";
+import { lazyImport } from "./lazy.ts";
 
 /** What the store needs of the run's context. */
 export interface StoreContext {
@@ -56,7 +57,9 @@ async function describe(
   if (purpose === "use" && entry.type === "api") {
     return { snapshot, entry, state: null, method: "api-key" };
   }
-  const { methodFor, readState, stateApplies } = await import("./state.ts");
+  const { methodFor, readState, stateApplies } = await lazyImport<typeof import("./state.ts")>(
+    "lib/state.ts",
+  );
   const recorded = readState(ctx.stateFile);
   const state = recorded && await stateApplies(recorded, ctx.authFile, entry) ? recorded : null;
   return { snapshot, entry, state, method: methodFor(entry, state) };
@@ -125,9 +128,9 @@ export async function withStore<T>(
 ): Promise<T> {
   const [{ lockPathFor, withLock }, file, { fingerprint, readState, recordedFor, writeState }] =
     await Promise.all([
-      import("./lock.ts"),
-      import("./opencode/auth_file.ts"),
-      import("./state.ts"),
+      lazyImport<typeof import("./lock.ts")>("lib/lock.ts"),
+      lazyImport<typeof import("./opencode/auth_file.ts")>("lib/opencode/auth_file.ts"),
+      lazyImport<typeof import("./state.ts")>("lib/state.ts"),
     ]);
   const writeStateFor = async (entry: AnthropicEntry, state: StateFields) => {
     await writeState(ctx.stateFile, {

@@ -30,6 +30,7 @@ import {
   UsageProblem,
   withoutBacktrace,
 } from "./lib_compile.ts";
+import { LAZY_MODULES } from "../lib/lazy.ts";
 
 /** Where the binaries go, relative to the working directory (the project root under `deno task`). */
 const OUT_DIR = "dist";
@@ -87,6 +88,9 @@ async function smokeTest(path: string, target: Target, denortBin: string | undef
 async function build(targets: Target[], denortBin: string | undefined): Promise<void> {
   const flags = compileFlags(meta.tasks.start);
   const entry = fileURLToPath(new URL(`../${ENTRY}`, import.meta.url));
+  const includes = LAZY_MODULES.map((module) =>
+    fileURLToPath(new URL(`../${module}`, import.meta.url))
+  );
   await Deno.mkdir(OUT_DIR, { recursive: true });
   await Deno.remove(`${OUT_DIR}/SHA256SUMS`).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -97,7 +101,7 @@ async function build(targets: Target[], denortBin: string | undefined): Promise<
     const name = outputName(target);
     const path = `${OUT_DIR}/${name}`;
     say(`compiling ${target} -> ${path}`);
-    const output = await runDeno(compileArgs(target, flags, { outDir: OUT_DIR, entry }));
+    const output = await runDeno(compileArgs(target, flags, { outDir: OUT_DIR, entry, includes }));
     if (output.code !== 0) {
       const stderr = decoder.decode(output.stderr);
       const explained = explainCompileFailure(stderr, target, denortBin);

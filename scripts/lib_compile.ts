@@ -74,12 +74,14 @@ export function outputName(target: Target): string {
 
 /**
  * The exact arguments of `deno` that build `target`: `compile`, the flags to
- * embed, the target, the output path and the entry module.
+ * embed, the target, the output path, an `--include` for each module the
+ * program loads through a computed specifier (lib/lazy.ts's LAZY_MODULES,
+ * which deno compile cannot find by itself) and the entry module.
  */
 export function compileArgs(
   target: Target,
   flags: readonly string[],
-  options: { outDir: string; entry: string },
+  options: { outDir: string; entry: string; includes?: readonly string[] },
 ): string[] {
   return [
     "compile",
@@ -88,6 +90,7 @@ export function compileArgs(
     target,
     "--output",
     `${options.outDir}/${outputName(target)}`,
+    ...(options.includes ?? []).flatMap((module) => ["--include", module]),
     options.entry,
   ];
 }

@@ -86,6 +86,23 @@ function tsFiles(dir: string): string[] {
   return found.sort();
 }
 
+/**
+ * The imports deno info cannot see: modules loaded through lib/lazy.ts name
+ * their target as a string (`lazyImport("lib/renewal.ts")`, main.ts's command
+ * table). In a file that uses lazyImport, every such string is a dynamic edge.
+ */
+function addLazyEdges(graph: Graph): void {
+  for (const [from, edges] of graph) {
+    const text = Deno.readTextFileSync(`${ROOT}${from}`);
+    if (!/\blazyImport\b/.test(text) || from === "lib/lazy.ts") continue;
+    for (const match of text.matchAll(/"(lib\/[\w/]+\.ts)"/g)) {
+      if (!edges.some((e) => e.to === match[1] && e.kind === "dynamic")) {
+        edges.push({ from, to: match[1], kind: "dynamic" });
+      }
+    }
+  }
+}
+
 /** The graph of main.ts, plus every lib/**\/*.ts that main.ts does not reach. */
 async function buildGraph(): Promise<Graph> {
   const graph: Graph = new Map();
@@ -93,6 +110,7 @@ async function buildGraph(): Promise<Graph> {
   for (const file of tsFiles("lib")) {
     if (!graph.has(file)) await addInfo(graph, file);
   }
+  addLazyEdges(graph);
   return graph;
 }
 

@@ -17,6 +17,7 @@ import {
   type Renewal,
   type SignInMethod,
 } from "./method.ts";
+import { lazyImport } from "../lazy.ts";
 
 /** The entry for a token set obtained at `now`. */
 function entryFromTokens(tokens: TokenSet, now: number): OAuthEntry {
@@ -42,13 +43,13 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     { readLine },
     { registerSecret },
   ] = await Promise.all([
-    import("../oauth/authorize.ts"),
-    import("../browser_open.ts"),
-    import("../oauth/client.ts"),
-    import("../oauth/config.ts"),
-    import("../oauth/http.ts"),
-    import("../oauth/pkce.ts"),
-    import("../prompt.ts"),
+    lazyImport<typeof import("../oauth/authorize.ts")>("lib/oauth/authorize.ts"),
+    lazyImport<typeof import("../browser_open.ts")>("lib/browser_open.ts"),
+    lazyImport<typeof import("../oauth/client.ts")>("lib/oauth/client.ts"),
+    lazyImport<typeof import("../oauth/config.ts")>("lib/oauth/config.ts"),
+    lazyImport<typeof import("../oauth/http.ts")>("lib/oauth/http.ts"),
+    lazyImport<typeof import("../oauth/pkce.ts")>("lib/oauth/pkce.ts"),
+    lazyImport<typeof import("../prompt.ts")>("lib/prompt.ts"),
     import("../redact.ts"),
   ]);
   // Every endpoint and the User-Agent override are checked before anything is
@@ -113,9 +114,9 @@ async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<
   // A token refused once is dead: fail without asking again (and without adding to a
   // 429), unless the user forces a retry with `refresh --force`.
   const [{ refreshTokens }, { loadOAuthConfig }, { invalidGrant }] = await Promise.all([
-    import("../oauth/client.ts"),
-    import("../oauth/config.ts"),
-    import("../oauth/token.ts"),
+    lazyImport<typeof import("../oauth/client.ts")>("lib/oauth/client.ts"),
+    lazyImport<typeof import("../oauth/config.ts")>("lib/oauth/config.ts"),
+    lazyImport<typeof import("../oauth/token.ts")>("lib/oauth/token.ts"),
   ]);
   const spent = await fingerprint(entry.refresh);
   if (!due.force && current.state?.rejectedRefresh === spent) throw invalidGrant("refresh");

@@ -2,12 +2,17 @@
 
 import type { Method } from "../credential_types.ts";
 import type { CredentialOf, SignInMethod } from "./method.ts";
+import { lazyImport } from "../lazy.ts";
 
 /** Each method's module, loaded only when used (`token` on an API key loads none of them). */
 const LOADERS: { [M in Method]: () => Promise<SignInMethod<CredentialOf<M>>> } = {
-  "claude-code": async () => (await import("./claude_code.ts")).claudeCodeMethod,
-  browser: async () => (await import("./browser.ts")).browserMethod,
-  "api-key": async () => (await import("./api_key.ts")).apiKeyMethod,
+  "claude-code": async () =>
+    (await lazyImport<typeof import("./claude_code.ts")>("lib/methods/claude_code.ts"))
+      .claudeCodeMethod,
+  browser: async () =>
+    (await lazyImport<typeof import("./browser.ts")>("lib/methods/browser.ts")).browserMethod,
+  "api-key": async () =>
+    (await lazyImport<typeof import("./api_key.ts")>("lib/methods/api_key.ts")).apiKeyMethod,
 };
 
 /** The implementation of `method`. */

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { fileURLToPath } from "node:url";
 import denoJson from "../../deno.json" with { type: "json" };
+import { LAZY_MODULES } from "../../lib/lazy.ts";
 import {
   checkDenortTargets,
   compileArgs,
@@ -32,6 +33,8 @@ import { CLI_FLAGS, Sandbox } from "../helpers/sandbox.ts";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ENTRY = fileURLToPath(new URL("../../main.ts", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("../../scripts/compile.ts", import.meta.url));
+/** The lazily loaded modules, as the compile script passes them: absolute paths. */
+const INCLUDES = LAZY_MODULES.map((module) => `${ROOT}${module}`);
 const decoder = new TextDecoder();
 const posixOnly = Deno.build.os === "windows";
 
@@ -301,7 +304,7 @@ async function withFakeDeno(fn: (box: Sandbox) => Promise<void>): Promise<void> 
 }
 
 function expectedCall(target: Target) {
-  return compileArgs(target, CLI_FLAGS, { outDir: "dist", entry: ENTRY });
+  return compileArgs(target, CLI_FLAGS, { outDir: "dist", entry: ENTRY, includes: INCLUDES });
 }
 
 function assertOneLineError(stderr: string, fragment: RegExp): string {
@@ -503,7 +506,11 @@ Deno.test({
     try {
       const target = Deno.build.target as Target;
       const output = await new Deno.Command(Deno.execPath(), {
-        args: compileArgs(target, compileFlags(denoJson.tasks.start), { outDir, entry: ENTRY }),
+        args: compileArgs(target, compileFlags(denoJson.tasks.start), {
+          outDir,
+          entry: ENTRY,
+          includes: INCLUDES,
+        }),
         cwd: ROOT,
         env: { DENORT_BIN: Deno.execPath(), NO_COLOR: "1" },
         stdin: "null",
@@ -522,6 +529,19 @@ Deno.test({
       for (const kind of ["allow_sys", "allow_ffi"]) assert.equal(permissions[kind], null, kind);
       assert.equal(meta.log_level, "ERROR", "-q must be embedded");
       assert.equal(meta.entrypoint_key, "main.ts");
+      // The modules loaded through a computed specifier (lib/lazy.ts) are in the binary:
+      // deno compile would not find them by itself. Their texts show it.
+      const binary = decoder.decode(await Deno.readFile(`${outDir}/${outputName(target)}`));
+      for (
+        const [module, text] of [
+          ["lib/renewal.ts", "the minimum interval between refreshes"],
+          ["lib/commands/service.ts", "OnCalendar="],
+          ["lib/commands/token.ts", "like `gh auth token`"],
+          ["lib/reference.ts", "Environment variables read by"],
+        ]
+      ) {
+        assert(binary.includes(text), `${module} is not embedded`);
+      }
     } finally {
       await Deno.remove(outDir, { recursive: true });
     }

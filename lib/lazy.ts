@@ -1,0 +1,52 @@
+/**
+ * Loading a module only when it is needed. Deno prepares every statically
+ * written `import("./x.ts")` of a module as soon as that module loads
+ * (measured: main.ts's table of nine such command imports cost about 1.6 ms
+ * of every start), so the `token` path loads its rarely used parts through a
+ * computed specifier instead. `deno compile` cannot see those imports:
+ * scripts/compile.ts passes every LAZY_MODULES entry as `--include`. A leaf.
+ *
+ * @module
+ */
+
+/** The modules loaded through `lazyImport`, as paths from the repository root. */
+export const LAZY_MODULES = [
+  "lib/api_key.ts",
+  "lib/browser_open.ts",
+  "lib/commands/completions.ts",
+  "lib/commands/doctor.ts",
+  "lib/commands/login.ts",
+  "lib/commands/logout.ts",
+  "lib/commands/refresh.ts",
+  "lib/commands/run.ts",
+  "lib/commands/service.ts",
+  "lib/commands/status.ts",
+  "lib/commands/token.ts",
+  "lib/environment.ts",
+  "lib/fs/atomic.ts",
+  "lib/hash.ts",
+  "lib/lock.ts",
+  "lib/methods/api_key.ts",
+  "lib/methods/browser.ts",
+  "lib/methods/claude_code.ts",
+  "lib/methods/index.ts",
+  "lib/oauth/authorize.ts",
+  "lib/oauth/client.ts",
+  "lib/oauth/config.ts",
+  "lib/oauth/http.ts",
+  "lib/oauth/pkce.ts",
+  "lib/oauth/token.ts",
+  "lib/opencode/auth_file.ts",
+  "lib/prompt.ts",
+  "lib/reference.ts",
+  "lib/renewal.ts",
+  "lib/state.ts",
+] as const;
+
+/** A module that may be loaded lazily. */
+export type LazyModule = (typeof LAZY_MODULES)[number];
+
+/** Load `module` now (its type is given by the caller: `typeof import("…")`). */
+export function lazyImport<T>(module: LazyModule): Promise<T> {
+  return import(new URL(`../${module}`, import.meta.url).href);
+}
