@@ -54,9 +54,10 @@ export async function ensureUsable(ctx: Context, options: EnsureOptions = {}): P
   // `token` path of CI, where every module loaded costs start-up time).
   if (stored.method === "api-key") return { ...credentialOf(stored), refreshed: false };
   const due = await dueFor(ctx, options);
-  const { signInMethod } = await lazyImport<typeof import("./methods/index.ts")>(
+  const { signInMethod, usableAsIs } = await lazyImport<typeof import("./methods/index.ts")>(
     "lib/methods/index.ts",
   );
+  if (usableAsIs(stored, due)) return { ...credentialOf(stored), refreshed: false };
   const method = await signInMethod(stored.method);
   const look = await method.inspect(ctx, stored, due);
   if (look.kind === "use") return { ...credentialOf(stored), refreshed: false, note: look.note };

@@ -117,3 +117,23 @@ export const MAX_TOKEN_LENGTH = 4096;
 export function isPrintableToken(s: string, maxLength = MAX_TOKEN_LENGTH): boolean {
   return s.length > 0 && s.length <= maxLength && /^[\x21-\x7e]+$/.test(s);
 }
+
+/** When the stored token counts as due for renewal. */
+export interface Due {
+  /** Now, in epoch milliseconds. */
+  now: number;
+  /** Renew when the token expires within this (the skew, or refresh --ahead). */
+  marginMs: number;
+  /** Whether the margin comes from `refresh --ahead` (a scheduled job). */
+  ahead: boolean;
+  /** Renew even if still fresh. */
+  force: boolean;
+  /** Renew if the stored access token is still this one (the API refused it). */
+  rejectedAccess?: string;
+}
+
+/** Whether `entry` is due under `due`. */
+export function isDue(entry: OAuthEntry, due: Due): boolean {
+  return due.force || entry.access === due.rejectedAccess ||
+    entry.expires <= due.now + due.marginMs;
+}

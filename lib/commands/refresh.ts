@@ -7,7 +7,7 @@
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { dueFor, ensureUsable } from "../credential.ts";
-import { isDue } from "../methods/method.ts";
+import { isDue } from "../credential_types.ts";
 import { CliError, type ExitCode } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
 import { formatExpiry, methodLabel } from "../format.ts";

@@ -5,18 +5,11 @@
  */
 
 import type { Context } from "../context.ts";
-import type { OAuthEntry, SignInResult } from "../credential_types.ts";
+import { isDue, type OAuthEntry, type SignInResult } from "../credential_types.ts";
 import { PROGRAM, SignInRequiredError, UsageError } from "../errors.ts";
 import type { TokenSet } from "../oauth/token.ts";
 import { fingerprint } from "../state.ts";
-import {
-  type AcquireOptions,
-  type Due,
-  isDue,
-  type OAuthCredential,
-  type Renewal,
-  type SignInMethod,
-} from "./method.ts";
+import type { AcquireOptions, Due, OAuthCredential, Renewal, SignInMethod } from "./method.ts";
 import { lazyImport } from "../lazy.ts";
 
 /** The entry for a token set obtained at `now`. */

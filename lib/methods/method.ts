@@ -11,7 +11,7 @@
  */
 
 import type { Context } from "../context.ts";
-import type { Method, OAuthEntry, SignInResult } from "../credential_types.ts";
+import type { Due, Method, OAuthEntry, SignInResult } from "../credential_types.ts";
 import type { CliError } from "../errors.ts";
 import type { StateFields, StoredCredential } from "../store.ts";
 
@@ -23,25 +23,8 @@ export interface AcquireOptions {
   createApiKey: boolean;
 }
 
-/** When the stored token counts as due for renewal. */
-export interface Due {
-  /** Now, in epoch milliseconds. */
-  now: number;
-  /** Renew when the token expires within this (the skew, or refresh --ahead). */
-  marginMs: number;
-  /** Whether the margin comes from `refresh --ahead` (a scheduled job). */
-  ahead: boolean;
-  /** Renew even if still fresh. */
-  force: boolean;
-  /** Renew if the stored access token is still this one (the API refused it). */
-  rejectedAccess?: string;
-}
-
-/** Whether `entry` is due under `due`. */
-export function isDue(entry: OAuthEntry, due: Due): boolean {
-  return due.force || entry.access === due.rejectedAccess ||
-    entry.expires <= due.now + due.marginMs;
-}
+// Due lives in credential_types.ts, with isDue: a leaf the `token` path loads anyway.
+export type { Due };
 
 /** What a lock-free look at the stored credential decided. */
 export type Inspection =
