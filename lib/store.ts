@@ -118,6 +118,18 @@ export interface Transaction {
 }
 
 /**
+ * Forget this tool's state for `ctx.authFile` (kept when it belongs to another
+ * auth file). Needs no auth.json lock: logout calls it alone when auth.json is absent.
+ */
+export async function forgetState(ctx: StoreContext): Promise<void> {
+  const { readState, recordedFor, writeState } = await lazyImport<typeof import("./state.ts")>(
+    "lib/state.ts",
+  );
+  const recorded = readState(ctx.stateFile);
+  if (recorded && recordedFor(recorded, ctx.authFile)) await writeState(ctx.stateFile, null);
+}
+
+/**
  * Run `fn` holding the lock of the resolved auth.json. `holder` says what this
  * process is doing, for the progress line of a process that waits for it.
  */
@@ -126,12 +138,11 @@ export async function withStore<T>(
   holder: string,
   fn: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
-  const [{ lockPathFor, withLock }, file, { fingerprint, readState, recordedFor, writeState }] =
-    await Promise.all([
-      lazyImport<typeof import("./lock.ts")>("lib/lock.ts"),
-      lazyImport<typeof import("./opencode/auth_file.ts")>("lib/opencode/auth_file.ts"),
-      lazyImport<typeof import("./state.ts")>("lib/state.ts"),
-    ]);
+  const [{ lockPathFor, withLock }, file, { fingerprint, writeState }] = await Promise.all([
+    lazyImport<typeof import("./lock.ts")>("lib/lock.ts"),
+    lazyImport<typeof import("./opencode/auth_file.ts")>("lib/opencode/auth_file.ts"),
+    lazyImport<typeof import("./state.ts")>("lib/state.ts"),
+  ]);
   const writeStateFor = async (entry: AnthropicEntry, state: StateFields) => {
     await writeState(ctx.stateFile, {
       ...state,
@@ -164,10 +175,7 @@ export async function withStore<T>(
     },
     async remove() {
       const removed = await file.removeEntry(ctx.authFile);
-      const recorded = readState(ctx.stateFile);
-      if (recorded && recordedFor(recorded, ctx.authFile)) {
-        await writeState(ctx.stateFile, null);
-      }
+      await forgetState(ctx);
       return removed;
     },
     moveAside: () => file.moveAside(ctx.authFile),

@@ -3,8 +3,7 @@
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import type { ExitCode } from "../errors.ts";
-import { readState, recordedFor, writeState } from "../state.ts";
-import { loadStored, withStore } from "../store.ts";
+import { forgetState, loadStored, withStore } from "../store.ts";
 
 /** `logout` takes no options of its own. */
 export type LogoutOptions = Record<never, never>;
@@ -17,10 +16,7 @@ export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<
   if (before.snapshot.text !== null) {
     removed = await withStore(ctx, "signing out", (tx) => tx.remove());
   } else {
-    const state = readState(ctx.stateFile);
-    if (state && recordedFor(state, ctx.authFile)) {
-      await writeState(ctx.stateFile, null);
-    }
+    await forgetState(ctx);
   }
   if (removed) {
     ctx.ui.success(`Signed out: removed the anthropic entry from ${ctx.authFile}`);
