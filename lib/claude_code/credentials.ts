@@ -23,9 +23,6 @@ import { registerSecret } from "../redact.ts";
 import { isPrintableToken } from "../credential_types.ts";
 import { sanitize } from "../ui.ts";
 
-/** Re-exported for tests written against it here (hashing lives in lib/hash.ts). */
-export { sha256Hex };
-
 /** Re-exported from lib/hash.ts, where it is written once. */
 
 /** Claude Code's OAuth credentials. */

@@ -13,8 +13,8 @@ import {
   DEFAULT_KEYCHAIN_SERVICE,
   keychainService,
   parseClaudePayload,
-  sha256Hex,
 } from "../../lib/claude_code/credentials.ts";
+import { sha256Hex } from "../../lib/hash.ts";
 import {
   assertStored,
   defaultClaudeFile,
