@@ -38,9 +38,9 @@ export function memoryIo(stdin: string | Uint8Array = ""): Io & { err: string; o
 }
 
 /**
- * An Io for a command that prompts: stdin stays open until `end()`, and the
- * test answers with `send()` once stderr shows what it waits for (a user
- * reading a prompt and typing), like a spawned run's piped stdin.
+ * An Io for a command that prompts: a memoryIo whose stdin stays open until
+ * `end()`, and the test answers with `send()` once stderr shows what it waits
+ * for (a user reading a prompt and typing), like a spawned run's piped stdin.
  */
 export function interactiveIo(): Io & {
   err: string;
@@ -55,20 +55,13 @@ export function interactiveIo(): Io & {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let ended = false;
   const waiters = new Set<() => void>();
-  const io = {
-    err: "",
-    out: "",
+  const base = memoryIo();
+  const io = Object.assign(base, {
     stdin: new ReadableStream<Uint8Array>({
       start(c) {
         controller = c;
       },
     }),
-    stdinIsTerminal: () => false,
-    stderrIsTerminal: () => false,
-    setRaw: () => {},
-    writeOut(text: string) {
-      io.out += text;
-    },
     writeErr(text: string) {
       io.err += text;
       for (const wake of waiters) wake();
@@ -95,7 +88,7 @@ export function interactiveIo(): Io & {
         check();
       });
     },
-  };
+  });
   return io;
 }
 
