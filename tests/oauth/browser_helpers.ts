@@ -68,6 +68,17 @@ export function plantFakeSecrets(box: Sandbox, fake: FakeAnthropic): void {
   }
 }
 
+/** The command line of a browser login as the drivers run it (`--no-browser` unless allowed). */
+export function browserLoginArgs(drive: BrowserLoginDrive): string[] {
+  return [
+    "login",
+    "--method",
+    "browser",
+    ...(drive.allowBrowser ? [] : ["--no-browser"]),
+    ...(drive.args ?? []),
+  ];
+}
+
 /**
  * Run `login --method browser --no-browser` against `fake`, paste what the
  * page shows (or what `drive.paste` makes of it) on piped stdin, and wait for
@@ -78,13 +89,7 @@ export async function driveBrowserLogin(
   fake: FakeAnthropic,
   drive: BrowserLoginDrive = {},
 ): Promise<BrowserLoginRun> {
-  const args = [
-    "login",
-    "--method",
-    "browser",
-    ...(drive.allowBrowser ? [] : ["--no-browser"]),
-    ...(drive.args ?? []),
-  ];
+  const args = browserLoginArgs(drive);
   const child = box.command(args, { env: { ...fake.env(), ...drive.env } }).spawn();
   // A hung child must not hang the test run (this is a safety net, not an assertion).
   const guard = setTimeout(() => {

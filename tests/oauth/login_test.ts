@@ -17,6 +17,7 @@ import { assertCleanError, modeOf, type Sandbox, withSandbox } from "../helpers/
 import {
   ageLastRefresh,
   BAD_TOKEN_RESPONSES,
+  browserLoginArgs,
   type BrowserLoginDrive,
   type BrowserLoginRun,
   driveBrowserLogin,
@@ -43,13 +44,7 @@ async function driveInProcess(
   fake: FakeAnthropic,
   drive: BrowserLoginDrive = {},
 ): Promise<BrowserLoginRun> {
-  const args = [
-    "login",
-    "--method",
-    "browser",
-    ...(drive.allowBrowser ? [] : ["--no-browser"]),
-    ...(drive.args ?? []),
-  ];
+  const args = browserLoginArgs(drive);
   const io = interactiveIo();
   const done = box.runInProcess(args, {
     env: { ...fake.env(), ...drive.env },
