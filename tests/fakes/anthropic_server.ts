@@ -5,6 +5,8 @@
  * used. It also serves /v1/models and the create_api_key endpoint.
  */
 
+import { serveLoopback } from "./loopback.ts";
+
 export const CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
 export const REDIRECT_URI = "https://platform.claude.com/oauth/code/callback";
 
@@ -84,13 +86,9 @@ export class FakeAnthropic {
   /** Start on a free loopback port. */
   static async start(): Promise<FakeAnthropic> {
     const fake = new FakeAnthropic();
-    await new Promise<void>((resolve) => {
-      fake.server = Deno.serve(
-        { hostname: "127.0.0.1", port: 0, onListen: () => resolve() },
-        (request) => fake.handle(request),
-      );
-    });
-    fake.url = `http://127.0.0.1:${fake.server.addr.port}`;
+    ({ server: fake.server, url: fake.url } = await serveLoopback((request) =>
+      fake.handle(request)
+    ));
     return fake;
   }
 

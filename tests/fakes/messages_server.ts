@@ -10,6 +10,8 @@
  * that what is sent there can be read.
  */
 
+import { serveLoopback } from "./loopback.ts";
+
 /** A request as the fake saw it. */
 export interface SeenApiRequest {
   method: string;
@@ -39,13 +41,9 @@ export class FakeMessagesApi {
   /** Start on a free loopback port. */
   static async start(): Promise<FakeMessagesApi> {
     const fake = new FakeMessagesApi();
-    await new Promise<void>((resolve) => {
-      fake.server = Deno.serve(
-        { hostname: "127.0.0.1", port: 0, onListen: () => resolve() },
-        (request) => fake.handle(request),
-      );
-    });
-    fake.url = `http://127.0.0.1:${fake.server.addr.port}`;
+    ({ server: fake.server, url: fake.url } = await serveLoopback((request) =>
+      fake.handle(request)
+    ));
     return fake;
   }
 
