@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { processSpawn } from "../lib/context.ts";
 import { runBounded } from "../lib/process.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
+import { alive, gone, readPid } from "./helpers/processes.ts";
 
 const posix = Deno.build.os !== "windows";
 const ctx = { spawn: processSpawn, os: Deno.build.os };
@@ -16,41 +17,6 @@ const decoder = new TextDecoder();
 /** A temporary folder for one test. */
 function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   return withTempDir("occa-process-", fn);
-}
-
-/**
- * Whether process `pid` still runs, from `ps` (no /proc access needed). A
- * zombie counts as gone: it is dead and only waits for whoever reaps orphans.
- */
-async function alive(pid: number): Promise<boolean> {
-  const { stdout } = await new Deno.Command("ps", {
-    args: ["-o", "stat=", "-p", String(pid)],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const state = decoder.decode(stdout).trim();
-  return state !== "" && !state.startsWith("Z");
-}
-
-/** Wait until `pid` is gone, up to `ms`; true when it went. */
-async function gone(pid: number, ms = 3_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (!await alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
-
-async function readPid(path: string): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const text = (await Deno.readTextFile(path)).trim();
-      if (text) return Number(text);
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no pid in ${path}`);
 }
 
 Deno.test({

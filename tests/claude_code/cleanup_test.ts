@@ -15,17 +15,8 @@ import {
   waitFor,
   writeClaudeFile,
 } from "./session_helpers.ts";
+import { alive } from "../helpers/processes.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
-
-/** Whether process `pid` is gone (or a zombie about to be reaped). */
-async function gone(pid: number): Promise<boolean> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    return / Z /.test(stat);
-  } catch {
-    return true;
-  }
-}
 
 /**
  * A fake `claude` that starts a grandchild (its pid written down), records its
@@ -64,7 +55,7 @@ Deno.test({
       assert.equal(result.code, 4, result.stderr);
       assert.match(result.stderr, /timed out after 0\.8 s/);
       const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
-      await waitFor("the grandchild to end", () => gone(grandchild), 5_000);
+      await waitFor("the grandchild to end", async () => !await alive(grandchild), 5_000);
       const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
       assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
     });
@@ -93,7 +84,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
         assert.equal(output.code, 130, stderr);
         assert.match(stderr, /^error: interrupted/m);
         const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
-        await waitFor("the grandchild to end", () => gone(grandchild), 5_000);
+        await waitFor("the grandchild to end", async () => !await alive(grandchild), 5_000);
         const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
         assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
         assert.equal(await box.readAuthText(), before);
@@ -125,7 +116,7 @@ Deno.test({
       assert.equal(result.code, 7, result.stderr);
       assert(Date.now() - started < 15_000, "run waited for the refresh to time out");
       const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
-      await waitFor("the grandchild to end", () => gone(grandchild), 5_000);
+      await waitFor("the grandchild to end", async () => !await alive(grandchild), 5_000);
       const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
       assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
       assert.doesNotMatch(result.stderr, /background refresh failed/);
