@@ -123,10 +123,7 @@ function reportError(ui: Ui, error: unknown): number {
     debugCauses(ui, error);
     return error.exitCode;
   }
-  // A module loaded lazily (lib/lazy.ts) needs read access like any file: its
-  // refusal comes as a module-loading error with Deno's permission wording.
-  const moduleRefused = error instanceof Error && /^Requires \w+ access to /.test(error.message);
-  if (error instanceof Deno.errors.NotCapable || moduleRefused) {
+  if (error instanceof Deno.errors.NotCapable) {
     ui.error(`missing Deno permission: ${firstLine(error)}`);
     ui.hint(
       "run with the permission flags from the README (`deno task start`), or use a release binary",

@@ -46,7 +46,18 @@ export const LAZY_MODULES = [
 /** A module that may be loaded lazily. */
 export type LazyModule = (typeof LAZY_MODULES)[number];
 
-/** Load `module` now (its type is given by the caller: `typeof import("…")`). */
-export function lazyImport<T>(module: LazyModule): Promise<T> {
-  return import(new URL(`../${module}`, import.meta.url).href);
+/**
+ * Load `module` now (its type is given by the caller: `typeof import("…")`).
+ * A module loaded this way needs read access like any file; Deno refuses it
+ * with a module-loading error, reported here as the NotCapable it is.
+ */
+export async function lazyImport<T>(module: LazyModule): Promise<T> {
+  try {
+    return await import(new URL(`../${module}`, import.meta.url).href);
+  } catch (error) {
+    if (error instanceof Error && /^Requires \w+ access to /.test(error.message)) {
+      throw new Deno.errors.NotCapable(error.message);
+    }
+    throw error;
+  }
 }
