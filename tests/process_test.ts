@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { processSpawn } from "../lib/context.ts";
 import { runBounded } from "../lib/process.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
-import { alive, gone, readPid } from "./helpers/processes.ts";
+import { gone, readPid } from "./helpers/processes.ts";
 
 const posix = Deno.build.os !== "windows";
 const ctx = { spawn: processSpawn, os: Deno.build.os };
