@@ -7,7 +7,6 @@
  * @module
  */
 
-import meta from "./deno.json" with { type: "json" };
 import {
   commandHelp,
   type CommandName,
@@ -16,7 +15,7 @@ import {
   type ParsedArgs,
 } from "./lib/cli.ts";
 import { type Context, createContext, type Env, envFlag, processEnv } from "./lib/context.ts";
-import { CliError, type ExitCode, PROGRAM } from "./lib/errors.ts";
+import { CliError, type ExitCode, PROGRAM, VERSION } from "./lib/errors.ts";
 import { type Io, processIo, Ui } from "./lib/ui.ts";
 import { lazyImport, type LazyModule } from "./lib/lazy.ts";
 
@@ -78,7 +77,7 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
       color,
     });
     if (parsed.version) {
-      ui.data(`${PROGRAM} ${meta.version}\n`);
+      ui.data(`${PROGRAM} ${VERSION}\n`);
       return 0;
     }
     if (parsed.values.help) {
@@ -88,13 +87,13 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
         );
         ui.data(environmentHelp());
       } else {
-        ui.data(parsed.command ? commandHelp(parsed.command) : globalHelp(meta.version));
+        ui.data(parsed.command ? commandHelp(parsed.command) : globalHelp(VERSION));
       }
       return 0;
     }
     if (!parsed.command) {
       // No command: the help on stderr, line by line through Ui (a usage error, exit 2).
-      for (const line of globalHelp(meta.version).trimEnd().split("\n")) ui.line(line);
+      for (const line of globalHelp(VERSION).trimEnd().split("\n")) ui.line(line);
       return 2;
     }
     const ctx = createContext({
@@ -107,7 +106,7 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
       cwd: world.cwd,
       spawn: world.spawn,
     });
-    ui.debug(`${PROGRAM} ${meta.version}, deno ${Deno.version.deno}, ${Deno.build.target}`);
+    ui.debug(`${PROGRAM} ${VERSION}, deno ${Deno.version.deno}, ${Deno.build.target}`);
     return await dispatch(ctx, parsed);
   } catch (error) {
     return reportError(ui, error);

@@ -1,5 +1,5 @@
 /**
- * Errors and exit codes, and the program's name for hints. A leaf module: it
+ * Errors and exit codes, and the program's name and version. A leaf module: it
  * imports nothing, so every layer may use it (the `token` path loads it anyway).
  *
  * @module
@@ -7,6 +7,13 @@
 
 /** The program's name as users type it: every hint and message that names it uses this. */
 export const PROGRAM = "opencode-claude-code-auth";
+
+/**
+ * The release version: deno.json's `version` (tests/scripts/publish_test.ts
+ * checks they agree). A constant, not an import of deno.json: a JSON module
+ * costs every start about 0.3 ms (measured).
+ */
+export const VERSION = "0.1.0";
 
 /** Exit codes of the contract: 0 ok, 1 failure, 2 usage, 4 sign-in required. */
 export type ExitCode = 0 | 1 | 2 | 4;

@@ -6,9 +6,8 @@
  */
 
 import { envMilliseconds } from "../environment.ts";
-import meta from "../../deno.json" with { type: "json" };
 import type { Context } from "../context.ts";
-import { FailureError, PROGRAM, UsageError } from "../errors.ts";
+import { FailureError, PROGRAM, UsageError, VERSION } from "../errors.ts";
 import { readAllCapped } from "../stream.ts";
 import type { RawResponse } from "./token.ts";
 
@@ -28,7 +27,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** The User-Agent sent with every request. */
 export function userAgent(ctx: Context): string {
   const override = ctx.env.get("CLAUDE_CODE_AUTH_USER_AGENT");
-  if (!override) return `${PROGRAM}/${meta.version}`;
+  if (!override) return `${PROGRAM}/${VERSION}`;
   if (!/^[\x20-\x7e]+$/.test(override)) {
     throw new UsageError(
       "CLAUDE_CODE_AUTH_USER_AGENT must be printable ASCII on one line",

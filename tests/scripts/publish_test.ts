@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import denoJson from "../../deno.json" with { type: "json" };
 import { withSandbox } from "../helpers/sandbox.ts";
+import { VERSION } from "../../lib/errors.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -27,6 +28,10 @@ Deno.test("deno.json has what JSR needs", () => {
   assert.match(denoJson.version, /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
   assert.equal(denoJson.exports, "./main.ts");
   assert.equal(denoJson.license, "MIT");
+});
+
+Deno.test("VERSION in lib/errors.ts is deno.json's version (the User-Agent and --version use it)", () => {
+  assert.equal(VERSION, denoJson.version);
 });
 
 Deno.test("--version prints deno.json's version", async () => {
