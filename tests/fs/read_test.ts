@@ -166,6 +166,38 @@ Deno.test("strict UTF-8 refuses invalid bytes with its own error; lenient replac
   });
 });
 
+Deno.test("the text: a leading BOM is dropped, a real U+FFFD is kept under strict UTF-8", async () => {
+  await withDir(async (dir) => {
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    await Deno.writeFile(`${dir}/bom`, utf8('\ufeff{"a":1}'));
+    await Deno.writeFile(`${dir}/replacement`, utf8('{"a":"\ufffd"}'));
+    for (const strictUtf8 of [false, true]) {
+      const options = { maxBytes: 100, what: WHAT, strictUtf8 };
+      assert.equal(readBoundedText(`${dir}/bom`, options), '{"a":1}');
+      assert.equal(readBoundedText(`${dir}/replacement`, options), '{"a":"\ufffd"}');
+    }
+  });
+});
+
+Deno.test("the cap counts bytes, not characters: multi-byte text at and over it", async () => {
+  await withDir(async (dir) => {
+    // "é" is 2 bytes, "€" 3: 4096 bytes of each is read; one more byte is refused.
+    const cap = 4096;
+    await Deno.writeTextFile(`${dir}/at2`, "é".repeat(cap / 2));
+    await Deno.writeTextFile(`${dir}/over2`, "é".repeat(cap / 2) + "a");
+    await Deno.writeTextFile(`${dir}/at3`, "€".repeat(1365) + "a");
+    await Deno.writeTextFile(`${dir}/over3`, "€".repeat(1366));
+    for (const strictUtf8 of [false, true]) {
+      const options = { maxBytes: cap, what: WHAT, strictUtf8 };
+      assert.equal(readBoundedText(`${dir}/at2`, options), "é".repeat(cap / 2));
+      assert.equal(readBoundedText(`${dir}/at3`, options), "€".repeat(1365) + "a");
+      for (const over of ["over2", "over3"]) {
+        assert.throws(() => readBoundedText(`${dir}/${over}`, options), FileTooLargeError);
+      }
+    }
+  });
+});
+
 Deno.test({
   name: "an unreadable file is a one-line failure naming it",
   ignore: !posix,
