@@ -131,5 +131,7 @@ export function createContext(options: {
 
 /** Whether a boolean-ish environment variable is switched on (1, true, yes, on). */
 export function envFlag(env: Env, name: string): boolean {
-  return /^(1|true|yes|on)$/i.test(env.get(name) ?? "");
+  const value = env.get(name);
+  // Unset is the usual case: no regular expression then (see isPrintableToken).
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value);
 }

@@ -115,7 +115,14 @@ export const MAX_TOKEN_LENGTH = 4096;
  * `maxLength` characters.
  */
 export function isPrintableToken(s: string, maxLength = MAX_TOKEN_LENGTH): boolean {
-  return s.length > 0 && s.length <= maxLength && /^[\x21-\x7e]+$/.test(s);
+  if (s.length === 0 || s.length > maxLength) return false;
+  // A loop, not /^[\x21-\x7e]+$/: `token` would otherwise run its only regular
+  // expression here, and the first one of a process costs about 0.1 ms (measured).
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e) return false;
+  }
+  return true;
 }
 
 /** When the stored token counts as due for renewal. */
