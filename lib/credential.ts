@@ -1,7 +1,8 @@
 /**
  * The stored credential's lifecycle: make it usable. Reads through the store
- * and asks the credential's sign-in method whether it can be used as it is;
- * only when it cannot is lib/renewal.ts loaded, which writes under the lock.
+ * and decides from the entry alone whether it can be used as it is; only when
+ * it cannot are its sign-in method (methods/index.ts) and lib/renewal.ts,
+ * which writes under the lock, loaded.
  *
  * May import: store.ts, methods/index.ts, renewal.ts, credential_types.ts, context.ts.
  *
@@ -12,10 +13,13 @@ import type { Context } from "./context.ts";
 import {
   credentialOf,
   DEFAULT_SKEW_MS,
+  type Due,
   type EnsureOptions,
+  isDue,
+  type Method,
   type Usable,
 } from "./credential_types.ts";
-import type { Due } from "./methods/method.ts";
+import type { CredentialOf } from "./methods/method.ts";
 import { lazyImport } from "./lazy.ts";
 import { loadStored, requireCredential } from "./store.ts";
 
@@ -43,21 +47,38 @@ async function skewMs(ctx: Context): Promise<number> {
 }
 
 /**
+ * Whether a stored credential can be used as it is, decided without loading
+ * its method's module (each module costs `token` start-up): an API key
+ * always; a browser sign-in while it is not due; a Claude Code session never,
+ * since it is re-synced from Claude Code's store on every use.
+ */
+const USABLE_AS_IS: { [M in Method]: (current: CredentialOf<M>, due: Due) => boolean } = {
+  "claude-code": () => false,
+  browser: (current, due) => !isDue(current.entry, due),
+  "api-key": () => true,
+};
+
+/** Whether `current` can be used as it is (see USABLE_AS_IS). */
+function usableAsIs<M extends Method>(current: CredentialOf<M>, due: Due): boolean {
+  const method: M = current.method;
+  return USABLE_AS_IS[method](current, due);
+}
+
+/**
  * Make the stored credential usable: an API key as is; a Claude Code session
  * re-synced from Claude Code's store (running `claude` when stale); a browser
  * sign-in refreshed with its refresh token when stale. Any number of
  * simultaneous callers cause at most one refresh.
  */
 export async function ensureUsable(ctx: Context, options: EnsureOptions = {}): Promise<Usable> {
+  // Read for "use": the state's bookkeeping (refused or minted refresh tokens,
+  // the last refresh) may be left out; lib/renewal.ts reads it under the lock.
   const stored = requireCredential(await loadStored(ctx, "use"));
-  // An API key is never renewed: it is used without loading any method (the
-  // `token` path of CI, where every module loaded costs start-up time).
-  if (stored.method === "api-key") return { ...credentialOf(stored), refreshed: false };
   const due = await dueFor(ctx, options);
-  const { signInMethod, usableAsIs } = await lazyImport<typeof import("./methods/index.ts")>(
+  if (usableAsIs(stored, due)) return { ...credentialOf(stored), refreshed: false };
+  const { signInMethod } = await lazyImport<typeof import("./methods/index.ts")>(
     "lib/methods/index.ts",
   );
-  if (usableAsIs(stored, due)) return { ...credentialOf(stored), refreshed: false };
   const method = await signInMethod(stored.method);
   const look = await method.inspect(ctx, stored, due);
   if (look.kind === "use") return { ...credentialOf(stored), refreshed: false, note: look.note };

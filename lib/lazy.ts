@@ -40,7 +40,6 @@ export const LAZY_MODULES = [
   "lib/prompt.ts",
   "lib/reference.ts",
   "lib/renewal.ts",
-  "lib/state.ts",
 ] as const;
 
 /** A module that may be loaded lazily. */

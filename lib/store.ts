@@ -14,7 +14,15 @@ import type { AnthropicEntry, Credential, Method } from "./credential_types.ts";
 import { sameEntry, secretOf } from "./credential_types.ts";
 import { PROGRAM, SignInRequiredError } from "./errors.ts";
 import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
-import type { AnthropicState } from "./state.ts";
+import {
+  type AnthropicState,
+  fingerprint,
+  methodFor,
+  readState,
+  recordedFor,
+  stateApplies,
+  writeState,
+} from "./state.ts";
 import type { Ui } from "./ui.ts";
 import { lazyImport } from "./lazy.ts";
 
@@ -35,15 +43,20 @@ export interface Stored {
   state: AnthropicState | null;
   /** The method that keeps the entry alive, or null without one. */
   method: Method | null;
+  /**
+   * Set when read for "use" without checking a state that could not change
+   * the method: `state` is null then, whatever the state file says.
+   */
+  stateUnchecked?: true;
 }
 
 /** A stored credential: an entry with its method. */
 export type StoredCredential = Stored & Credential;
 
 /**
- * What a read is for: "use" reads the state only where it decides something
- * (the method of an `oauth` entry; an API key is an API key), "report" always
- * (status and doctor show the account).
+ * What a read is for: "use" checks the state only where it decides the
+ * method (see `stateUnchecked`), "report" always (status and doctor show the
+ * account, renewals read the refresh bookkeeping).
  */
 export type ReadPurpose = "use" | "report";
 
@@ -57,11 +70,15 @@ async function describe(
   if (purpose === "use" && entry.type === "api") {
     return { snapshot, entry, state: null, method: "api-key" };
   }
-  const { methodFor, readState, stateApplies } = await lazyImport<typeof import("./state.ts")>(
-    "lib/state.ts",
-  );
   const recorded = readState(ctx.stateFile);
-  const state = recorded && await stateApplies(recorded, ctx.authFile, entry) ? recorded : null;
+  if (!recorded) return { snapshot, entry, state: null, method: methodFor(entry, null) };
+  if (purpose === "use" && recorded.source !== "claude-code-session") {
+    // Only a Claude Code state can make an `oauth` entry anything but a browser
+    // sign-in, so checking this one (a SHA-256 of the token) decides nothing
+    // for a `token` that uses the entry as it is.
+    return { snapshot, entry, state: null, method: methodFor(entry, null), stateUnchecked: true };
+  }
+  const state = await stateApplies(recorded, ctx.authFile, entry) ? recorded : null;
   return { snapshot, entry, state, method: methodFor(entry, state) };
 }
 
@@ -122,9 +139,6 @@ export interface Transaction {
  * auth file). Needs no auth.json lock: logout calls it alone when auth.json is absent.
  */
 export async function forgetState(ctx: StoreContext): Promise<void> {
-  const { readState, recordedFor, writeState } = await lazyImport<typeof import("./state.ts")>(
-    "lib/state.ts",
-  );
   const recorded = readState(ctx.stateFile);
   if (recorded && recordedFor(recorded, ctx.authFile)) await writeState(ctx.stateFile, null);
 }
@@ -138,10 +152,9 @@ export async function withStore<T>(
   holder: string,
   fn: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
-  const [{ lockPathFor, withLock }, file, { fingerprint, writeState }] = await Promise.all([
+  const [{ lockPathFor, withLock }, file] = await Promise.all([
     lazyImport<typeof import("./lock.ts")>("lib/lock.ts"),
     lazyImport<typeof import("./opencode/auth_file.ts")>("lib/opencode/auth_file.ts"),
-    lazyImport<typeof import("./state.ts")>("lib/state.ts"),
   ]);
   const writeStateFor = async (entry: AnthropicEntry, state: StateFields) => {
     await writeState(ctx.stateFile, {

@@ -66,7 +66,10 @@ export type OAuthCredential = CredentialOf<"claude-code" | "browser">;
 export interface SignInMethod<C extends StoredCredential = StoredCredential> {
   /** Obtain a credential (login): from the user, the browser or Claude Code. */
   acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult>;
-  /** Look at the stored credential without the lock. */
+  /**
+   * Look at the stored credential without the lock. A browser sign-in's
+   * `current.state` may be left out here (lib/store.ts `stateUnchecked`).
+   */
   inspect(ctx: Context, current: C, due: Due): Promise<Inspection>;
   /** Renew the credential, called under the lock with the entry re-read. */
   renew(ctx: Context, current: C, due: Due): Promise<Renewal>;
