@@ -24,6 +24,7 @@
 import { FakeAnthropic } from "../tests/fakes/anthropic_server.ts";
 import { claudePayload, claudeTokens, installFakeClaude } from "../tests/fakes/claude_code.ts";
 import { CLI_FLAGS, MAIN, Sandbox } from "../tests/helpers/sandbox.ts";
+import { fingerprint } from "../lib/state.ts";
 
 const START_GOAL = 1.3;
 
@@ -237,12 +238,19 @@ async function memoryProbe(): Promise<MemoryProbe> {
 // ---------------------------------------------------------------------------
 // Fixtures.
 
-async function writeState(box: Sandbox, source: string): Promise<void> {
+/**
+ * The state file. With `secret`, as a login leaves it: bound to the entry by its
+ * fingerprint (so `token` checks it). Without, as older versions left it: it
+ * applies to whatever entry the stampede rounds write.
+ */
+async function writeState(box: Sandbox, source: string, secret?: string): Promise<void> {
   await Deno.mkdir(`${box.configHome}/opencode-claude-code-auth`, { recursive: true });
-  await Deno.writeTextFile(
-    box.stateFile,
-    JSON.stringify({ anthropic: { source, authFile: box.authFile } }, null, 2) + "\n",
-  );
+  const state = {
+    source,
+    authFile: box.authFile,
+    ...(secret === undefined ? {} : { describes: await fingerprint(secret) }),
+  };
+  await Deno.writeTextFile(box.stateFile, JSON.stringify({ anthropic: state }, null, 2) + "\n");
 }
 
 const OTHER = {
@@ -260,7 +268,7 @@ async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok
 
   const apiKey = "sk-ant-api03-bench-" + "k".repeat(80);
   await apiBox.writeAuth({ ...OTHER, anthropic: { type: "api", key: apiKey } });
-  await writeState(apiBox, "api-key");
+  await writeState(apiBox, "api-key", apiKey);
 
   const access = "sk-ant-oat01-bench-" + "a".repeat(80);
   await oauthBox.writeAuth({
@@ -272,7 +280,7 @@ async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok
       expires: Date.now() + 24 * 3600_000,
     },
   });
-  await writeState(oauthBox, "browser-oauth");
+  await writeState(oauthBox, "browser-oauth", access);
 
   const targets: Target[] = [
     { label: "deno run empty.ts (floor)", box: floorBox, args: [emptyScript], expect: "" },
