@@ -1,6 +1,6 @@
 /**
- * No secret in `--debug` output: every command, run once with `--debug` and
- * once with CLAUDE_CODE_AUTH_DEBUG=1, on setups that make it handle every kind
+ * No secret in `--debug` output: every command, run once with `--debug` (in
+ * process) and once with CLAUDE_CODE_AUTH_DEBUG=1 (a real process), on setups that make it handle every kind
  * of secret (API keys, browser and Claude Code tokens, codes, verifiers,
  * minted keys, secrets quoted back by servers and by `claude`). The scan is the
  * harness's single check, `Sandbox.assertNoLeak` (through `box.run` or the
@@ -13,10 +13,18 @@ import { claudePayload, claudeTokens, installFakeClaude } from "./fakes/claude_c
 import { type RunResult, type Sandbox, withSandbox } from "./helpers/sandbox.ts";
 import { driveBrowserLogin, plantFakeSecrets, seedBrowserEntry } from "./oauth/browser_helpers.ts";
 
-/** How debug output is switched on. */
-const MODES: { name: string; args: string[]; env: Record<string, string> }[] = [
-  { name: "--debug", args: ["--debug"], env: {} },
-  { name: "CLAUDE_CODE_AUTH_DEBUG=1", args: [], env: { CLAUDE_CODE_AUTH_DEBUG: "1" } },
+/**
+ * How debug output is switched on, and where the CLI runs: every scenario once
+ * in a real process (what Deno itself prints is scanned too) and once in-process.
+ */
+const MODES: { name: string; args: string[]; env: Record<string, string>; spawn: boolean }[] = [
+  { name: "--debug", args: ["--debug"], env: {}, spawn: false },
+  {
+    name: "CLAUDE_CODE_AUTH_DEBUG=1",
+    args: [],
+    env: { CLAUDE_CODE_AUTH_DEBUG: "1" },
+    spawn: true,
+  },
 ];
 
 interface World {
@@ -205,11 +213,14 @@ for (const mode of MODES) {
             debug: mode,
             run: async (args, options = {}) => {
               const full = [...mode.args, ...args];
-              const result = await box.run(full, {
+              const runOptions = {
                 stdin: options.stdin,
                 env: { ...fake.env(), ...mode.env },
                 skipLeakCheck: true, // scanned below, once the run's tokens are planted
-              });
+              };
+              const result = mode.spawn
+                ? await box.run(full, runOptions)
+                : await box.runInProcess(full, runOptions);
               plantFakeSecrets(box, fake);
               box.assertNoLeak(full, result, options.allowOnStdout?.() ?? []);
               return result;

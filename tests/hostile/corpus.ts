@@ -66,7 +66,15 @@ type Entry = { kind: "file"; mode: number; digest: string } | { kind: "dir"; mod
   target: string;
 } | { kind: "other" };
 
-async function digest(path: string): Promise<string> {
+/** Files above this size are compared by identity and times, not content. */
+const DIGEST_MAX_BYTES = 4 * 1024 * 1024;
+
+async function digest(path: string, info: Deno.FileInfo): Promise<string> {
+  // The over-the-cap auth.json cases (64 MiB, sparse) would be hashed twice per
+  // case; any write to them (in place or by rename) changes their inode or mtime.
+  if (info.size > DIGEST_MAX_BYTES) {
+    return `${info.size}:ino ${info.ino}:mtime ${info.mtime?.getTime()}:ctime ${info.ctime?.getTime()}`;
+  }
   const bytes = await Deno.readFile(path);
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return `${bytes.length}:${Array.from(hash.slice(0, 12), (b) => b.toString(16)).join("")}`;
@@ -95,7 +103,7 @@ export async function snapshot(root: string): Promise<Map<string, Entry>> {
       } else if (info.isFile) {
         let hash: string;
         try {
-          hash = await digest(path);
+          hash = await digest(path, info);
         } catch {
           hash = "unreadable";
         }

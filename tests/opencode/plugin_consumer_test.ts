@@ -106,6 +106,9 @@ async function opencodeRun(box: Sandbox, world: World): Promise<ConsumerRun> {
     $schema: "https://opencode.ai/config.json",
     plugin: [PLUGIN!],
     provider: { anthropic: { options: { baseURL: `${world.api.url}/v1` } } },
+    // No git snapshots of the empty project folder: less work per run (measured
+    // ~0.3 s of CPU), and nothing the plugin's requests depend on.
+    snapshot: false,
   };
   await Deno.mkdir(`${box.configHome}/opencode`, { recursive: true });
   await Deno.writeTextFile(
