@@ -33,6 +33,13 @@ import { startTaskFlags } from "../lib/service/task_flags.ts";
  */
 const LOG_FLAGS = new Set(["-q", "--quiet"]);
 
+/**
+ * `--no-config`: `deno run` then neither looks for a deno.json nor applies one.
+ * A binary has no config to find; `deno compile` takes the flag too (it then
+ * ignores the repository's deno.json, which the program does not need).
+ */
+const CONFIG_FLAGS = new Set(["--no-config"]);
+
 /** Whether `flag` is one of Deno's permission options (all of which `deno compile` embeds). */
 export function isPermissionFlag(flag: string): boolean {
   return flag === "--no-prompt" ||
@@ -42,7 +49,7 @@ export function isPermissionFlag(flag: string): boolean {
 
 /**
  * The flags to embed in the binaries: exactly the start task's flags, which
- * must all be permission flags or `-q`. Anything else makes this throw, so a
+ * must all be permission flags, `-q` or `--no-config`. Anything else makes this throw, so a
  * change to the start task cannot silently drift from what the binaries get.
  * `--no-prompt` matters here: without it `deno compile` records `prompt: true`
  * and a binary would stop to ask on a terminal instead of failing cleanly.
@@ -52,10 +59,14 @@ export function compileFlags(startTask: string): string[] {
   if (flags.some((flag) => flag === "-A" || flag === "--allow-all")) {
     throw new Error("the start task must not use -A/--allow-all");
   }
-  const unknown = flags.filter((flag) => !isPermissionFlag(flag) && !LOG_FLAGS.has(flag));
+  const unknown = flags.filter((flag) =>
+    !isPermissionFlag(flag) && !LOG_FLAGS.has(flag) && !CONFIG_FLAGS.has(flag)
+  );
   if (unknown.length > 0) {
     throw new Error(
-      `the start task has ${unknown.join(" ")}, which is neither a permission flag nor -q; ` +
+      `the start task has ${
+        unknown.join(" ")
+      }, which is neither a permission flag nor -q nor --no-config; ` +
         "decide whether the binaries need it and teach scripts/lib_compile.ts",
     );
   }

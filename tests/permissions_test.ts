@@ -111,8 +111,8 @@ function stringLiterals(): Set<string> {
 // ------------------------------------------------------- the set itself
 
 Deno.test("the permission set: no -A, nothing but env, read, write, net and run, all but files scoped", () => {
-  assert.deepEqual(CLI_FLAGS.slice(0, 2), ["-q", "--no-prompt"]);
-  const kinds = CLI_FLAGS.slice(2).map((flag) => /^--allow-([a-z]+)(=|$)/.exec(flag)?.[1]);
+  assert.deepEqual(CLI_FLAGS.slice(0, 3), ["-q", "--no-config", "--no-prompt"]);
+  const kinds = CLI_FLAGS.slice(3).map((flag) => /^--allow-([a-z]+)(=|$)/.exec(flag)?.[1]);
   assert.deepEqual(kinds, ["env", "read", "write", "net", "run"]);
   for (const kind of ["env", "net", "run"]) listOf(CLI_FLAGS, `allow-${kind}`);
   assert(CLI_FLAGS.includes("--allow-read") && CLI_FLAGS.includes("--allow-write"));

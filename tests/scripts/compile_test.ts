@@ -71,19 +71,20 @@ Deno.test("the start task's flags: what the sandbox runs the CLI under, all embe
   const flags = startTaskFlags(denoJson.tasks.start);
   assert.deepEqual(flags, CLI_FLAGS);
   assert.deepEqual(compileFlags(denoJson.tasks.start), flags);
-  assert.equal(flags[0], "-q");
+  assert.deepEqual(flags.slice(0, 2), ["-q", "--no-config"]);
   assert(flags.includes("--no-prompt"), "binaries must not prompt");
-  for (const flag of flags.slice(1)) assert(isPermissionFlag(flag), flag);
+  for (const flag of flags.slice(2)) assert(isPermissionFlag(flag), flag);
   assert(!flags.some((flag) => /["']/.test(flag)), "quotes must not reach Deno");
 });
 
-Deno.test("compileFlags keeps exactly the permission flags and -q, and refuses anything else", () => {
+Deno.test("compileFlags keeps exactly the permission flags, -q and --no-config, and refuses anything else", () => {
   assert.deepEqual(
     compileFlags(
-      `deno run -q --no-prompt --allow-env="A,B_*" --allow-read --deny-write=/x --allow-net="[::1]" main.ts`,
+      `deno run -q --no-config --no-prompt --allow-env="A,B_*" --allow-read --deny-write=/x --allow-net="[::1]" main.ts`,
     ),
     [
       "-q",
+      "--no-config",
       "--no-prompt",
       "--allow-env=A,B_*",
       "--allow-read",
@@ -93,6 +94,7 @@ Deno.test("compileFlags keeps exactly the permission flags and -q, and refuses a
   );
   assert.throws(() => compileFlags("deno run --unstable-kv --allow-read main.ts"), /--unstable-kv/);
   assert.throws(() => compileFlags("deno run --allow-read --v8-flags=--x main.ts"), /--v8-flags/);
+  assert.throws(() => compileFlags("deno run --config=x.json --allow-read main.ts"), /--config/);
   assert.throws(() => compileFlags("deno run -A main.ts"), /-A/);
   assert.throws(() => compileFlags("deno run --allow-all main.ts"), /allow-all/);
   assert.throws(() => compileFlags("deno run --allow-read other.ts"), /start task/);
