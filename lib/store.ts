@@ -43,11 +43,6 @@ export interface Stored {
   state: AnthropicState | null;
   /** The method that keeps the entry alive, or null without one. */
   method: Method | null;
-  /**
-   * Set when read for "use" without checking a state that could not change
-   * the method: `state` is null then, whatever the state file says.
-   */
-  stateUnchecked?: true;
 }
 
 /** A stored credential: an entry with its method. */
@@ -55,8 +50,9 @@ export type StoredCredential = Stored & Credential;
 
 /**
  * What a read is for: "use" checks the state only where it decides the
- * method (see `stateUnchecked`), "report" always (status and doctor show the
- * account, renewals read the refresh bookkeeping).
+ * method, and leaves `state` null where it could not (a browser sign-in's
+ * state is then not fingerprinted); "report" always reads and checks it
+ * (status and doctor show the account, renewals read the refresh bookkeeping).
  */
 export type ReadPurpose = "use" | "report";
 
@@ -76,7 +72,7 @@ async function describe(
     // Only a Claude Code state can make an `oauth` entry anything but a browser
     // sign-in, so checking this one (a SHA-256 of the token) decides nothing
     // for a `token` that uses the entry as it is.
-    return { snapshot, entry, state: null, method: methodFor(entry, null), stateUnchecked: true };
+    return { snapshot, entry, state: null, method: methodFor(entry, null) };
   }
   const state = await stateApplies(recorded, ctx.authFile, entry) ? recorded : null;
   return { snapshot, entry, state, method: methodFor(entry, state) };

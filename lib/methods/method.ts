@@ -68,7 +68,7 @@ export interface SignInMethod<C extends StoredCredential = StoredCredential> {
   acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult>;
   /**
    * Look at the stored credential without the lock. A browser sign-in's
-   * `current.state` may be left out here (lib/store.ts `stateUnchecked`).
+   * `current.state` may be left out here (lib/store.ts `ReadPurpose` "use").
    */
   inspect(ctx: Context, current: C, due: Due): Promise<Inspection>;
   /** Renew the credential, called under the lock with the entry re-read. */
