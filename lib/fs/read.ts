@@ -64,22 +64,15 @@ export function readBoundedBytes(
   path: string,
   options: { maxBytes: number; what: string },
 ): Uint8Array | null {
-  const { maxBytes, what } = options;
-  try {
-    // Stat before reading: reading a FIFO blocks until a writer appears, and
-    // /dev/zero never ends. Then one read op (the cheapest on the `token`
-    // path, measured), checked again: a file swapped or grown since the stat
-    // is refused, never kept.
-    const info = Deno.statSync(path);
-    if (!info.isFile) throw notRegular(path, info);
-    if (info.size > maxBytes) throw new FileTooLargeError(path, what, maxBytes);
-    const bytes = Deno.readFileSync(path);
-    if (bytes.length > maxBytes) throw new FileTooLargeError(path, what, maxBytes);
+  return readChecked(path, options, (checked) => {
+    // One read op (the cheapest, measured), checked again: a file swapped or
+    // grown since the stat is refused, never kept.
+    const bytes = Deno.readFileSync(checked);
+    if (bytes.length > options.maxBytes) {
+      throw new FileTooLargeError(path, options.what, options.maxBytes);
+    }
     return bytes;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw fileFailure(`read ${what}`, path, error);
-  }
+  });
 }
 
 /**
@@ -89,28 +82,41 @@ export function readBoundedBytes(
  * NotUtf8Error instead of U+FFFD replacements.
  */
 export function readBoundedText(path: string, options: BoundedReadOptions): string | null {
-  const { maxBytes, what } = options;
-  let text: string;
-  try {
-    // Deno decodes the text itself: a TextDecoder's first use costs the `token`
-    // path about 0.25 ms (measured), so one is made only on the rare paths below.
-    const info = Deno.statSync(path);
-    if (!info.isFile) throw notRegular(path, info);
-    if (info.size > maxBytes) throw new FileTooLargeError(path, what, maxBytes);
-    text = Deno.readTextFileSync(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw fileFailure(`read ${what}`, path, error);
-  }
+  // Deno decodes the text itself: a TextDecoder's first use costs the `token`
+  // path about 0.25 ms (measured), so one is made only on the rare paths below.
+  const text = readChecked(path, options, Deno.readTextFileSync);
+  if (text === null) return null;
   // Every UTF-16 unit came from at most 3 bytes, so a short text was within the
   // cap; a long one (grown since the stat?) and one with U+FFFD under
   // `strictUtf8` (invalid bytes, or a real U+FFFD?) are read again as bytes.
-  if (text.length * 3 > maxBytes || (options.strictUtf8 && text.includes("\uFFFD"))) {
+  if (text.length * 3 > options.maxBytes || (options.strictUtf8 && text.includes("\uFFFD"))) {
     const bytes = readBoundedBytes(path, options);
     if (bytes === null) return null;
     return decode(bytes, path, options);
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * `read(path)` once `path` is known to be a regular file within the cap;
+ * null when it does not exist. Stat before reading: reading a FIFO blocks
+ * until a writer appears, and /dev/zero never ends.
+ */
+function readChecked<T>(
+  path: string,
+  options: { maxBytes: number; what: string },
+  read: (path: string) => T,
+): T | null {
+  const { maxBytes, what } = options;
+  try {
+    const info = Deno.statSync(path);
+    if (!info.isFile) throw notRegular(path, info);
+    if (info.size > maxBytes) throw new FileTooLargeError(path, what, maxBytes);
+    return read(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw fileFailure(`read ${what}`, path, error);
+  }
 }
 
 function decode(bytes: Uint8Array, path: string, options: BoundedReadOptions): string {
