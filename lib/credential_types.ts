@@ -142,5 +142,5 @@ export interface Due {
 /** Whether `entry` is due under `due`. */
 export function isDue(entry: OAuthEntry, due: Due): boolean {
   return due.force || entry.access === due.rejectedAccess ||
-    entry.expires <= due.now + due.marginMs;
+    isStale(entry, due.now, due.marginMs);
 }

@@ -14,7 +14,13 @@ import {
   type ClaudeSearch,
   findClaudeCredentials,
 } from "../claude_code/credentials.ts";
-import { type OAuthEntry, sameEntry, type SignInResult } from "../credential_types.ts";
+import {
+  isDue,
+  isStale,
+  type OAuthEntry,
+  sameEntry,
+  type SignInResult,
+} from "../credential_types.ts";
 import { CliError, SignInRequiredError } from "../errors.ts";
 import { formatDuration, formatExpiry } from "../format.ts";
 import { findOnPath } from "../which.ts";
@@ -112,8 +118,7 @@ async function acquire(ctx: Context): Promise<SignInResult> {
 async function inspect(ctx: Context, current: OAuthCredential, due: Due): Promise<Inspection> {
   const { margin, wanted } = judge(due);
   const entry = current.entry;
-  const storedOk = !due.force && due.rejectedAccess === undefined &&
-    entry.expires > due.now + margin;
+  const storedOk = due.rejectedAccess === undefined && !isDue(entry, { ...due, marginMs: margin });
   const useStored = (why: string): Inspection => {
     ctx.ui.warn(`${why}; using the stored token, which ${formatExpiry(entry.expires, due.now)}`);
     return { kind: "use" };
@@ -137,7 +142,7 @@ async function inspect(ctx: Context, current: OAuthCredential, due: Due): Promis
   const next = entryFromClaude(search.credentials);
   // An older entry that still holds Claude Code's refresh token differs too: rewritten without it.
   if (!sameEntry(next, entry)) return { kind: "adopt", entry: next };
-  if (due.ahead && next.expires <= due.now + due.marginMs) {
+  if (due.ahead && isStale(next, due.now, due.marginMs)) {
     return {
       kind: "use",
       note: `Claude Code renews its token only in its last ${
