@@ -193,12 +193,15 @@ export function writeState(path: string, state: AnthropicState | null): Promise<
   return writeStateKey(path, "anthropic", state);
 }
 
+/** The state fields a caller chooses; the store adds the file and the fingerprint. */
+export type StateFields = Omit<AnthropicState, "authFile" | "describes">;
+
 /** The state a fresh sign-in records for `method`. */
 export function newState(
   method: Method,
   account: { email?: string; organization?: string },
-): Omit<AnthropicState, "authFile" | "describes"> {
-  const state: Omit<AnthropicState, "authFile" | "describes"> = { source: sourceOf(method) };
+): StateFields {
+  const state: StateFields = { source: sourceOf(method) };
   if (account.email) state.email = account.email;
   if (account.organization) state.organization = account.organization;
   return state;

@@ -21,6 +21,7 @@ import {
   readState,
   recordedFor,
   stateApplies,
+  type StateFields,
   writeState,
 } from "./state.ts";
 import type { Ui } from "./ui.ts";
@@ -107,8 +108,7 @@ export function requireCredential(stored: Stored): StoredCredential {
   );
 }
 
-/** The state fields a caller chooses; the store adds the file and the fingerprint. */
-export type StateFields = Omit<AnthropicState, "authFile" | "describes">;
+export type { StateFields };
 
 /** Operations on the stored credential while holding the lock. */
 export interface Transaction {
