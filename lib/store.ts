@@ -190,7 +190,7 @@ export async function withStore<T>(
     moveAside: () => file.moveAside(ctx.authFile),
   };
   return await withLock(lockPathFor(ctx.authFile), () => fn(tx), {
-    holder: `pid ${Deno.pid}: ${holder}`,
+    holder,
     onWait: (heldBy) =>
       ctx.ui.info(
         `Waiting for another ${PROGRAM} process${
