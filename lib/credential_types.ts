@@ -76,6 +76,9 @@ export interface EnsureOptions {
   aheadMs?: number;
 }
 
+/** Largest distance from the epoch, in milliseconds, that a JavaScript Date can hold. */
+export const MAX_DATE_MS = 8.64e15;
+
 /** Default margin before expiry at which a token counts as stale. */
 export const DEFAULT_SKEW_MS = 60_000;
 

@@ -1,5 +1,7 @@
 /** Human-readable formatting shared by commands. */
 
+import { MAX_DATE_MS } from "./credential_types.ts";
+
 /** A duration such as `7h 59m`, `4m 10s` or `12s`. */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -10,9 +12,6 @@ export function formatDuration(ms: number): string {
   if (m > 0) return `${m}m ${s}s`;
   return `${s}s`;
 }
-
-/** Largest distance from the epoch, in milliseconds, that a JavaScript Date can hold. */
-export const MAX_DATE_MS = 8.64e15;
 
 /**
  * An expiry relative to now: `expires in 7h 59m (2026-11-27 13:07 UTC)` or

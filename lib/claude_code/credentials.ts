@@ -12,7 +12,6 @@
 
 import { type Context, homeDir } from "../context.ts";
 import { FailureError } from "../errors.ts";
-import { MAX_DATE_MS } from "../format.ts";
 import { join } from "../fs/path.ts";
 import { MAX_CREDENTIALS_FILE_BYTES, readBoundedText } from "../fs/read.ts";
 import { sha256Hex } from "../hash.ts";
@@ -20,7 +19,7 @@ import { isPlainObject, parseJson } from "../json.ts";
 import { envMilliseconds } from "../environment.ts";
 import { runBounded } from "../process.ts";
 import { registerSecret } from "../redact.ts";
-import { isPrintableToken } from "../credential_types.ts";
+import { isPrintableToken, MAX_DATE_MS } from "../credential_types.ts";
 import { sanitize } from "../ui.ts";
 
 /** Re-exported from lib/hash.ts, where it is written once. */

@@ -1,12 +1,9 @@
 /** The `anthropic` entry of OpenCode's auth.json: parsing and merging. */
 
 import { isPlainObject } from "../json.ts";
-import { type AnthropicEntry, isPrintableToken } from "../credential_types.ts";
+import { type AnthropicEntry, isPrintableToken, MAX_DATE_MS } from "../credential_types.ts";
 
 export type { AnthropicEntry, ApiEntry, OAuthEntry } from "../credential_types.ts";
-
-/** Latest expiry a JavaScript Date can hold (epoch milliseconds). */
-const MAX_DATE_MS = 8.64e15;
 
 /** Whether `value` is a token this tool will store or print: printable ASCII, bounded. */
 function isTokenText(value: unknown): value is string {

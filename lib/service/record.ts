@@ -8,6 +8,7 @@
 import type { Context } from "../context.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
 import { dirname, join } from "../fs/path.ts";
+import { MAX_DATE_MS } from "../credential_types.ts";
 import { isPlainObject } from "../json.ts";
 import { scrub } from "../redact.ts";
 import { readStateKey, writeStateKey } from "../state.ts";
@@ -82,7 +83,10 @@ export function readLastRun(ctx: Context): LastRun | null {
   const value = readStateKey(ctx.stateFile, SERVICE_KEY);
   if (!isPlainObject(value) || !isPlainObject(value.lastRun)) return null;
   const { at, ok, message } = value.lastRun;
-  if (typeof at !== "number" || !Number.isFinite(at) || typeof ok !== "boolean") return null;
+  // A time no Date can hold is damage too (`service status` prints it as a date).
+  if (typeof at !== "number" || !(Math.abs(at) <= MAX_DATE_MS) || typeof ok !== "boolean") {
+    return null;
+  }
   return { at, ok, message: typeof message === "string" ? sanitizeMessage(message) : "" };
 }
 

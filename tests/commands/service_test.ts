@@ -39,8 +39,10 @@ import {
   readLastRun,
   recordRun,
   sanitizeMessage,
+  SERVICE_KEY,
   serviceLogPath,
 } from "../../lib/service/record.ts";
+import { writeStateKey } from "../../lib/state.ts";
 import { cmdQuote, cmdWrapper, createArgs } from "../../lib/service/schtasks.ts";
 import { serviceUnit, systemdQuote, timerEvery, timerUnit } from "../../lib/service/systemd.ts";
 import { startTaskFlags } from "../../lib/service/task_flags.ts";
@@ -741,6 +743,16 @@ Deno.test({
       });
     });
   },
+});
+
+Deno.test("a recorded last run at a time no Date can hold counts as no record (service status shows it as a date)", async () => {
+  await withSandbox(async (box) => {
+    const ctx = serviceContext(box, await installFakeServiceManagers(box), "linux");
+    for (const at of [1e16, -1e16, 8.64e15]) {
+      await writeStateKey(ctx.stateFile, SERVICE_KEY, { lastRun: { at, ok: true } });
+      assert.equal(readLastRun(ctx)?.at, at === 8.64e15 ? at : undefined, String(at));
+    }
+  });
 });
 
 // ------------------------------------------------ usage
