@@ -1,7 +1,5 @@
 /** Human-readable formatting shared by commands. */
 
-import { MAX_DATE_MS } from "./credential_types.ts";
-
 /** A duration such as `7h 59m`, `4m 10s` or `12s`. */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -19,12 +17,10 @@ export function formatDuration(ms: number): string {
  * file) is named as such instead of crashing the command.
  */
 export function formatExpiry(expires: number, now: number): string {
-  if (!Number.isFinite(expires) || Math.abs(expires) > MAX_DATE_MS) {
-    return "expires at an invalid time";
-  }
+  const date = new Date(expires);
+  if (Number.isNaN(date.getTime())) return "expires at an invalid time";
   // Minutes only; years beyond 9999 have six digits and a sign, so cut from the end.
-  const when = new Date(expires).toISOString().replace(/:\d\d\.\d+Z$/, "").replace("T", " ") +
-    " UTC";
+  const when = date.toISOString().replace(/:\d\d\.\d+Z$/, "").replace("T", " ") + " UTC";
   return expires > now
     ? `expires in ${formatDuration(expires - now)} (${when})`
     : `expired ${formatDuration(now - expires)} ago (${when})`;

@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { signalExitCode } from "../lib/commands/run.ts";
-import { formatExpiry, MAX_DATE_MS } from "../lib/format.ts";
+import { formatExpiry } from "../lib/format.ts";
+import { MAX_DATE_MS } from "../lib/credential_types.ts";
 
 Deno.test("formatExpiry: any number, even outside the Date range, gives a line", () => {
   const now = Date.UTC(2026, 10, 27, 5, 8);
