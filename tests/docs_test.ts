@@ -7,7 +7,16 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { ENVIRONMENT } from "../lib/environment.ts";
+import { ENVIRONMENT, refreshSkewMs } from "../lib/environment.ts";
+import { DEFAULT_SKEW_MS } from "../lib/credential_types.ts";
+import { DEFAULT_REFRESH_TIMEOUT_MS } from "../lib/claude_code/cli.ts";
+import { DEFAULT_KEYCHAIN_TIMEOUT_MS } from "../lib/claude_code/credentials.ts";
+import {
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_RETRY_BASE_MS,
+  DEFAULT_TIMEOUT_MS,
+} from "../lib/oauth/http.ts";
+import { recordEnv } from "../lib/context.ts";
 import {
   ENVIRONMENT_GROUPS,
   environmentHelp,
@@ -93,6 +102,21 @@ Deno.test("the environment table: unique names, each in exactly one group, one-l
       if (v.default !== undefined) assert(Number(v.default) <= v.maxMs, v.name);
     }
   }
+});
+
+Deno.test("the table's defaults are the ones the code uses", () => {
+  const shown = (name: string) => ENVIRONMENT.find((v) => v.name === name)?.default;
+  const used: [string, number][] = [
+    ["CLAUDE_CODE_AUTH_REFRESH_SKEW_MS", DEFAULT_SKEW_MS],
+    ["CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS", DEFAULT_REFRESH_TIMEOUT_MS],
+    ["CLAUDE_CODE_AUTH_KEYCHAIN_TIMEOUT_MS", DEFAULT_KEYCHAIN_TIMEOUT_MS],
+    ["CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS],
+    ["CLAUDE_CODE_AUTH_RETRY_BASE_MS", DEFAULT_RETRY_BASE_MS],
+    ["CLAUDE_CODE_AUTH_MAX_RETRY_AFTER_MS", DEFAULT_MAX_RETRY_AFTER_MS],
+  ];
+  for (const [name, value] of used) assert.equal(shown(name), String(value), name);
+  // refreshSkewMs (environment.ts imports only errors.ts) writes its default out.
+  assert.equal(refreshSkewMs({ env: recordEnv({}) }), DEFAULT_SKEW_MS);
 });
 
 Deno.test("every variable the code reads is in the table", () => {
