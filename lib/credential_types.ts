@@ -79,6 +79,12 @@ export interface EnsureOptions {
 /** Largest distance from the epoch, in milliseconds, that a JavaScript Date can hold. */
 export const MAX_DATE_MS = 8.64e15;
 
+/** Whether `value` is an expiry OpenCode accepts and a Date can show: a whole, non-negative ms count. */
+export function isExpiry(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 &&
+    value <= MAX_DATE_MS;
+}
+
 /** Default margin before expiry at which a token counts as stale. */
 export const DEFAULT_SKEW_MS = 60_000;
 

@@ -19,10 +19,8 @@ import { isPlainObject, parseJson } from "../json.ts";
 import { envMilliseconds } from "../environment.ts";
 import { runBounded } from "../process.ts";
 import { registerSecret } from "../redact.ts";
-import { isPrintableToken, MAX_DATE_MS } from "../credential_types.ts";
+import { isExpiry, isPrintableToken } from "../credential_types.ts";
 import { sanitize } from "../ui.ts";
-
-/** Re-exported from lib/hash.ts, where it is written once. */
 
 /** Claude Code's OAuth credentials. */
 export interface ClaudeCredentials {
@@ -67,7 +65,8 @@ export function parseClaudePayload(
   if (typeof refreshToken === "string" && refreshToken !== "" && !isPrintableToken(refreshToken)) {
     throw malformed(origin, "a refresh token");
   }
-  if (Math.abs(expiresAt) > MAX_DATE_MS) throw malformed(origin, "an expiry");
+  // The entry stores it as it is, so it is held to the entry's rule.
+  if (!isExpiry(expiresAt)) throw malformed(origin, "an expiry");
   registerSecret(accessToken);
   if (typeof refreshToken === "string") registerSecret(refreshToken);
   const credentials: ClaudeCredentials = {

@@ -1,19 +1,13 @@
 /** The `anthropic` entry of OpenCode's auth.json: parsing and merging. */
 
 import { isPlainObject } from "../json.ts";
-import { type AnthropicEntry, isPrintableToken, MAX_DATE_MS } from "../credential_types.ts";
+import { type AnthropicEntry, isExpiry, isPrintableToken } from "../credential_types.ts";
 
 export type { AnthropicEntry, ApiEntry, OAuthEntry } from "../credential_types.ts";
 
 /** Whether `value` is a token this tool will store or print: printable ASCII, bounded. */
 function isTokenText(value: unknown): value is string {
   return typeof value === "string" && isPrintableToken(value);
-}
-
-/** Whether `value` is an expiry OpenCode accepts and a Date can show: a whole, non-negative ms count. */
-export function isExpiry(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 &&
-    value <= MAX_DATE_MS;
 }
 
 /** The fields this tool understands; any other field of the entry is kept as is. */

@@ -85,6 +85,13 @@ Deno.test("payload: an expiry outside the Date range is refused at parse time", 
   assert.equal(parseClaudePayload(payload({ expiresAt: 8.64e15 }), "x")?.expiresAt, 8.64e15);
 });
 
+Deno.test("payload: an expiry the entry would not accept (fractional, negative) is refused at parse time", () => {
+  // The entry stores Claude Code's expiry as it is; OpenCode's entry needs whole, non-negative ms.
+  for (const expiresAt of [1_700_000_000_000.5, -1]) {
+    assert.throws(() => parseClaudePayload(payload({ expiresAt }), "x"), /hold an expiry/);
+  }
+});
+
 Deno.test("payload: invalid JSON names kind and position, never the content", () => {
   const secret = "sk-ant-api03-OTHER-PROVIDER-SECRET";
   for (const text of [secret, `{"claudeAiOauth": ${secret}}`, `{"a": "${secret}\u0001"}`]) {
