@@ -11,7 +11,6 @@ import { isDue } from "../credential_types.ts";
 import { CliError, type ExitCode } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
-import { loadStored, requireCredential } from "../store.ts";
 
 /** Options of `refresh`. */
 export interface RefreshOptions {
@@ -23,15 +22,15 @@ export interface RefreshOptions {
 
 /** Refresh the stored credential through its method; one line says what happened. */
 async function refresh(ctx: Context, options: RefreshOptions): Promise<string> {
-  const stored = requireCredential(await loadStored(ctx));
-  if (stored.entry.type === "api") {
+  const ensure = { force: options.force, aheadMs: options.aheadMs };
+  const due = await dueFor(ctx, ensure);
+  // An API key comes back as it is, forced or not: no second read to spot one first.
+  const result = await ensureUsable(ctx, ensure);
+  if (result.method === "api-key") {
     const message = "An API key has nothing to refresh; it stays as it is.";
     ctx.ui.info(message);
     return message;
   }
-  const ensure = { force: options.force, aheadMs: options.aheadMs };
-  const due = await dueFor(ctx, ensure);
-  const result = await ensureUsable(ctx, ensure);
   const entry = result.entry;
   const expires = entry.type === "oauth"
     ? formatExpiry(entry.expires, ctx.now())
