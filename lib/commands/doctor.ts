@@ -15,6 +15,7 @@ import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
 import { scrub } from "../redact.ts";
 import { runBounded } from "../process.ts";
 import { sanitize } from "../ui.ts";
+import { findClaudeCredentials } from "../claude_code/credentials.ts";
 
 /** The outcome of one check. */
 export interface Check {
@@ -219,7 +220,6 @@ async function checkClaudeCode(
       usesIt ? "install Claude Code, or sign in with another method" : undefined,
     ),
   );
-  const { findClaudeCredentials } = await import("../claude_code/credentials.ts");
   try {
     const found = await findClaudeCredentials(ctx);
     const creds = found.credentials;

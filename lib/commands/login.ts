@@ -11,6 +11,7 @@ import { OAUTH_NOT_CONSUMED_WARNING, scanPlugins } from "../opencode/config.ts";
 import { choose } from "../prompt.ts";
 import { newState } from "../state.ts";
 import { withStore } from "../store.ts";
+import { findClaudeCredentials } from "../claude_code/credentials.ts";
 
 /** Options of `login`. */
 export interface LoginOptions {
@@ -39,7 +40,6 @@ const PICKER_CHOICES: Record<Method, { label: string; detail: string }> = {
 };
 
 async function pickMethod(ctx: Context): Promise<Method> {
-  const { findClaudeCredentials } = await import("../claude_code/credentials.ts");
   let claudeFound = false;
   try {
     claudeFound = (await findClaudeCredentials(ctx)).credentials !== null;

@@ -11,6 +11,7 @@ import { isDue } from "../credential_types.ts";
 import { CliError, type ExitCode } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
+import { recordRun } from "../service/record.ts";
 
 /** Options of `refresh`. */
 export interface RefreshOptions {
@@ -57,7 +58,6 @@ export async function runRefresh(ctx: Context, options: RefreshOptions): Promise
     await refresh(ctx, options);
     return 0;
   }
-  const { recordRun } = await import("../service/record.ts");
   try {
     const message = await refresh(ctx, options);
     await recordRun(ctx, { ok: true, message });

@@ -50,6 +50,7 @@ import {
   timerUnit,
 } from "../service/systemd.ts";
 import { startTaskFlags } from "../service/task_flags.ts";
+import { readAuthFile } from "../opencode/auth_read.ts";
 
 /** What `service` does. */
 export type ServiceAction = "install" | "uninstall" | "status";
@@ -436,7 +437,6 @@ async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode>
 
 async function warnIfSignedOut(ctx: Context): Promise<void> {
   try {
-    const { readAuthFile } = await import("../opencode/auth_read.ts");
     const snapshot = await readAuthFile(ctx.authFile);
     if (!snapshot.entry) {
       ctx.ui.warn(
@@ -624,7 +624,6 @@ async function status(ctx: Context): Promise<ExitCode> {
 
 async function credentialLine(ctx: Context): Promise<string> {
   try {
-    const { readAuthFile } = await import("../opencode/auth_read.ts");
     const snapshot = await readAuthFile(ctx.authFile);
     const entry = snapshot.entry;
     if (!entry) {

@@ -9,6 +9,7 @@ import type { ExitCode } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { signInMethod } from "../methods/index.ts";
 import { loadStored, requireCredential, type Stored } from "../store.ts";
+import { checkCredential } from "../check.ts";
 
 /** Options of `status`. */
 export interface StatusOptions {
@@ -69,7 +70,6 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<E
     note = result.why;
   }
   if (usable && options.check && stored.method) {
-    const { checkCredential } = await import("../check.ts");
     const verdict = await checkCredential(ctx, stored.method);
     if (!options.json) ctx.ui.info(verdict.message);
     usable = verdict.ok;

@@ -4,16 +4,15 @@ import type { Context } from "../context.ts";
 import type { SignInResult } from "../credential_types.ts";
 import type { CredentialOf, SignInMethod } from "./method.ts";
 import { lazyImport } from "../lazy.ts";
+import { registerSecret } from "../redact.ts";
 
 /** Read the key: piped stdin (CI), else a masked prompt. */
 async function acquire(ctx: Context): Promise<SignInResult> {
-  // Loaded here: `token` loads this module for every API key and never signs in.
-  const [{ hasAnthropicPrefix, parseApiKey }, { readAllStdin, readSecret }, { registerSecret }] =
-    await Promise.all([
-      lazyImport<typeof import("../api_key.ts")>("lib/api_key.ts"),
-      lazyImport<typeof import("../prompt.ts")>("lib/prompt.ts"),
-      import("../redact.ts"),
-    ]);
+  // Loaded here: only a sign-in needs them.
+  const [{ hasAnthropicPrefix, parseApiKey }, { readAllStdin, readSecret }] = await Promise.all([
+    lazyImport<typeof import("../api_key.ts")>("lib/api_key.ts"),
+    lazyImport<typeof import("../prompt.ts")>("lib/prompt.ts"),
+  ]);
   const raw = ctx.io.stdinIsTerminal()
     ? await readSecret(ctx.ui, "Paste your Anthropic API key (input is hidden): ")
     : await readAllStdin(ctx.io);

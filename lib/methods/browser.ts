@@ -11,6 +11,7 @@ import type { TokenSet } from "../oauth/token.ts";
 import { fingerprint } from "../state.ts";
 import type { AcquireOptions, Due, OAuthCredential, Renewal, SignInMethod } from "./method.ts";
 import { lazyImport } from "../lazy.ts";
+import { registerSecret } from "../redact.ts";
 
 /** The entry for a token set obtained at `now`. */
 function entryFromTokens(tokens: TokenSet, now: number): OAuthEntry {
@@ -34,7 +35,6 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     { userAgent },
     { challengeFor, createState, createVerifier },
     { readLine },
-    { registerSecret },
   ] = await Promise.all([
     lazyImport<typeof import("../oauth/authorize.ts")>("lib/oauth/authorize.ts"),
     lazyImport<typeof import("../browser_open.ts")>("lib/browser_open.ts"),
@@ -43,7 +43,6 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     lazyImport<typeof import("../oauth/http.ts")>("lib/oauth/http.ts"),
     lazyImport<typeof import("../oauth/pkce.ts")>("lib/oauth/pkce.ts"),
     lazyImport<typeof import("../prompt.ts")>("lib/prompt.ts"),
-    import("../redact.ts"),
   ]);
   // Every endpoint and the User-Agent override are checked before anything is
   // printed or requested (a bad one would otherwise fail only after the paste).

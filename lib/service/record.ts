@@ -12,6 +12,7 @@ import { MAX_DATE_MS } from "../credential_types.ts";
 import { isPlainObject } from "../json.ts";
 import { scrub } from "../redact.ts";
 import { readStateKey, writeStateKey } from "../state.ts";
+import { lockPathFor, withLock } from "../lock.ts";
 
 /** The state file's key for the service. */
 export const SERVICE_KEY = "service";
@@ -100,7 +101,6 @@ export async function appendBounded(
   line: string,
   limit = LOG_LIMIT_BYTES,
 ): Promise<void> {
-  const { lockPathFor, withLock } = await import("../lock.ts");
   await ensurePrivateDir(dirname(path));
   await withLock(lockPathFor(path), async () => {
     const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
