@@ -50,7 +50,7 @@ export async function writeFileAtomic(
   stillValid?: () => boolean,
 ): Promise<boolean> {
   // Write through a symlink (dotfile managers link auth.json) instead of replacing it.
-  const target = await resolveSymlink(path);
+  const target = resolveSymlinkSync(path);
   try {
     return await replaceFile(target, text, mode, stillValid);
   } catch (error) {
@@ -101,29 +101,8 @@ const MAX_LINKS = 40;
 
 /**
  * The file `path` finally names: symlinks followed one by one, so a dangling
- * link yields the missing target (created by the write) and a loop is an error.
- */
-async function resolveSymlink(path: string): Promise<string> {
-  let current = path;
-  for (let hops = 0; hops <= MAX_LINKS; hops++) {
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.lstat(current);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return current;
-      throw fileFailure("read", current, error);
-    }
-    if (!info.isSymlink) return current;
-    const link = await Deno.readLink(current);
-    current = isAbsolute(link) ? link : join(dirname(current), link);
-  }
-  throw new FailureError(`cannot write ${path}: too many levels of symbolic links`);
-}
-
-/**
- * `resolveSymlink` without awaiting, for callers on the synchronous path
- * (`lockPathFor`): the file `path` finally names, a dangling link giving its
- * missing target.
+ * link yields the missing target (created by a write) and a loop is an error.
+ * Synchronous: `lockPathFor` needs it so, and the few lstat calls are cheap.
  */
 export function resolveSymlinkSync(path: string): string {
   let current = path;
@@ -164,7 +143,7 @@ async function syncDir(dir: string): Promise<void> {
  */
 export async function removeStaleTempFiles(path: string): Promise<number> {
   // Temporary files sit beside the file a symlink points to (see writeFileAtomic).
-  path = await resolveSymlink(path);
+  path = resolveSymlinkSync(path);
   const prefix = tempPrefix(path);
   let removed = 0;
   try {
