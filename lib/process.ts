@@ -22,8 +22,6 @@ export interface BoundedRun {
   args: string[];
   /** Working directory (default: ours). */
   cwd?: string;
-  /** Extra environment variables (added to ours). */
-  env?: Record<string, string>;
   /** Time limit; then the process group gets SIGTERM, and SIGKILL 2 s later. */
   timeoutMs: number;
   /**
@@ -191,7 +189,6 @@ export async function runBounded(
     child = ctx.spawn(spec.command, {
       args: spec.args,
       cwd: spec.cwd,
-      env: spec.env,
       stdin: "null",
       stdout: stdoutMode,
       stderr: stderrMode,

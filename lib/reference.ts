@@ -9,8 +9,6 @@
 import type { ExitCode } from "./errors.ts";
 import { ENVIRONMENT, type EnvVar, envVar } from "./environment.ts";
 
-export type { ExitCode };
-
 // ------------------------------------------------------------- groups
 
 /** A heading of `help environment` and the variables under it, in print order. */

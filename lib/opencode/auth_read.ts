@@ -7,7 +7,8 @@ import { FailureError, PROGRAM } from "../errors.ts";
 import { MAX_AUTH_FILE_BYTES, NotUtf8Error, readBoundedText } from "../fs/read.ts";
 import { isPlainObject, parseJson } from "../json.ts";
 import { registerSecret } from "../redact.ts";
-import { type AnthropicEntry, parseEntry, PROVIDER_KEY } from "./entry.ts";
+import type { AnthropicEntry } from "../credential_types.ts";
+import { parseEntry, PROVIDER_KEY } from "./entry.ts";
 
 /** What auth.json holds right now, as far as this tool is concerned. */
 export interface AuthSnapshot {

@@ -3,8 +3,6 @@
 import { isPlainObject } from "../json.ts";
 import { type AnthropicEntry, isExpiry, isPrintableToken } from "../credential_types.ts";
 
-export type { AnthropicEntry, ApiEntry, OAuthEntry } from "../credential_types.ts";
-
 /** Whether `value` is a token this tool will store or print: printable ASCII, bounded. */
 function isTokenText(value: unknown): value is string {
   return typeof value === "string" && isPrintableToken(value);
