@@ -13,6 +13,7 @@ import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 import { writeBrowserState } from "../oauth/browser_helpers.ts";
 import { defaultClaudeFile, writeClaudeFile } from "../claude_code/session_helpers.ts";
 import { claudePayload } from "../fakes/claude_code.ts";
+import { assertOutcome } from "./run_tables.ts";
 
 const KEY = "sk-ant-api03-logout-run-0123456789abcdef";
 const ACCESS = "sk-ant-oat01-logout-run-access-0123456789";
@@ -189,9 +190,7 @@ for (const tc of CASES) {
         outcome = await t.settle(runLogout(t.ctx, {}));
       }
 
-      assert.equal(outcome.code, tc.wantCode, `${outcome.error?.message ?? ""}\n${t.err()}`);
-      if (tc.wantError) assert.match(outcome.error?.message ?? "(no error)", tc.wantError);
-      else assert.equal(outcome.error, undefined);
+      assertOutcome(t, outcome, tc);
       if (tc.wantStderr) assert.match(t.err(), tc.wantStderr);
       assert.equal(t.out(), "");
       assert.equal(await box.readAuthText(), tc.wantAuth);

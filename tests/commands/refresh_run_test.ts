@@ -13,7 +13,14 @@ import { commandContext } from "../helpers/context.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
 import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
 import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
-import { claudeCodeEntry, HOUR, namedClaudeTokens, NOW, type World } from "./run_tables.ts";
+import {
+  assertOutcome,
+  claudeCodeEntry,
+  HOUR,
+  namedClaudeTokens,
+  NOW,
+  type World,
+} from "./run_tables.ts";
 
 const KEY = "sk-ant-api03-refresh-run-0123456789abcdef";
 
@@ -197,12 +204,10 @@ for (const tc of CASES) {
         const before = await box.readAuthText();
         const t = commandContext(box, { env: fake.env(), now: () => NOW, name: "refresh" });
 
-        const { code, error } = await t.settle(runRefresh(t.ctx, { force: tc.force === true }));
+        const outcome = await t.settle(runRefresh(t.ctx, { force: tc.force === true }));
 
         for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
-        assert.equal(code, tc.wantCode, `${error?.message ?? ""}\n${t.err()}`);
-        if (tc.wantError) assert.match(error?.message ?? "(no error)", tc.wantError);
-        else assert.equal(error, undefined);
+        assertOutcome(t, outcome, tc);
         if (tc.wantStderr) assert.match(t.err(), tc.wantStderr);
         assert.equal(t.out(), "");
         assert.equal(fake.refreshRequests().length, tc.wantRefreshes);

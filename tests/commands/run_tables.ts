@@ -1,6 +1,8 @@
 /** Fixtures shared by the table-driven in-process command tests (token, status, refresh). */
 
+import assert from "node:assert/strict";
 import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
+import type { CommandContext, Outcome } from "../helpers/context.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
 
 /** The fixed clock of the tables. */
@@ -31,4 +33,15 @@ export interface World {
   box: Sandbox;
   fake: FakeAnthropic;
   seeded?: { access: string; refresh: string; expires: number };
+}
+
+/** The exit code a case wants, and its error's message (or no error). */
+export function assertOutcome(
+  t: Pick<CommandContext, "err">,
+  outcome: Outcome,
+  want: { wantCode: number; wantError?: RegExp },
+): void {
+  assert.equal(outcome.code, want.wantCode, `${outcome.error?.message ?? ""}\n${t.err()}`);
+  if (want.wantError) assert.match(outcome.error?.message ?? "(no error)", want.wantError);
+  else assert.equal(outcome.error, undefined);
 }

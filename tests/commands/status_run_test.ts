@@ -13,7 +13,7 @@ import { commandContext } from "../helpers/context.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
 import { seedBrowserEntry, withFake, writeBrowserState } from "../oauth/browser_helpers.ts";
 import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
-import { HOUR, namedClaudeTokens, NOW, type World } from "./run_tables.ts";
+import { assertOutcome, HOUR, namedClaudeTokens, NOW, type World } from "./run_tables.ts";
 
 const KEY = "sk-ant-api03-status-run-0123456789abcdef";
 
@@ -285,13 +285,11 @@ for (const tc of CASES) {
           name: "status",
         });
 
-        const { code, error } = await t.settle(
+        const outcome = await t.settle(
           runStatus(t.ctx, { json: tc.json === true, check: false }),
         );
 
-        assert.equal(code, tc.wantCode, `${error?.message ?? ""}\n${t.err()}`);
-        if (tc.wantError) assert.match(error?.message ?? "(no error)", tc.wantError);
-        else assert.equal(error, undefined);
+        assertOutcome(t, outcome, tc);
         if (tc.wantJson) {
           assert.equal(t.out().split("\n").length, 2, "one line of JSON");
           assert.deepEqual(JSON.parse(t.out()), { ...tc.wantJson, authFile: box.authFile });
