@@ -72,6 +72,12 @@ export function parseJson(text: string): JsonResult {
   }
 }
 
+/** `text` parsed when it is a JSON object, else null (not JSON, or another value). */
+export function parseJsonObject(text: string): Record<string, unknown> | null {
+  const parsed = parseJson(text);
+  return "value" in parsed && isPlainObject(parsed.value) ? parsed.value : null;
+}
+
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 /**

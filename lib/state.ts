@@ -8,7 +8,7 @@
 
 import type { AnthropicEntry, Method } from "./credential_types.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "./fs/read.ts";
-import { isPlainObject, parseJson } from "./json.ts";
+import { isPlainObject, parseJsonObject } from "./json.ts";
 import { lazyImport } from "./lazy.ts";
 
 /** How the state file names each method's source. */
@@ -148,8 +148,7 @@ function readStateObject(path: string): Record<string, unknown> {
   }
   if (text === null) return {};
   // Our own file: a damaged copy counts as empty and is replaced on the next write.
-  const parsed = parseJson(text);
-  return "value" in parsed && isPlainObject(parsed.value) ? parsed.value : {};
+  return parseJsonObject(text) ?? {};
 }
 
 /** One top-level value of the state file (`anthropic`, `service`), or undefined. */

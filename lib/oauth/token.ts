@@ -2,7 +2,7 @@
 
 import { isPrintableToken } from "../credential_types.ts";
 import { FailureError, PROGRAM, SignInRequiredError } from "../errors.ts";
-import { isPlainObject, parseJson } from "../json.ts";
+import { isPlainObject, parseJson, parseJsonObject } from "../json.ts";
 import { registerSecret } from "../redact.ts";
 import { excerpt } from "../ui.ts";
 import type { OAuthConfig } from "./config.ts";
@@ -57,11 +57,6 @@ export function describeBody(response: RawResponse): string {
 /** Longest lifetime accepted from a token response (ten years, in seconds). */
 export const MAX_EXPIRES_IN_S = 10 * 365 * 24 * 3600;
 
-function parseJsonObject(response: RawResponse): Record<string, unknown> | null {
-  const parsed = parseJson(response.body);
-  return "value" in parsed && isPlainObject(parsed.value) ? parsed.value : null;
-}
-
 /** The first of `values` that is a string. */
 function firstString(...values: unknown[]): string | undefined {
   return values.find((value): value is string => typeof value === "string");
@@ -69,7 +64,7 @@ function firstString(...values: unknown[]): string | undefined {
 
 /** The OAuth `error` and `error_description` of an error body, if it has them. */
 export function oauthError(response: RawResponse): { error: string; description: string } | null {
-  const data = parseJsonObject(response);
+  const data = parseJsonObject(response.body);
   if (!data) return null;
   // Anthropic sometimes nests errors: {"error":{"type","message"}}.
   const nested = isPlainObject(data.error) ? data.error : {};
@@ -112,7 +107,7 @@ export function parseTokenResponse(
         : undefined,
     );
   }
-  const data = parseJsonObject(response);
+  const data = parseJsonObject(response.body);
   if (!data) {
     throw new FailureError(
       `${where} answered HTTP ${response.status} with ${describeBody(response)}`,
@@ -170,7 +165,7 @@ export function parseCreateApiKeyResponse(response: RawResponse): string {
         : `run \`${PROGRAM} login --method browser --create-api-key\` again`,
     );
   }
-  const data = parseJsonObject(response);
+  const data = parseJsonObject(response.body);
   const key = data?.raw_key;
   if (typeof key !== "string" || !isPrintableToken(key)) {
     throw new FailureError("creating an API key failed: the response has no raw_key");
