@@ -130,7 +130,28 @@ function capture(
   };
 }
 
-const STOP_SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/**
+ * Call `handler` with SIGINT, SIGTERM or SIGHUP when one arrives, until the
+ * returned function is called. Listening replaces the default action (the
+ * end of this process), so a caller starts it before spawning a child: a
+ * signal arriving around the spawn then cannot orphan the child. Signals the
+ * OS does not have are skipped (Windows has SIGINT and SIGBREAK only).
+ */
+export function onStopSignals(handler: (signal: Deno.Signal) => void): () => void {
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    const listener = () => handler(signal);
+    try {
+      Deno.addSignalListener(signal, listener);
+      listeners.push([signal, listener]);
+    } catch {
+      // Not on this OS.
+    }
+  }
+  return () => {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  };
+}
 
 /**
  * Run `spec.command` to its end, within `spec.timeoutMs`, with stdin closed
@@ -168,22 +189,10 @@ export async function runBounded(
   // not end this process (default action) and leave the child's group running.
   let interrupted: Deno.Signal | null = null;
   let stop = () => {};
-  const listeners: [Deno.Signal, () => void][] = [];
-  for (const signal of STOP_SIGNALS) {
-    const listener = () => {
-      interrupted ??= signal;
-      stop();
-    };
-    try {
-      Deno.addSignalListener(signal, listener);
-      listeners.push([signal, listener]);
-    } catch {
-      // Not every signal exists on every OS (Windows has SIGINT and SIGBREAK only).
-    }
-  }
-  const unlisten = () => {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
-  };
+  const unlisten = onStopSignals((signal) => {
+    interrupted ??= signal;
+    stop();
+  });
   let child: Deno.ChildProcess;
   try {
     child = ctx.spawn(spec.command, {

@@ -10,6 +10,7 @@ import type { Context } from "../context.ts";
 import { ensureUsable } from "../credential.ts";
 import { FailureError, PROGRAM, UsageError } from "../errors.ts";
 import { formatExpiry } from "../format.ts";
+import { onStopSignals } from "../process.ts";
 import { Ui } from "../ui.ts";
 import type { AnthropicEntry, Usable } from "../credential_types.ts";
 
@@ -157,25 +158,15 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
   // spawn kills this process and orphans the child.
   let child: Deno.ChildProcess | undefined;
   let early: Deno.Signal | undefined;
-  const forwarded: [Deno.Signal, () => void][] = [];
-  const forwardedSignals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  for (const signal of forwardedSignals) {
-    const forward = () => {
-      if (!child) {
-        early ??= signal;
-        return;
-      }
-      try {
-        child.kill(signal);
-      } catch { /* the child is already gone */ }
-    };
-    try {
-      Deno.addSignalListener(signal, forward);
-      forwarded.push([signal, forward]);
-    } catch {
-      // Not every signal exists on every OS (Windows has SIGINT and SIGBREAK only).
+  const unlisten = onStopSignals((signal) => {
+    if (!child) {
+      early ??= signal;
+      return;
     }
-  }
+    try {
+      child.kill(signal);
+    } catch { /* the child is already gone */ }
+  });
   let stopRefresher = () => Promise.resolve();
   try {
     try {
@@ -211,7 +202,7 @@ export async function runRun(ctx: Context, options: RunOptions): Promise<number>
     return status.code;
   } finally {
     await stopRefresher();
-    for (const [signal, forward] of forwarded) Deno.removeSignalListener(signal, forward);
+    unlisten();
   }
 }
 
