@@ -85,11 +85,14 @@ export function defaultAuthFile(env: Env, os: string): string {
   return join(dataHome, "opencode", "auth.json");
 }
 
+/** `$XDG_CONFIG_HOME`, default `~/.config`: where this tool's state and systemd user units live. */
+export function configHome(env: Env, os: string): string {
+  return env.get("XDG_CONFIG_HOME") || join(homeDir(env, os), ".config");
+}
+
 /** This tool's state file under `$XDG_CONFIG_HOME` (default `~/.config`). */
 export function defaultStateFile(env: Env, os: string): string {
-  const configHome = env.get("XDG_CONFIG_HOME") ||
-    join(homeDir(env, os), ".config");
-  return join(configHome, PROGRAM, "state.json");
+  return join(configHome(env, os), PROGRAM, "state.json");
 }
 
 /** A context whose file paths are resolved on first use. */

@@ -7,7 +7,7 @@
 
 import meta from "../../deno.json" with { type: "json" };
 import type { ParsedArgs } from "../cli.ts";
-import { type Context, homeDir } from "../context.ts";
+import { configHome, type Context, homeDir } from "../context.ts";
 import { formatDurationFlag, parseDuration } from "../duration.ts";
 import {
   CliError,
@@ -133,9 +133,7 @@ interface Layout {
 
 /** The systemd user unit folder: `$XDG_CONFIG_HOME/systemd/user` (default ~/.config/…). */
 export function systemdUserDir(ctx: Pick<Context, "env" | "os">): string {
-  const config = ctx.env.get("XDG_CONFIG_HOME") ||
-    join(homeDir(ctx.env, ctx.os), ".config");
-  return join(config, "systemd", "user");
+  return join(configHome(ctx.env, ctx.os), "systemd", "user");
 }
 
 /** The LaunchAgent plist path: `~/Library/LaunchAgents/<label>.plist`. */
