@@ -15,7 +15,7 @@ import {
   type ParsedArgs,
 } from "./lib/cli.ts";
 import { type Context, createContext, type Env, envFlag, processEnv } from "./lib/context.ts";
-import { CliError, type ExitCode, PROGRAM, VERSION } from "./lib/errors.ts";
+import { CliError, type ExitCode, firstLine, PROGRAM, VERSION } from "./lib/errors.ts";
 import { type Io, processIo, Ui } from "./lib/ui.ts";
 import { lazyImport, type LazyModule } from "./lib/lazy.ts";
 
@@ -154,10 +154,6 @@ function debugCauses(ui: Ui, error: Error): void {
     );
     cause = cause instanceof Error ? cause.cause : undefined;
   }
-}
-
-function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split("\n")[0];
 }
 
 if (import.meta.main) {

@@ -65,13 +65,17 @@ export class FailureError extends CliError {
   }
 }
 
+/** The first line of an error's message (or of the thrown value as text). */
+export function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split("\n")[0];
+}
+
 /**
  * The reason of an operating-system error, for messages that name the file
  * themselves: "Is a directory (os error 21): readfile '/x'" becomes "is a directory".
  */
 export function osReason(error: unknown): string {
-  const message = String(error instanceof Error ? error.message : error).split("\n")[0];
-  const reason = message.replace(/ \(os error \d+\).*$/, "");
+  const reason = firstLine(error).replace(/ \(os error \d+\).*$/, "");
   return reason.charAt(0).toLowerCase() + reason.slice(1);
 }
 

@@ -9,6 +9,7 @@ import type { Context } from "../context.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
 import { dirname, join } from "../fs/path.ts";
 import { MAX_DATE_MS } from "../credential_types.ts";
+import { firstLine } from "../errors.ts";
 import { isPlainObject } from "../json.ts";
 import { scrub } from "../redact.ts";
 import { readStateKey, writeStateKey } from "../state.ts";
@@ -68,14 +69,14 @@ export async function recordRun(
     const base = isPlainObject(current) ? current : {};
     await writeStateKey(ctx.stateFile, SERVICE_KEY, { ...base, lastRun: run });
   } catch (error) {
-    ctx.ui.debug(`could not record the run in ${ctx.stateFile}: ${describe(error)}`);
+    ctx.ui.debug(`could not record the run in ${ctx.stateFile}: ${firstLine(error)}`);
   }
   if (run.ok) return;
   const log = serviceLogPath(ctx.stateFile);
   try {
     await appendBounded(log, `${new Date(run.at).toISOString()} failed: ${run.message}\n`);
   } catch (error) {
-    ctx.ui.debug(`could not append to ${log}: ${describe(error)}`);
+    ctx.ui.debug(`could not append to ${log}: ${firstLine(error)}`);
   }
 }
 
@@ -118,8 +119,4 @@ export async function appendBounded(
     while (start < data.length && data[start - 1] !== 0x0a) start++;
     await writeFileAtomic(path, new TextDecoder().decode(data.subarray(start)), 0o600);
   });
-}
-
-function describe(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split("\n")[0];
 }
