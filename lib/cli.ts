@@ -232,7 +232,10 @@ function isCommand(word: string): word is CommandName {
   return Object.hasOwn(COMMANDS, word);
 }
 
-function closest(word: string, candidates: string[]): string | undefined {
+/** The command names, in help order. */
+export const COMMAND_NAMES: readonly CommandName[] = Object.keys(COMMANDS).filter(isCommand);
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
   const distance = (a: string, b: string): number => {
     const row = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
@@ -349,12 +352,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           else if (next !== undefined) {
             throw new UsageError(
               `no help on ${quote(next)}`,
-              `topics: ${[...Object.keys(COMMANDS), ...HELP_TOPICS].join(", ")}`,
+              `topics: ${[...COMMAND_NAMES, ...HELP_TOPICS].join(", ")}`,
             );
           }
           break;
         }
-        const guess = closest(arg, Object.keys(COMMANDS));
+        const guess = closest(arg, COMMAND_NAMES);
         throw new UsageError(
           `unknown command ${quote(arg)}`,
           guess
@@ -425,7 +428,7 @@ function formatOptions(options: Readonly<Record<string, OptionSpec>>): string[] 
 
 /** The global help text. */
 export function globalHelp(version: string): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const width = Math.max(...COMMAND_NAMES.map((c) => c.length));
   return [
     `${PROGRAM} ${version}: sign OpenCode into Anthropic and keep the sign-in alive`,
     "",

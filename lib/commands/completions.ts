@@ -1,6 +1,13 @@
 /** `completions SHELL`: print a completion script generated from the command table. */
 
-import { type CommandName, COMMANDS, GLOBAL_OPTIONS, type ParsedArgs, TABLE } from "../cli.ts";
+import {
+  COMMAND_NAMES,
+  type CommandName,
+  COMMANDS,
+  GLOBAL_OPTIONS,
+  type ParsedArgs,
+  TABLE,
+} from "../cli.ts";
 import type { Context } from "../context.ts";
 import { type ExitCode, PROGRAM } from "../errors.ts";
 
@@ -8,11 +15,6 @@ import { type ExitCode, PROGRAM } from "../errors.ts";
 export interface CompletionsOptions {
   shell: "bash" | "zsh" | "fish";
 }
-
-/** The command names, in help order. */
-const COMMAND_NAMES: readonly CommandName[] = Object.keys(TABLE).filter(
-  (name): name is CommandName => Object.hasOwn(TABLE, name),
-);
 
 function optionNames(command: CommandName): string[] {
   return [...Object.keys(TABLE[command].options), ...Object.keys(GLOBAL_OPTIONS)].map((name) =>
