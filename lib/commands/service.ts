@@ -17,7 +17,7 @@ import {
   PROGRAM,
   UsageError,
 } from "../errors.ts";
-import { readTextOrNull, writeFileAtomic } from "../fs/atomic.ts";
+import { pathExists, readTextOrNull, writeFileAtomic } from "../fs/atomic.ts";
 import { dirname, join } from "../fs/path.ts";
 import { formatDuration, formatExpiry } from "../format.ts";
 import { type BoundedResult, runBounded } from "../process.ts";
@@ -241,7 +241,7 @@ async function writeFiles(files: PlannedFile[]): Promise<Backup> {
   const previous = files.map((file) => readTextOrNull(file.path));
   const created: string[] = [];
   for (const file of files) {
-    for (let dir = dirname(file.path); !exists(dir); dir = dirname(dir)) {
+    for (let dir = dirname(file.path); !pathExists(dir); dir = dirname(dir)) {
       if (created.includes(dir) || dirname(dir) === dir) break;
       created.push(dir);
     }
@@ -268,16 +268,6 @@ async function writeFiles(files: PlannedFile[]): Promise<Backup> {
     throw error;
   }
   return backup;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw fileFailure("read", path, error);
-  }
 }
 
 async function removeFile(path: string): Promise<boolean> {
@@ -451,13 +441,13 @@ async function warnIfSignedOut(ctx: Context): Promise<void> {
 // ------------------------------------------------------------ uninstall
 
 async function uninstall(ctx: Context, options: ServiceOptions): Promise<ExitCode> {
-  const files = layout(ctx).files.filter(exists);
+  const files = layout(ctx).files.filter(pathExists);
   let steps: Step[] = [];
   let afterRemoval: Step[] = [];
   switch (ctx.os) {
     case "linux": {
       const wants = join(systemdUserDir(ctx), "timers.target.wants", TIMER_UNIT);
-      if (files.length > 0 || exists(wants)) {
+      if (files.length > 0 || pathExists(wants)) {
         steps = [["systemctl", "--user", "disable", "--now", TIMER_UNIT]];
         afterRemoval = [["systemctl", "--user", "daemon-reload"]];
       }

@@ -168,13 +168,13 @@ export function readTextOrNull(path: string, maxBytes = MAX_STATE_FILE_BYTES): s
   return readBoundedText(path, { maxBytes, what: "file" });
 }
 
-/** Whether anything exists at `path` (a dangling symlink counts). */
-export async function pathExists(path: string): Promise<boolean> {
+/** Whether anything exists at `path` (a dangling symlink counts); other errors are one-line failures. */
+export function pathExists(path: string): boolean {
   try {
-    await Deno.lstat(path);
+    Deno.lstatSync(path);
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
+    throw fileFailure("read", path, error);
   }
 }

@@ -109,7 +109,7 @@ export async function moveAside(path: string): Promise<string | null> {
     if (!(error instanceof CorruptAuthFileError)) throw error;
   }
   let target = `${path}.corrupt-${timestamp(new Date())}`;
-  for (let n = 1; await pathExists(target); n++) {
+  for (let n = 1; pathExists(target); n++) {
     target = `${path}.corrupt-${timestamp(new Date())}-${n}`;
   }
   await Deno.rename(path, target);
