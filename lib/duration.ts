@@ -13,19 +13,24 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
  * else (spaces, capitals, fractions, signs, zero, too long) is a usage error.
  */
 export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+)([smh])$/.exec(text);
-  if (!match || Number(match[1]) === 0) {
+  const ms = durationMs(text);
+  if (ms === null || ms === 0) {
     throw new UsageError(
       `${flag} needs a positive whole number with s, m or h (like 90s, 15m, 2h), got ${
         quote(text, 40)
       }`,
     );
   }
-  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
   if (ms > MAX_DURATION_MS) {
     throw new UsageError(`${flag} must be at most 24h, got ${quote(text, 40)}`);
   }
   return ms;
+}
+
+/** Milliseconds of a DURATION's text (`15m`), or null when it is not one; no range check. */
+export function durationMs(text: string): number | null {
+  const match = /^(\d+)([smh])$/.exec(text);
+  return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : null;
 }
 
 /** `ms` as a DURATION flag value (`2h`, `15m`, `90s`): the largest unit that divides it. */

@@ -5,7 +5,7 @@
  * program. Pure text and argument generation.
  */
 
-import { formatDurationFlag } from "../duration.ts";
+import { durationMs, formatDurationFlag } from "../duration.ts";
 import { FailureError, quote } from "../errors.ts";
 import { type Job, JOB_NAME, WRITTEN_BY } from "./job.ts";
 
@@ -87,9 +87,8 @@ export function queryArgs(): string[] {
 
 /** The period read back from the wrapper's comment, in milliseconds, or null. */
 export function wrapperEvery(text: string): number | null {
-  const match = /^rem Task \S+: every (\d+)([smh]),/m.exec(text);
-  if (!match) return null;
-  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "s" | "m" | "h"];
+  const match = /^rem Task \S+: every (\d+[smh]),/m.exec(text);
+  return match ? durationMs(match[1]) : null;
 }
 
 /** The `--ahead` value read back from the wrapper's command line, or null. */
