@@ -46,6 +46,12 @@ export function excerpt(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max).join("")}…` : chars.join("");
 }
 
+/** The last non-empty line of a child's output, as an `excerpt` of at most `max` characters. */
+export function lastLine(output: Uint8Array, max: number): string {
+  const lines = new TextDecoder().decode(output).split("\n").map((l) => l.trim()).filter(Boolean);
+  return excerpt(lines.at(-1) ?? "", max);
+}
+
 // ------------------------------------------------------------ streams and Ui
 
 /** The process streams a command talks to, passed in so tests can replace them. */

@@ -8,8 +8,7 @@ import { PROGRAM } from "../errors.ts";
 import { envMilliseconds } from "../environment.ts";
 import type { Context } from "../context.ts";
 import { runBounded } from "../process.ts";
-import { scrub } from "../redact.ts";
-import { sanitize } from "../ui.ts";
+import { lastLine } from "../ui.ts";
 
 /** Default model for the refresh prompt (`CLAUDE_CODE_AUTH_REFRESH_MODEL`). */
 export const DEFAULT_REFRESH_MODEL = "claude-haiku-4-5";
@@ -34,13 +33,6 @@ export interface ClaudeRunResult {
 
 function formatSeconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
-}
-
-/** The last meaningful line of the CLI's stderr, redacted and shortened. */
-function stderrSummary(bytes: Uint8Array): string {
-  const lines = new TextDecoder().decode(bytes).split("\n").map((l) => l.trim()).filter(Boolean);
-  const line = sanitize(scrub(lines[lines.length - 1] ?? ""), true);
-  return line.length > 300 ? line.slice(0, 300) + "…" : line;
 }
 
 /**
@@ -97,7 +89,7 @@ export async function runClaudeRefresh(ctx: Context): Promise<ClaudeRunResult> {
       };
     }
     if (result.code === 0) return { code: 0, timedOut: false, reason: null };
-    const detail = stderrSummary(result.stderr);
+    const detail = lastLine(result.stderr, 300);
     return {
       code: result.code,
       timedOut: false,

@@ -20,7 +20,7 @@ import { envMilliseconds } from "../environment.ts";
 import { runBounded } from "../process.ts";
 import { registerSecret } from "../redact.ts";
 import { isExpiry, isPrintableToken } from "../credential_types.ts";
-import { sanitize } from "../ui.ts";
+import { lastLine } from "../ui.ts";
 
 /** Claude Code's OAuth credentials. */
 export interface ClaudeCredentials {
@@ -205,8 +205,7 @@ export async function readKeychain(ctx: Context, service: string): Promise<strin
         "run again and choose Allow (or Always Allow) when macOS asks; over SSH, unlock the keychain first",
       );
     default: {
-      const lines = decoder.decode(result.stderr).split("\n").map((l) => l.trim()).filter(Boolean);
-      const detail = sanitize(lines[lines.length - 1] ?? "", true).slice(0, 300);
+      const detail = lastLine(result.stderr, 300);
       throw new FailureError(
         `reading the Keychain item "${service}" failed (security ${
           result.signal ? `ended by ${result.signal}` : `exit ${result.code}`

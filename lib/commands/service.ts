@@ -18,6 +18,7 @@ import {
   UsageError,
 } from "../errors.ts";
 import { pathExists, readTextOrNull, writeFileAtomic } from "../fs/atomic.ts";
+import { lastLine } from "../ui.ts";
 import { dirname, join } from "../fs/path.ts";
 import { formatDuration, formatExpiry } from "../format.ts";
 import { type BoundedResult, runBounded } from "../process.ts";
@@ -191,12 +192,6 @@ function runStep(ctx: Context, step: Step): Promise<BoundedResult> {
   });
 }
 
-function lastLine(bytes: Uint8Array): string {
-  const lines = decoder.decode(bytes).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const line = lines.at(-1) ?? "";
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-
 /** Why a step failed, in a few words. */
 function failure(step: Step, result: BoundedResult, os: string): string {
   const shown = `\`${displayCommand(step, os)}\``;
@@ -205,7 +200,7 @@ function failure(step: Step, result: BoundedResult, os: string): string {
   if (result.timedOut) {
     return `${shown} did not finish within ${formatDuration(MANAGER_TIMEOUT_MS)}`;
   }
-  const detail = lastLine(result.stderr) || lastLine(result.stdout);
+  const detail = lastLine(result.stderr, 200) || lastLine(result.stdout, 200);
   return `${shown} failed (exit ${result.code})${detail ? `: ${detail}` : ""}`;
 }
 
@@ -551,7 +546,7 @@ async function inspect(ctx: Context): Promise<ServiceStatus> {
     status.enabledNote = failure(step, result, ctx.os);
   } else if (ctx.os === "linux") {
     status.enabled = result.code === 0;
-    status.enabledNote = out.split("\n")[0] || lastLine(result.stderr);
+    status.enabledNote = out.split("\n")[0] || lastLine(result.stderr, 200);
   } else if (ctx.os === "darwin") {
     status.enabled = result.code === 0;
     status.enabledNote = result.code === 0 ? "loaded" : "not loaded";
