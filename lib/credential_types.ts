@@ -96,9 +96,9 @@ export function minRefreshIntervalMs(lifetimeMs: number): number {
   return Math.max(MIN_REFRESH_INTERVAL_MS, lifetimeMs / 2);
 }
 
-/** Whether an OAuth entry expires within `marginMs` of `now`. */
-export function isStale(entry: OAuthEntry, now: number, marginMs: number): boolean {
-  return entry.expires <= now + marginMs;
+/** Whether a token expiring at `expires` (epoch ms) expires within `marginMs` of `now`. */
+export function isStale(expires: number, now: number, marginMs: number): boolean {
+  return expires <= now + marginMs;
 }
 
 /** Whether two entries are the same credential (same type and tokens). */
@@ -151,5 +151,5 @@ export interface Due {
 /** Whether `entry` is due under `due`. */
 export function isDue(entry: OAuthEntry, due: Due): boolean {
   return due.force || entry.access === due.rejectedAccess ||
-    isStale(entry, due.now, due.marginMs);
+    isStale(entry.expires, due.now, due.marginMs);
 }

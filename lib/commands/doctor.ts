@@ -120,7 +120,7 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
   } else {
     const label = methodLabel(stored.method ?? "browser");
     checks.push(
-      isStale(entry, ctx.now(), refreshSkewMs(ctx))
+      isStale(entry.expires, ctx.now(), refreshSkewMs(ctx))
         ? warn(
           "anthropic entry",
           `${label}: token ${formatExpiry(entry.expires, ctx.now())}`,
@@ -233,7 +233,7 @@ async function checkClaudeCode(
         ),
       );
     } else {
-      const stale = creds.expiresAt <= ctx.now() + refreshSkewMs(ctx);
+      const stale = isStale(creds.expiresAt, ctx.now(), refreshSkewMs(ctx));
       checks.push(
         stale
           ? warn(

@@ -42,7 +42,7 @@ export function statusJson(ctx: Context, stored: Stored): StatusJson {
     type: entry?.type ?? null,
     authFile: ctx.authFile,
     expiresAt: entry?.type === "oauth" ? entry.expires : null,
-    fresh: entry?.type === "oauth" ? !isStale(entry, ctx.now(), refreshSkewMs(ctx)) : null,
+    fresh: entry?.type === "oauth" ? !isStale(entry.expires, ctx.now(), refreshSkewMs(ctx)) : null,
     account: entry && Object.keys(account).length > 0 ? account : null,
   };
 }

@@ -62,7 +62,7 @@ function renewalMargin(due: Due): number {
 /** Predicates on Claude Code's credentials for one decision. */
 function judge(due: Due) {
   const margin = renewalMargin(due);
-  const fresh = (c: ClaudeCredentials): boolean => c.expiresAt > due.now + margin;
+  const fresh = (c: ClaudeCredentials): boolean => !isStale(c.expiresAt, due.now, margin);
   const wanted = (c: ClaudeCredentials): boolean =>
     fresh(c) && !due.force && c.accessToken !== due.rejectedAccess;
   return { margin, fresh, wanted };
@@ -142,7 +142,7 @@ async function inspect(ctx: Context, current: OAuthCredential, due: Due): Promis
   const next = entryFromClaude(search.credentials);
   // An older entry that still holds Claude Code's refresh token differs too: rewritten without it.
   if (!sameEntry(next, entry)) return { kind: "adopt", entry: next };
-  if (due.ahead && isStale(next, due.now, due.marginMs)) {
+  if (due.ahead && isStale(next.expires, due.now, due.marginMs)) {
     return {
       kind: "use",
       note: `Claude Code renews its token only in its last ${
@@ -217,7 +217,7 @@ export const claudeCodeMethod: SignInMethod<OAuthCredential> = {
         why: `Claude Code's credentials were not found (${search.searched.join("; ")})`,
       };
     }
-    if (c.expiresAt > ctx.now() + refreshSkewMs(ctx)) {
+    if (!isStale(c.expiresAt, ctx.now(), refreshSkewMs(ctx))) {
       return { ok: true, why: "Claude Code holds a fresher token; it is copied on next use" };
     }
     if (!findOnPath(ctx, "claude")) {
