@@ -8,14 +8,15 @@
 
 import assert from "node:assert/strict";
 import { runRefresh } from "../../lib/commands/refresh.ts";
-import { claudePayload, installFakeClaude } from "../fakes/claude_code.ts";
+import { claudePayload, claudeRunCount } from "../fakes/claude_code.ts";
 import { commandContext } from "../helpers/context.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
-import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
-import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
+import { withFake } from "../oauth/browser_helpers.ts";
 import {
   assertOutcome,
+  browser,
   claudeCodeEntry,
+  claudeSession,
   HOUR,
   namedClaudeTokens,
   NOW,
@@ -53,10 +54,6 @@ const rotated = (w: World) => ({
   access: w.fake.issued[1].access,
   expires: NOW + w.fake.expiresIn * 1000,
 });
-
-const browser = (expires: number) => async ({ box, fake }: World) => {
-  await seedBrowserEntry(box, fake, { expires });
-};
 
 const CASES: RefreshCase[] = [
   {
@@ -135,11 +132,7 @@ const CASES: RefreshCase[] = [
   },
   {
     name: "fresh Claude Code session: nothing to do, no claude run",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_FRESH);
-      await writeClaudeFile(box, CC_FRESH);
-      await installFakeClaude(box, { mode: "noop" });
-    },
+    setup: claudeSession(CC_FRESH, { claude: { mode: "noop" } }),
     wantCode: 0,
     wantStderr: /still fresh/,
     wantRefreshes: 0,
@@ -148,11 +141,7 @@ const CASES: RefreshCase[] = [
   },
   {
     name: "Claude Code session with --force, Claude Code keeps its token: says so, exit 0",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_FRESH);
-      await writeClaudeFile(box, CC_FRESH);
-      await installFakeClaude(box, { mode: "noop" });
-    },
+    setup: claudeSession(CC_FRESH, { claude: { mode: "noop" } }),
     force: true,
     wantCode: 0,
     wantStderr:
@@ -163,15 +152,7 @@ const CASES: RefreshCase[] = [
   },
   {
     name: "stale Claude Code session: claude runs once, its new token is stored",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_STALE);
-      const file = await writeClaudeFile(box, CC_STALE);
-      await installFakeClaude(box, {
-        mode: "refresh",
-        credentialsPath: file,
-        next: claudePayload(CC_NEXT),
-      });
-    },
+    setup: claudeSession(CC_STALE, { claude: { mode: "refresh", next: claudePayload(CC_NEXT) } }),
     wantCode: 0,
     wantStderr: /^✓ Refreshed the Claude Code session: the token expires in 8h/,
     wantRefreshes: 0,
@@ -180,11 +161,7 @@ const CASES: RefreshCase[] = [
   },
   {
     name: "stale Claude Code session claude cannot renew: exit 4",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_STALE);
-      await writeClaudeFile(box, CC_STALE);
-      await installFakeClaude(box, { mode: "fail", stderr: "Error: offline" });
-    },
+    setup: claudeSession(CC_STALE, { claude: { mode: "fail", stderr: "Error: offline" } }),
     wantCode: 4,
     wantError: /^Claude session is still expired\./,
     wantRefreshes: 0,
@@ -212,8 +189,7 @@ for (const tc of CASES) {
         assert.equal(t.out(), "");
         assert.equal(fake.refreshRequests().length, tc.wantRefreshes);
         if (tc.wantClaudeRuns !== undefined) {
-          const log = await Deno.readTextFile(`${box.root}/claude-runs.log`).catch(() => "");
-          assert.equal(log.split("\n").filter(Boolean).length, tc.wantClaudeRuns);
+          assert.equal(await claudeRunCount(box), tc.wantClaudeRuns);
         }
         if (tc.wantEntry === "unchanged") assert.equal(await box.readAuthText(), before);
         else assert.deepEqual((await box.readAuth()).anthropic, tc.wantEntry(w));

@@ -1,9 +1,12 @@
-/** Fixtures shared by the table-driven in-process command tests (token, status, refresh). */
+/** Fixtures shared by the table-driven in-process command tests (token, status, refresh, logout). */
 
 import assert from "node:assert/strict";
 import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
+import { type FakeClaudeBehaviour, installFakeClaude } from "../fakes/claude_code.ts";
 import type { CommandContext, Outcome } from "../helpers/context.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
+import { seedBrowserEntry } from "../oauth/browser_helpers.ts";
+import { seedClaudeSession, type Tokens, writeClaudeFile } from "../claude_code/session_helpers.ts";
 
 /** The fixed clock of the tables. */
 export const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -33,6 +36,27 @@ export interface World {
   box: Sandbox;
   fake: FakeAnthropic;
   seeded?: { access: string; refresh: string; expires: number };
+}
+
+/** A case setup: a browser sign-in whose access token expires at `expires`. */
+export const browser = (expires: number) => async ({ box, fake }: World) => {
+  await seedBrowserEntry(box, fake, { expires });
+};
+
+/**
+ * A case setup: a stored Claude Code session holding `stored`, Claude Code's
+ * own file holding `file` (default: the same tokens), and with `claude`, a
+ * fake `claude` that behaves so (a "refresh" writes its `next` to that file).
+ */
+export function claudeSession(
+  stored: Tokens,
+  options: { file?: Tokens; claude?: Omit<FakeClaudeBehaviour, "credentialsPath"> } = {},
+): (w: World) => Promise<void> {
+  return async ({ box }) => {
+    await seedClaudeSession(box, stored);
+    const file = await writeClaudeFile(box, options.file ?? stored);
+    if (options.claude) await installFakeClaude(box, { ...options.claude, credentialsPath: file });
+  };
 }
 
 /** The exit code a case wants, and its error's message (or no error). */

@@ -8,12 +8,18 @@
 
 import assert from "node:assert/strict";
 import { runStatus, type StatusJson } from "../../lib/commands/status.ts";
-import { installFakeClaude } from "../fakes/claude_code.ts";
 import { commandContext } from "../helpers/context.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
-import { seedBrowserEntry, withFake, writeBrowserState } from "../oauth/browser_helpers.ts";
-import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
-import { assertOutcome, HOUR, namedClaudeTokens, NOW, type World } from "./run_tables.ts";
+import { withFake, writeBrowserState } from "../oauth/browser_helpers.ts";
+import {
+  assertOutcome,
+  browser,
+  claudeSession,
+  HOUR,
+  namedClaudeTokens,
+  NOW,
+  type World,
+} from "./run_tables.ts";
 
 const KEY = "sk-ant-api03-status-run-0123456789abcdef";
 
@@ -46,10 +52,6 @@ const SIGNED_OUT = {
   fresh: null,
   account: null,
 } as const;
-
-const browser = (expires: number) => async ({ box, fake }: World) => {
-  await seedBrowserEntry(box, fake, { expires });
-};
 
 const CASES: StatusCase[] = [
   {
@@ -196,10 +198,7 @@ const CASES: StatusCase[] = [
   },
   {
     name: "--json, stale Claude Code session, Claude Code stale too, no `claude` on PATH: exit 4",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_STALE);
-      await writeClaudeFile(box, CC_STALE);
-    },
+    setup: claudeSession(CC_STALE),
     json: true,
     wantCode: 4,
     wantJson: {
@@ -213,10 +212,7 @@ const CASES: StatusCase[] = [
   },
   {
     name: "stale Claude Code session without `claude` on PATH: says why, exit 4",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_STALE);
-      await writeClaudeFile(box, CC_STALE);
-    },
+    setup: claudeSession(CC_STALE),
     wantCode: 4,
     wantStderr: [
       /^Signed in with Claude Code session \(oauth entry in .*\)$/m,
@@ -226,20 +222,13 @@ const CASES: StatusCase[] = [
   },
   {
     name: "stale Claude Code session with `claude` on PATH: renewable, exit 0",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_STALE);
-      await writeClaudeFile(box, CC_STALE);
-      await installFakeClaude(box, { mode: "noop" });
-    },
+    setup: claudeSession(CC_STALE, { claude: { mode: "noop" } }),
     wantCode: 0,
     wantStderr: [/^ {2}it is renewed through the claude CLI on next use$/m],
   },
   {
     name: "stale Claude Code session, Claude Code holds a fresher token: exit 0 without `claude`",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_STALE);
-      await writeClaudeFile(box, CC_FRESH);
-    },
+    setup: claudeSession(CC_STALE, { file: CC_FRESH }),
     wantCode: 0,
     wantStderr: [/^ {2}Claude Code holds a fresher token; it is copied on next use$/m],
   },

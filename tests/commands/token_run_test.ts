@@ -8,14 +8,15 @@
 
 import assert from "node:assert/strict";
 import { runToken } from "../../lib/commands/token.ts";
-import { claudePayload, installFakeClaude } from "../fakes/claude_code.ts";
+import { claudePayload, claudeRunCount } from "../fakes/claude_code.ts";
 import { commandContext } from "../helpers/context.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
 import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
-import { seedClaudeSession, writeClaudeFile } from "../claude_code/session_helpers.ts";
+import { seedClaudeSession } from "../claude_code/session_helpers.ts";
 import {
   assertOutcome,
   claudeCodeEntry,
+  claudeSession,
   HOUR,
   namedClaudeTokens,
   NOW,
@@ -136,11 +137,7 @@ const CASES: TokenCase[] = [
   },
   {
     name: "Claude Code session: a token Claude Code renewed itself is synced, no claude run",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_OLD);
-      await writeClaudeFile(box, CC_NEW);
-      await installFakeClaude(box, { mode: "noop" });
-    },
+    setup: claudeSession(CC_OLD, { file: CC_NEW, claude: { mode: "noop" } }),
     wantCode: 0,
     wantStdout: () => `${CC_NEW.accessToken}\n`,
     wantEntry: () => ccEntry(CC_NEW),
@@ -148,11 +145,7 @@ const CASES: TokenCase[] = [
   },
   {
     name: "Claude Code session, fresh and in sync: the stored token",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_OLD);
-      await writeClaudeFile(box, CC_OLD);
-      await installFakeClaude(box, { mode: "noop" });
-    },
+    setup: claudeSession(CC_OLD, { claude: { mode: "noop" } }),
     wantCode: 0,
     wantStdout: () => `${CC_OLD.accessToken}\n`,
     wantEntry: "unchanged",
@@ -160,15 +153,7 @@ const CASES: TokenCase[] = [
   },
   {
     name: "stale Claude Code session: claude runs once, the renewed token is stored",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_STALE);
-      const file = await writeClaudeFile(box, CC_STALE);
-      await installFakeClaude(box, {
-        mode: "refresh",
-        credentialsPath: file,
-        next: claudePayload(CC_NEW),
-      });
-    },
+    setup: claudeSession(CC_STALE, { claude: { mode: "refresh", next: claudePayload(CC_NEW) } }),
     wantCode: 0,
     wantStdout: () => `${CC_NEW.accessToken}\n`,
     wantEntry: () => ccEntry(CC_NEW),
@@ -176,11 +161,7 @@ const CASES: TokenCase[] = [
   },
   {
     name: "stale Claude Code session claude cannot renew: the contract's sentence, exit 4",
-    setup: async ({ box }) => {
-      await seedClaudeSession(box, CC_STALE);
-      await writeClaudeFile(box, CC_STALE);
-      await installFakeClaude(box, { mode: "noop" });
-    },
+    setup: claudeSession(CC_STALE, { claude: { mode: "noop" } }),
     wantCode: 4,
     wantStdout: () => "",
     wantError:
@@ -227,8 +208,7 @@ for (const tc of CASES) {
           assert.equal(fake.refreshRequests().length, tc.wantRefreshes);
         }
         if (tc.wantClaudeRuns !== undefined) {
-          const log = await Deno.readTextFile(`${box.root}/claude-runs.log`).catch(() => "");
-          assert.equal(log.split("\n").filter(Boolean).length, tc.wantClaudeRuns);
+          assert.equal(await claudeRunCount(box), tc.wantClaudeRuns);
         }
         const printed = t.out().trim();
         t.assertNoLeak(printed ? [printed] : []);

@@ -64,6 +64,9 @@ export interface ClaudeRun {
   pid: number;
 }
 
+/** Where the fake `claude` records its runs. */
+const claudeRunsLog = (box: Sandbox) => `${box.root}/claude-runs.log`;
+
 const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /** Install (or replace) the fake `claude`; returns a reader of its recorded runs. */
@@ -71,7 +74,7 @@ export async function installFakeClaude(
   box: Sandbox,
   behaviour: FakeClaudeBehaviour,
 ): Promise<{ runs(): Promise<ClaudeRun[]>; log: string }> {
-  const log = `${box.root}/claude-runs.log`;
+  const log = claudeRunsLog(box);
   const nextFile = `${box.root}/claude-next.json`;
   if (behaviour.next !== undefined) await Deno.writeTextFile(nextFile, behaviour.next);
   const delay = ((behaviour.delayMs ?? 0) / 1000).toFixed(3);
@@ -111,26 +114,31 @@ if IFS= read -r _line; then STDIN=data; else STDIN=eof; fi
 ${action}
 `,
   );
-  return {
-    log,
-    async runs() {
-      let text = "";
-      try {
-        text = await Deno.readTextFile(log);
-      } catch {
-        return [];
-      }
-      return text.split("\n").filter(Boolean).map((line) => {
-        const [, stdin, cwd, args, pid] = line.split("\t");
-        return {
-          stdin,
-          cwd,
-          args: args.split("\x1f").filter((a) => a !== ""),
-          pid: Number(pid),
-        };
-      });
-    },
-  };
+  return { log, runs: () => readClaudeRuns(log) };
+}
+
+/** The runs recorded in the fake `claude`'s `log` (none when it never ran). */
+async function readClaudeRuns(log: string): Promise<ClaudeRun[]> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(log);
+  } catch {
+    return [];
+  }
+  return text.split("\n").filter(Boolean).map((line) => {
+    const [, stdin, cwd, args, pid] = line.split("\t");
+    return {
+      stdin,
+      cwd,
+      args: args.split("\x1f").filter((a) => a !== ""),
+      pid: Number(pid),
+    };
+  });
+}
+
+/** How many times the fake `claude` installed in `box` ran (0 when it never ran). */
+export async function claudeRunCount(box: Sandbox): Promise<number> {
+  return (await readClaudeRuns(claudeRunsLog(box))).length;
 }
 
 /** How the fake `security` answers for one Keychain service. */
