@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { lockPathFor, withLock } from "../lib/lock.ts";
+import { assertSecondWaitsForFirst } from "./helpers/locks.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 const posix = Deno.build.os !== "windows";
@@ -69,23 +70,10 @@ Deno.test({
     await withDir(async (dir) => {
       await Deno.writeTextFile(`${dir}/auth.json`, "{}");
       await Deno.symlink(`${dir}/auth.json`, `${dir}/link.json`);
-      const events: string[] = [];
-      let release!: () => void;
-      const first = withLock(lockPathFor(`${dir}/link.json`), async () => {
-        events.push("first in");
-        await new Promise<void>((resolve) => release = resolve);
-        events.push("first out");
-      });
-      await new Promise((r) => setTimeout(r, 50));
-      const second = withLock(lockPathFor(`${dir}/auth.json`), () => {
-        events.push("second in");
-        return Promise.resolve();
-      });
-      await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(events, ["first in"]);
-      release();
-      await Promise.all([first, second]);
-      assert.deepEqual(events, ["first in", "first out", "second in"]);
+      await assertSecondWaitsForFirst(
+        lockPathFor(`${dir}/link.json`),
+        lockPathFor(`${dir}/auth.json`),
+      );
     });
   },
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { removeStaleTempFiles, writeFileAtomic } from "../../lib/fs/atomic.ts";
 import { withLock } from "../../lib/lock.ts";
+import { assertSecondWaitsForFirst } from "../helpers/locks.ts";
 
 async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "occa-fs-" });
@@ -61,23 +62,7 @@ Deno.test("removeStaleTempFiles removes only this tool's leftovers for that file
 Deno.test("withLock serialises holders: the second starts after the first ends", async () => {
   const dir = await tempDir();
   try {
-    const events: string[] = [];
-    let release!: () => void;
-    const first = withLock(`${dir}/x.lock`, async () => {
-      events.push("first in");
-      await new Promise<void>((resolve) => release = resolve);
-      events.push("first out");
-    });
-    await new Promise((r) => setTimeout(r, 50));
-    const second = withLock(`${dir}/x.lock`, () => {
-      events.push("second in");
-      return Promise.resolve();
-    });
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(events, ["first in"]);
-    release();
-    await Promise.all([first, second]);
-    assert.deepEqual(events, ["first in", "first out", "second in"]);
+    await assertSecondWaitsForFirst(`${dir}/x.lock`, `${dir}/x.lock`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
