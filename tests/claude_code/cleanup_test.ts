@@ -39,6 +39,14 @@ wait
   );
 }
 
+/** The hanging `claude`'s grandchild ended and its temporary folder (its cwd) is gone. */
+async function assertClaudeCleanedUp(box: { root: string }): Promise<void> {
+  const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
+  await waitFor("the grandchild to end", async () => !await alive(grandchild), 5_000);
+  const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
+  assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
+}
+
 const posix = Deno.build.os !== "windows";
 
 Deno.test({
@@ -54,10 +62,7 @@ Deno.test({
       });
       assert.equal(result.code, 4, result.stderr);
       assert.match(result.stderr, /timed out after 0\.8 s/);
-      const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
-      await waitFor("the grandchild to end", async () => !await alive(grandchild), 5_000);
-      const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
-      assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
+      await assertClaudeCleanedUp(box);
     });
   },
 });
@@ -83,10 +88,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
         const stderr = new TextDecoder().decode(output.stderr);
         assert.equal(output.code, 130, stderr);
         assert.match(stderr, /^error: interrupted/m);
-        const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
-        await waitFor("the grandchild to end", async () => !await alive(grandchild), 5_000);
-        const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
-        assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
+        await assertClaudeCleanedUp(box);
         assert.equal(await box.readAuthText(), before);
       });
     },
@@ -115,10 +117,7 @@ Deno.test({
       });
       assert.equal(result.code, 7, result.stderr);
       assert(Date.now() - started < 15_000, "run waited for the refresh to time out");
-      const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
-      await waitFor("the grandchild to end", async () => !await alive(grandchild), 5_000);
-      const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
-      assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
+      await assertClaudeCleanedUp(box);
       assert.doesNotMatch(result.stderr, /background refresh failed/);
     });
   },
