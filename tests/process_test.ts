@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { processSpawn } from "../lib/context.ts";
 import { runBounded } from "../lib/process.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
-import { gone, readPid } from "./helpers/processes.ts";
+import { assertGrandchildGone, gone, readPid } from "./helpers/processes.ts";
 
 const posix = Deno.build.os !== "windows";
 const ctx = { spawn: processSpawn, os: Deno.build.os };
@@ -49,8 +49,7 @@ Deno.test({
       });
       assert.equal(result.timedOut, true);
       assert(Date.now() - started < 5_000, "the run ended soon after its limit");
-      const grandchild = await readPid(`${dir}/pid`);
-      assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
+      await assertGrandchildGone(`${dir}/pid`);
     });
   },
 });
@@ -73,8 +72,7 @@ Deno.test({
       assert.equal(result.timedOut, true);
       assert.equal(result.signal, "SIGKILL");
       assert(took >= 2_000 && took < 6_000, `took ${took} ms`);
-      const grandchild = await readPid(`${dir}/pid`);
-      assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
+      await assertGrandchildGone(`${dir}/pid`);
     });
   },
 });
@@ -261,8 +259,7 @@ Deno.test({
     await withDir(async (dir) => {
       const result = await restrictedRun(dir, "sh,kill");
       assert.equal(result.timedOut, true);
-      const grandchild = await readPid(`${dir}/pid`);
-      assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
+      await assertGrandchildGone(`${dir}/pid`);
     });
   },
 });

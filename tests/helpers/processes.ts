@@ -1,5 +1,7 @@
 /** Watching test processes from outside: is it alive, wait for it to go, read the pid it wrote. */
 
+import assert from "node:assert/strict";
+
 const decoder = new TextDecoder();
 
 /**
@@ -35,4 +37,10 @@ export async function readPid(path: string): Promise<number> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`no pid in ${path}`);
+}
+
+/** The grandchild whose pid was written to `pidFile` is gone (within `gone`'s wait). */
+export async function assertGrandchildGone(pidFile: string): Promise<void> {
+  const grandchild = await readPid(pidFile);
+  assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
 }
