@@ -10,3 +10,21 @@ export async function serveLoopback(
   });
   return { server, url: `http://127.0.0.1:${server.addr.port}` };
 }
+
+/**
+ * Listen for TCP on 127.0.0.1 at a free port and hand every accepted
+ * connection to `onConnection` until the listener is closed.
+ */
+export function listenLoopback(
+  onConnection: (conn: Deno.Conn) => void,
+): { listener: Deno.Listener; url: string } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  (async () => {
+    try {
+      for await (const conn of listener) onConnection(conn);
+    } catch {
+      // listener closed
+    }
+  })();
+  return { listener, url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}` };
+}

@@ -10,7 +10,7 @@
  * that what is sent there can be read.
  */
 
-import { serveLoopback } from "./loopback.ts";
+import { listenLoopback, serveLoopback } from "./loopback.ts";
 
 /** A request as the fake saw it. */
 export interface SeenApiRequest {
@@ -148,18 +148,8 @@ export class RecordingProxy {
 
   /** Start on a free port. */
   static start(): RecordingProxy {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const proxy = new RecordingProxy(
-      listener,
-      `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    );
-    (async () => {
-      try {
-        for await (const conn of listener) proxy.serve(conn);
-      } catch {
-        // listener closed
-      }
-    })();
+    const { listener, url } = listenLoopback((conn) => proxy.serve(conn));
+    const proxy = new RecordingProxy(listener, url);
     return proxy;
   }
 

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { FakeAnthropic, type ScriptedResponse } from "../fakes/anthropic_server.ts";
+import { listenLoopback } from "../fakes/loopback.ts";
 import type { RunResult, Sandbox } from "../helpers/sandbox.ts";
 
 /** The result of a driven browser login. */
@@ -205,21 +206,11 @@ export class ClosingServer {
 
   /** Start on a free port. */
   static start(): ClosingServer {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const server = new ClosingServer(
-      listener,
-      `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    );
-    (async () => {
-      try {
-        for await (const conn of listener) {
-          server.connections++;
-          conn.close();
-        }
-      } catch {
-        // listener closed
-      }
-    })();
+    const { listener, url } = listenLoopback((conn) => {
+      server.connections++;
+      conn.close();
+    });
+    const server = new ClosingServer(listener, url);
     return server;
   }
 
