@@ -107,6 +107,14 @@ function install(extra: Partial<ServiceOptions> = {}): ServiceOptions {
   };
 }
 
+/** Fake service managers in `box`, and the service installed with them on Linux first. */
+async function installedOnLinux(box: Sandbox): Promise<FakeServiceManagers> {
+  const fakes = await installFakeServiceManagers(box);
+  const first = serviceContext(box, fakes, "linux");
+  assert.equal(await runService(first, install({ runtime: DENO_RUN })), 0, first.io.err);
+  return fakes;
+}
+
 const uninstall: ServiceOptions = { ...install(), action: "uninstall" };
 const status: ServiceOptions = { ...install(), action: "status" };
 
@@ -434,9 +442,7 @@ Deno.test("service on another OS (freebsd): exit 1 with the crontab line", async
 
 Deno.test("service on linux: a failing enable puts the previous units back and reloads", async () => {
   await withSandbox(async (box) => {
-    const fakes = await installFakeServiceManagers(box);
-    const first = serviceContext(box, fakes, "linux");
-    assert.equal(await runService(first, install({ runtime: DENO_RUN })), 0, first.io.err);
+    const fakes = await installedOnLinux(box);
     const files = PLATFORMS[0].files(box);
     const before = await Promise.all(files.map((f) => Deno.readTextFile(f)));
     await fakes.clearCalls();
@@ -476,9 +482,7 @@ Deno.test("service on windows: a refused schtasks /Create leaves no wrapper", as
 
 Deno.test("service uninstall on linux without a user bus: the files are removed anyway, with a warning", async () => {
   await withSandbox(async (box) => {
-    const fakes = await installFakeServiceManagers(box);
-    const first = serviceContext(box, fakes, "linux");
-    assert.equal(await runService(first, install({ runtime: DENO_RUN })), 0, first.io.err);
+    const fakes = await installedOnLinux(box);
     await fakes.noUserBus();
     const ctx = serviceContext(box, fakes, "linux");
     assert.equal(await runService(ctx, uninstall), 0, ctx.io.err);
@@ -493,9 +497,7 @@ Deno.test("service uninstall on linux without a user bus: the files are removed 
 
 Deno.test("service status on linux without a user bus: installed, enabled unknown, with the reason", async () => {
   await withSandbox(async (box) => {
-    const fakes = await installFakeServiceManagers(box);
-    const first = serviceContext(box, fakes, "linux");
-    assert.equal(await runService(first, install({ runtime: DENO_RUN })), 0, first.io.err);
+    const fakes = await installedOnLinux(box);
     await fakes.noUserBus();
     const ctx = serviceContext(box, fakes, "linux");
     assert.equal(await runService(ctx, status), 0);
