@@ -5,7 +5,7 @@ import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { isStale } from "../credential_types.ts";
 import { loadStored, type Stored } from "../store.ts";
-import { CliError, type ExitCode, PROGRAM } from "../errors.ts";
+import { CancelledError, CliError, type ExitCode, PROGRAM } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { dirname } from "../fs/path.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "../fs/read.ts";
@@ -177,7 +177,7 @@ async function versionOf(ctx: Context, command: string): Promise<string | null> 
       stderr: "null",
     });
   } catch (error) {
-    if (error instanceof Deno.errors.Interrupted) throw error;
+    if (error instanceof CancelledError) throw error;
     // Present but not runnable (no execute bit): reported like a missing one.
     return null;
   }

@@ -12,6 +12,7 @@ import { fingerprint } from "../state.ts";
 import type { AcquireOptions, Due, OAuthCredential, Renewal, SignInMethod } from "./method.ts";
 import { lazyImport } from "../lazy.ts";
 import { registerSecret } from "../redact.ts";
+import { withProgress } from "../progress.ts";
 
 /** The entry for a token set obtained at `now`. */
 function entryFromTokens(tokens: TokenSet, now: number): OAuthEntry {
@@ -78,10 +79,18 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
   registerSecret(pasted.code);
   checkState(pasted, state);
 
-  const tokens = await exchangeCode(ctx, config, { code: pasted.code, state, verifier });
+  const tokens = await withProgress(
+    ctx.ui,
+    "Exchanging the code for tokens…",
+    () => exchangeCode(ctx, config, { code: pasted.code, state, verifier }),
+  );
   const account = { email: tokens.email, organization: tokens.organization };
   if (options.createApiKey) {
-    const key = await createApiKey(ctx, config, tokens.accessToken);
+    const key = await withProgress(
+      ctx.ui,
+      "Creating an API key…",
+      () => createApiKey(ctx, config, tokens.accessToken),
+    );
     return { entry: { type: "api", key }, method: "api-key", ...account };
   }
   return { entry: entryFromTokens(tokens, ctx.now()), method: "browser", ...account };
@@ -115,7 +124,12 @@ async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<
   const config = loadOAuthConfig(ctx.env);
   let tokens: TokenSet;
   try {
-    tokens = await refreshTokens(ctx, config, entry.refresh);
+    const refresh = entry.refresh;
+    tokens = await withProgress(
+      ctx.ui,
+      "Refreshing the browser sign-in…",
+      () => refreshTokens(ctx, config, refresh),
+    );
   } catch (error) {
     if (error instanceof SignInRequiredError) {
       return { entry: null, renewed: false, state: { rejectedRefresh: spent }, error };
