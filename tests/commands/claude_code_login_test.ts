@@ -151,8 +151,11 @@ Deno.test("login without --method and without a terminal is exit 2 naming --meth
 
 Deno.test("the picker on a terminal pre-selects Claude Code when its sign-in exists; Enter accepts (and refreshes with a spinner)", async () => {
   await withSandbox(async (box) => {
-    const { next, claude } = await staleClaudeSession(box, { delayMs: 600 });
-    const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-3 [1]: ", send: "\r" }]);
+    // Longer than the second after which progress shows.
+    const { next, claude } = await staleClaudeSession(box, { delayMs: 2_500 });
+    const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-3 [1]: ", send: "\r" }], {
+      NO_COLOR: undefined,
+    });
     assert.equal(result.failed, null, result.stderr);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stderr.split(/\r?\n/);
@@ -163,6 +166,9 @@ Deno.test("the picker on a terminal pre-selects Claude Code when its sign-in exi
     assert.match(result.stderr, /Browser sign-in/);
     assert.match(result.stderr, /API key/);
     assert.match(result.stderr, /Claude Code sign-in found/);
+    // Without a plugin, each choice says whether OpenCode uses what it stores.
+    assert.match(result.stderr, /Claude Code session.* - needs an OpenCode plugin/);
+    assert.match(result.stderr, /API key - OpenCode uses it/);
     await assertStored(box, next);
     assert.equal((await claude.runs()).length, 1);
     // On a terminal a spinner shows while claude runs.
@@ -187,10 +193,34 @@ Deno.test("no spinner when stderr is not a terminal", async () => {
   });
 });
 
-Deno.test("the picker without Claude Code's sign-in pre-selects the browser; a number picks another method", async () => {
+Deno.test("the picker without Claude Code's sign-in or an OAuth plugin pre-selects the API key, which OpenCode uses", async () => {
   await withSandbox(async (box) => {
     const key = "sk-ant-api03-PICKER-abcdefghijklmnopqrstuvwxyz0123";
     box.plant(key);
+    const result = await runOnPty(box, ["login"], [
+      { expect: "Choose 1-3 [3]: ", send: "\r" },
+      { expect: "input is hidden", send: `${key}\r` },
+    ]);
+    assert.equal(result.failed, null, result.stderr);
+    assert.equal(result.code, 0, result.stderr);
+    const marked = result.stderr.split(/\r?\n/).filter((l) => l.startsWith(">"));
+    assert.equal(marked.length, 1);
+    assert.match(marked[0], /API key - OpenCode uses it/);
+    assert.match(result.stderr, /^ +\d\) Browser sign-in - needs an OpenCode plugin/m);
+    assert.match(result.stderr, /No OpenCode plugin for Anthropic OAuth was found/);
+    assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key });
+  });
+});
+
+Deno.test("the picker with an OAuth plugin and no Claude Code pre-selects the browser sign-in; a number picks another", async () => {
+  await withSandbox(async (box) => {
+    const key = "sk-ant-api03-PICKER-abcdefghijklmnopqrstuvwxyz0123";
+    box.plant(key);
+    await Deno.mkdir(`${box.configHome}/opencode`, { recursive: true });
+    await Deno.writeTextFile(
+      `${box.configHome}/opencode/opencode.json`,
+      JSON.stringify({ plugin: ["opencode-anthropic-auth"] }),
+    );
     const result = await runOnPty(box, ["login"], [
       { expect: "Choose 1-3 [2]: ", send: "3\r" },
       { expect: "input is hidden", send: `${key}\r` },
@@ -198,8 +228,8 @@ Deno.test("the picker without Claude Code's sign-in pre-selects the browser; a n
     assert.equal(result.failed, null, result.stderr);
     assert.equal(result.code, 0, result.stderr);
     const marked = result.stderr.split(/\r?\n/).filter((l) => l.startsWith(">"));
-    assert.equal(marked.length, 1);
-    assert.match(marked[0], /Browser sign-in/);
+    assert.match(marked[0], /Browser sign-in - OpenCode uses it/);
+    assert.doesNotMatch(result.stderr, /needs an OpenCode plugin/);
     assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key });
   });
 });

@@ -18,7 +18,7 @@ import {
 
 interface Check {
   name: string;
-  status: "ok" | "warn" | "fail";
+  status: "ok" | "info" | "warn" | "fail";
   message: string;
   fix?: string;
 }
@@ -34,7 +34,7 @@ function parseReport(result: RunResult): Report {
   assert.equal(typeof report.ok, "boolean");
   for (const check of report.checks) {
     assert.equal(typeof check.name, "string");
-    assert(["ok", "warn", "fail"].includes(check.status), check.status);
+    assert(["ok", "info", "warn", "fail"].includes(check.status), check.status);
     assert.equal(typeof check.message, "string");
     if (check.status === "fail") assert(check.fix, `no fix for failing check ${check.name}`);
   }
@@ -78,9 +78,9 @@ Deno.test("doctor with nothing set up: the auth file check fails (exit 1) with i
     const report = parseReport(json);
     assert.equal(report.ok, false);
     assert.equal(check(report, "auth file").status, "fail");
-    // Not using Claude Code: its absence is only a warning.
-    assert.equal(check(report, "claude CLI").status, "warn");
-    assert.equal(check(report, "Claude Code credentials").status, "warn");
+    // Not using Claude Code: its absence is only told (info), not warned about.
+    assert.equal(check(report, "claude CLI").status, "info");
+    assert.equal(check(report, "Claude Code credentials").status, "info");
     assert.equal(check(report, "opencode").status, "warn");
     assert.match(check(report, "opencode").fix!, /opencode-ai/);
   });
@@ -178,7 +178,7 @@ Deno.test("doctor reports OPENCODE_AUTH_CONTENT and endpoint overrides in force"
     assert.match(content.message, /ignores auth\.json/);
     assert.match(content.fix!, /unset OPENCODE_AUTH_CONTENT/);
     const endpoints = check(report, "endpoints");
-    assert.equal(endpoints.status, "warn");
+    assert.equal(endpoints.status, "info");
     assert.match(endpoints.message, /ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:9/);
 
     const bad = await box.runInProcess(["doctor", "--json"], {
@@ -279,5 +279,65 @@ Deno.test("doctor with a locked Keychain reports it as a check (with its fix), a
       assert.equal(odd.code, 1, odd.stderr);
       assert.match(odd.stdout + odd.stderr, /security exit 51/);
     }
+  });
+});
+
+/** The checks of `report` with status `status`, as "name: message" lines. */
+function withStatus(report: Report, status: Check["status"]): string[] {
+  return report.checks.filter((c) => c.status === status).map((c) => `${c.name}: ${c.message}`);
+}
+
+Deno.test("doctor on a healthy API-key setup: no warning; Claude Code's absence is info without a fix", async () => {
+  await withSandbox(async (box) => {
+    await installOpenCode(box);
+    const login = await box.runInProcess(["login", "--method", "api-key"], {
+      stdin: "sk-ant-api03-healthy\n",
+    });
+    assert.equal(login.code, 0, login.stderr);
+    // OpenCode's folder as OpenCode makes it (0755): the file itself is 0600.
+    await Deno.chmod(`${box.dataHome}/opencode`, 0o755);
+    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
+    assert.deepEqual(withStatus(report, "warn"), []);
+    assert.deepEqual(withStatus(report, "fail"), []);
+    assert.equal(check(report, "claude CLI").status, "info");
+    assert.equal(check(report, "Claude Code credentials").status, "info");
+    assert.equal(check(report, "auth directory").status, "info");
+    const human = await box.runInProcess(["doctor"]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.doesNotMatch(human.stderr, /^warn/m);
+    assert.doesNotMatch(human.stderr, /claude auth login/);
+    assert.match(human.stderr, /^info +claude CLI: /m);
+  });
+});
+
+Deno.test("doctor on a healthy Claude Code session with a consuming plugin: no warning", async () => {
+  await withSandbox(async (box) => {
+    await healthySession(box);
+    await Deno.mkdir(`${box.configHome}/opencode`, { recursive: true });
+    await Deno.writeTextFile(
+      `${box.configHome}/opencode/opencode.json`,
+      JSON.stringify({ plugin: ["opencode-anthropic-auth"] }),
+    );
+    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
+    assert.deepEqual(withStatus(report, "warn"), []);
+    assert.deepEqual(withStatus(report, "fail"), []);
+  });
+});
+
+Deno.test("doctor: a state folder that cannot be created fails the state check (not 'not created yet')", async () => {
+  await withSandbox(async (box) => {
+    await installOpenCode(box);
+    const login = await box.runInProcess(["login", "--method", "api-key"], {
+      stdin: "sk-ant-api03-before\n",
+    });
+    assert.equal(login.code, 0, login.stderr);
+    // A file where the state folder belongs: nothing can be written under it (even as root).
+    await Deno.remove(`${box.configHome}/opencode-claude-code-auth`, { recursive: true });
+    await Deno.writeTextFile(`${box.configHome}/opencode-claude-code-auth`, "");
+    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
+    const state = check(report, "state file");
+    assert.equal(state.status, "fail", JSON.stringify(state));
+    assert.match(state.message, /cannot be written: .*is not a folder/);
+    assert.match(state.fix!, /writable/);
   });
 });
