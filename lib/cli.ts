@@ -478,11 +478,31 @@ export function globalHelp(version: string): string {
   ].join("\n");
 }
 
+/** Width of the usage line of `COMMAND --help`. */
+const USAGE_WIDTH = 80;
+
+/** The usage line, broken before an option group (`[…]`, `| …`) where it would pass 80 columns. */
+function usageLines(usage: string): string[] {
+  const lead = `Usage: ${PROGRAM} `;
+  const [first, ...pieces] = usage.split(/ (?=\[|\| )/);
+  const lines: string[] = [];
+  let line = lead + first;
+  for (const piece of pieces) {
+    if (line.length + 1 + piece.length > USAGE_WIDTH) {
+      lines.push(line);
+      line = " ".repeat(lead.length) + piece;
+    } else {
+      line += ` ${piece}`;
+    }
+  }
+  return [...lines, line];
+}
+
 /** The help text of one command. */
 export function commandHelp(command: CommandName): string {
   const spec = TABLE[command];
   return [
-    `Usage: ${PROGRAM} ${spec.usage}`,
+    ...usageLines(spec.usage),
     "",
     spec.summary.charAt(0).toUpperCase() + spec.summary.slice(1) + ".",
     ...(spec.details ? ["", spec.details] : []),

@@ -107,7 +107,8 @@ function plain(markdown: string): string {
 }
 
 /** Words of `text` filled into lines of at most `width` characters. */
-function wrap(text: string, width: number): string[] {
+/** `text` in lines of at most `width` columns, broken between words (a longer word stays whole). */
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter(Boolean)) {

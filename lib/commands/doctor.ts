@@ -14,6 +14,7 @@ import { scanPlugins } from "../opencode/config.ts";
 import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
 import { scrub } from "../redact.ts";
 import { runBounded } from "../process.ts";
+import { wrap } from "../reference.ts";
 import { sanitize } from "../ui.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
 
@@ -54,6 +55,9 @@ const fail = (name: string, message: string, fix?: string): Check => ({
   message,
   fix,
 });
+
+/** Columns of the human report (a terminal's usual width). */
+const REPORT_WIDTH = 80;
 
 /** The fixes that name one of our commands. */
 const RUN_LOGIN = `run \`${PROGRAM} login\``;
@@ -378,11 +382,16 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<E
       warn: ctx.ui.paint("33", "warn"),
       fail: ctx.ui.paint("31", "FAIL"),
     };
-    // The report is the command's output: shown even with --quiet.
+    // The report is the command's output: shown even with --quiet. Each text
+    // is wrapped under its mark, so a long path or message stays readable.
+    const indent = "      ";
+    const width = REPORT_WIDTH - indent.length;
     for (const check of checks) {
-      ctx.ui.line(`${check.name}: ${check.message}`, `${marks[check.status]}  `);
+      const [first, ...rest] = wrap(`${check.name}: ${check.message}`, width);
+      ctx.ui.line(first, `${marks[check.status]}  `);
+      for (const line of rest) ctx.ui.line(line, indent);
       if (check.fix && (check.status === "warn" || check.status === "fail")) {
-        ctx.ui.line(`fix: ${check.fix}`, "      ");
+        for (const line of wrap(`fix: ${check.fix}`, width)) ctx.ui.line(line, indent);
       }
     }
     ctx.ui.line("");

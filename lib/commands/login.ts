@@ -190,11 +190,9 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
 
   if (movedTo) ctx.ui.warn(`moved the corrupt ${ctx.authFile} aside to ${movedTo}`);
   const account = result.email ? ` as ${result.email}` : "";
-  ctx.ui.success(
-    `Signed in with ${
-      methodLabel(result.method)
-    }${account}; stored as ${result.entry.type} entry in ${ctx.authFile}`,
-  );
+  // Two lines: with a path of its own, the second stays short enough to read.
+  ctx.ui.success(`Signed in with ${methodLabel(result.method)}${account}.`);
+  ctx.ui.info(`Stored as an ${result.entry.type} entry in ${ctx.authFile}`);
   if (result.entry.type === "oauth") {
     ctx.ui.info(`The token ${formatExpiry(result.entry.expires, ctx.now())}.`);
     const scan = await scanPlugins(ctx);

@@ -15,6 +15,7 @@ import {
   staleTokens,
   writeClaudeFile,
 } from "../claude_code/session_helpers.ts";
+import { unwrapReport } from "../helpers/report.ts";
 
 interface Check {
   name: string;
@@ -69,7 +70,7 @@ Deno.test("doctor with nothing set up: the auth file check fails (exit 1) with i
     const human = await box.run(["doctor"]);
     assert.equal(human.code, 1, human.stderr);
     assert.equal(human.stdout, "");
-    assert.match(human.stderr, /^FAIL +auth file: .*does not exist/m);
+    assert.match(unwrapReport(human.stderr), /^FAIL +auth file: .*does not exist/m);
     assert.match(human.stderr, /^ +fix: run `opencode-claude-code-auth login`/m);
     assert.match(human.stderr, /Some checks failed/);
 
@@ -188,7 +189,7 @@ Deno.test("doctor reports OPENCODE_AUTH_CONTENT and endpoint overrides in force"
     assert.equal(check(parseReport(bad), "endpoints").status, "fail");
 
     const human = await box.runInProcess(["doctor"], { env });
-    assert.match(human.stderr, /^warn +OPENCODE_AUTH_CONTENT: is set/m);
+    assert.match(unwrapReport(human.stderr), /^warn +OPENCODE_AUTH_CONTENT: is set/m);
   });
 });
 
@@ -277,7 +278,7 @@ Deno.test("doctor with a locked Keychain reports it as a check (with its fix), a
         env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Odd" },
       });
       assert.equal(odd.code, 1, odd.stderr);
-      assert.match(odd.stdout + odd.stderr, /security exit 51/);
+      assert.match(odd.stdout + unwrapReport(odd.stderr), /security exit 51/);
     }
   });
 });
