@@ -26,32 +26,43 @@ let pending: StopSignal | null = null;
 /**
  * Call `handler` (which prints `cancelled` and exits) when a stop signal
  * arrives, unless a claimer handles it or a deferred write runs (then once
- * that ends). Returns the function that uninstalls it. Signals the OS does
- * not have are skipped (Windows has SIGINT only of these).
+ * that ends). Returns the function that uninstalls it.
  */
 export function installStopHandler(handler: (signal: StopSignal) => void): () => void {
   onStop = handler;
-  const listeners: [StopSignal, () => void][] = [];
+  const remove = addStopListener((signal) => {
+    if (claims > 0) return;
+    if (deferred > 0) {
+      pending ??= signal;
+      return;
+    }
+    onStop?.(signal);
+  });
+  return () => {
+    remove();
+    onStop = null;
+    pending = null;
+  };
+}
+
+/**
+ * Call `listener` with SIGINT, SIGTERM or SIGHUP when one arrives, until the
+ * returned function is called. Signals the OS does not have are skipped
+ * (Windows has SIGINT and SIGBREAK only).
+ */
+export function addStopListener(listener: (signal: StopSignal) => void): () => void {
+  const added: [StopSignal, () => void][] = [];
   for (const signal of STOP_SIGNALS) {
-    const listener = () => {
-      if (claims > 0) return;
-      if (deferred > 0) {
-        pending ??= signal;
-        return;
-      }
-      onStop?.(signal);
-    };
+    const onSignal = () => listener(signal);
     try {
-      Deno.addSignalListener(signal, listener);
-      listeners.push([signal, listener]);
+      Deno.addSignalListener(signal, onSignal);
+      added.push([signal, onSignal]);
     } catch {
       // Not on this OS.
     }
   }
   return () => {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
-    onStop = null;
-    pending = null;
+    for (const [signal, onSignal] of added) Deno.removeSignalListener(signal, onSignal);
   };
 }
 

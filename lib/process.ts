@@ -6,7 +6,7 @@
 
 import type { Context } from "./context.ts";
 import { CancelledError } from "./errors.ts";
-import { claimSignals } from "./interrupt.ts";
+import { addStopListener, claimSignals } from "./interrupt.ts";
 import { concat } from "./stream.ts";
 
 /** Default cap of each captured stream. */
@@ -144,18 +144,9 @@ export function onStopSignals(
   handler: (signal: "SIGINT" | "SIGTERM" | "SIGHUP") => void,
 ): () => void {
   const release = claimSignals();
-  const listeners: [Deno.Signal, () => void][] = [];
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    const listener = () => handler(signal);
-    try {
-      Deno.addSignalListener(signal, listener);
-      listeners.push([signal, listener]);
-    } catch {
-      // Not on this OS.
-    }
-  }
+  const remove = addStopListener(handler);
   return () => {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    remove();
     release();
   };
 }

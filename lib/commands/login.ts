@@ -182,13 +182,16 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   const replaced = unlikelyKey ? await workingSignIn(ctx) : null;
 
   // The user's sign-in wins over whatever is stored now: no compare-and-swap here.
-  const movedTo = await withStore(ctx, "signing in", async (tx) => {
-    const moved = options.force ? await tx.moveAside() : null;
-    await tx.put(result.entry, newState(result.method, result));
-    return moved;
-  });
-
-  if (movedTo) ctx.ui.warn(`moved the corrupt ${ctx.authFile} aside to ${movedTo}`);
+  let movedTo: string | null = null;
+  try {
+    await withStore(ctx, "signing in", async (tx) => {
+      if (options.force) movedTo = await tx.moveAside();
+      await tx.put(result.entry, newState(result.method, result));
+    });
+  } finally {
+    // Said even when the sign-in then fails: the user's file is there, not lost.
+    if (movedTo) ctx.ui.warn(`moved the corrupt ${ctx.authFile} aside to ${movedTo}`);
+  }
   const account = result.email ? ` as ${result.email}` : "";
   // Two lines: with a path of its own, the second stays short enough to read.
   ctx.ui.success(`Signed in with ${methodLabel(result.method)}${account}.`);

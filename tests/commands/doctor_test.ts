@@ -121,7 +121,7 @@ Deno.test("doctor on a healthy Claude Code session without an OpenCode plugin: o
   });
 });
 
-Deno.test("doctor finds a plugin that consumes the oauth entry in OpenCode's config", async () => {
+Deno.test("doctor finds a plugin that consumes the oauth entry in OpenCode's config: then no warning at all", async () => {
   await withSandbox(async (box) => {
     await healthySession(box);
     await Deno.mkdir(`${box.configHome}/opencode`, { recursive: true });
@@ -134,6 +134,9 @@ Deno.test("doctor finds a plugin that consumes the oauth entry in OpenCode's con
     assert.equal(use.status, "ok");
     assert.match(use.message, /opencode-anthropic-auth/);
     assert.doesNotMatch(use.message, /some-other-plugin/);
+    // A healthy Claude Code session with a consumer: nothing to warn about.
+    assert.deepEqual(withStatus(report, "warn"), []);
+    assert.deepEqual(withStatus(report, "fail"), []);
   });
 });
 
@@ -283,6 +286,15 @@ Deno.test("doctor with a locked Keychain reports it as a check (with its fix), a
   });
 });
 
+/** OpenCode installed, and an API key stored by `login`. */
+async function apiKeySetup(box: Sandbox): Promise<void> {
+  await installOpenCode(box);
+  const login = await box.runInProcess(["login", "--method", "api-key"], {
+    stdin: "sk-ant-api03-healthy\n",
+  });
+  assert.equal(login.code, 0, login.stderr);
+}
+
 /** The checks of `report` with status `status`, as "name: message" lines. */
 function withStatus(report: Report, status: Check["status"]): string[] {
   return report.checks.filter((c) => c.status === status).map((c) => `${c.name}: ${c.message}`);
@@ -290,11 +302,7 @@ function withStatus(report: Report, status: Check["status"]): string[] {
 
 Deno.test("doctor on a healthy API-key setup: no warning; Claude Code's absence is info without a fix", async () => {
   await withSandbox(async (box) => {
-    await installOpenCode(box);
-    const login = await box.runInProcess(["login", "--method", "api-key"], {
-      stdin: "sk-ant-api03-healthy\n",
-    });
-    assert.equal(login.code, 0, login.stderr);
+    await apiKeySetup(box);
     // OpenCode's folder as OpenCode makes it (0755): the file itself is 0600.
     await Deno.chmod(`${box.dataHome}/opencode`, 0o755);
     const report = parseReport(await box.runInProcess(["doctor", "--json"]));
@@ -311,27 +319,9 @@ Deno.test("doctor on a healthy API-key setup: no warning; Claude Code's absence 
   });
 });
 
-Deno.test("doctor on a healthy Claude Code session with a consuming plugin: no warning", async () => {
-  await withSandbox(async (box) => {
-    await healthySession(box);
-    await Deno.mkdir(`${box.configHome}/opencode`, { recursive: true });
-    await Deno.writeTextFile(
-      `${box.configHome}/opencode/opencode.json`,
-      JSON.stringify({ plugin: ["opencode-anthropic-auth"] }),
-    );
-    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
-    assert.deepEqual(withStatus(report, "warn"), []);
-    assert.deepEqual(withStatus(report, "fail"), []);
-  });
-});
-
 Deno.test("doctor: a state folder that cannot be created fails the state check (not 'not created yet')", async () => {
   await withSandbox(async (box) => {
-    await installOpenCode(box);
-    const login = await box.runInProcess(["login", "--method", "api-key"], {
-      stdin: "sk-ant-api03-before\n",
-    });
-    assert.equal(login.code, 0, login.stderr);
+    await apiKeySetup(box);
     // A file where the state folder belongs: nothing can be written under it (even as root).
     await Deno.remove(`${box.configHome}/opencode-claude-code-auth`, { recursive: true });
     await Deno.writeTextFile(`${box.configHome}/opencode-claude-code-auth`, "");
