@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { startProgress, withProgress } from "../lib/progress.ts";
+import { showWait, startProgress, withProgress } from "../lib/progress.ts";
 import { Ui } from "../lib/ui.ts";
 import { interactiveIo } from "./helpers/context.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
@@ -169,4 +169,19 @@ Deno.test("progress: nothing on a non-terminal, nothing with --quiet, nothing fo
   stop();
   await nextTask();
   assert.equal(io.err, "");
+});
+
+Deno.test("a lock wait (past its notice delay): a spinner on a colour terminal, else the one line as before", async () => {
+  const colour = progressUi(true, true);
+  const stop = showWait(colour.ui, "Waiting for another process…");
+  assert(
+    await colour.io.waitForErr(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for another process…/, new Promise(() => {})),
+  );
+  stop();
+  assert(colour.io.err.endsWith("\r\x1b[2K"));
+  for (const [terminal, color] of [[true, false], [false, false]]) {
+    const plain = progressUi(terminal, color);
+    showWait(plain.ui, "Waiting for another process…")();
+    assert.equal(plain.io.err, "Waiting for another process…\n");
+  }
 });
