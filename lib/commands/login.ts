@@ -211,9 +211,9 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   // Last, so it is what the user sees (asked on a terminal instead: see the API-key method).
   if (unlikelyKey) {
     ctx.ui.warn(
-      `the stored key does not start with \`sk-ant-\`: if it is not an Anthropic API key, OpenCode's requests fail${
-        replaced ? `; it replaced the working sign-in (${replaced})` : ""
-      }`,
+      replaced
+        ? `the stored key does not start with \`sk-ant-\` and replaced a working sign-in (${replaced})`
+        : "the stored key does not start with `sk-ant-`: is it an Anthropic API key?",
     );
   }
   return 0;

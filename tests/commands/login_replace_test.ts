@@ -138,7 +138,7 @@ Deno.test("a piped key without sk-ant- replacing a working key: accepted, and th
     const lines = login.stderr.trimEnd().split("\n");
     // Shown even with --quiet, and last: what the user sees when the command returns.
     assert.match(lines.at(-1)!, /^warning: the stored key does not start with `sk-ant-`/);
-    assert.match(lines.at(-1)!, /replaced the working sign-in \(API key\)/);
+    assert.match(lines.at(-1)!, /and replaced a working sign-in \(API key\)$/);
     assert.equal(lines.filter((l) => l.startsWith("warning:")).length, 1, login.stderr);
   });
 });
