@@ -15,7 +15,16 @@ import {
   type ParsedArgs,
 } from "./lib/cli.ts";
 import { type Context, createContext, type Env, envFlag, processEnv } from "./lib/context.ts";
-import { CliError, type ExitCode, firstLine, PROGRAM, VERSION } from "./lib/errors.ts";
+import {
+  CancelledError,
+  CliError,
+  type ExitCode,
+  firstLine,
+  PROGRAM,
+  STOP_SIGNAL_EXIT,
+  VERSION,
+} from "./lib/errors.ts";
+import { installStopHandler } from "./lib/interrupt.ts";
 import { type Io, processIo, Ui } from "./lib/ui.ts";
 import { lazyImport, type LazyModule } from "./lib/lazy.ts";
 
@@ -57,9 +66,29 @@ export interface CliWorld {
   spawn?: Context["spawn"];
 }
 
-/** Run the CLI with `argv` and return the process exit code. */
-export function main(argv: readonly string[]): Promise<number> {
-  return runCli(argv, { io: processIo(), env: processEnv() });
+/**
+ * Run the CLI with `argv` and return the process exit code. Ctrl-C (or
+ * SIGTERM, SIGHUP) at any point prints `cancelled` and exits 128+N; what is
+ * being written then is finished first (lib/interrupt.ts).
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const io = processIo();
+  const uninstall = installStopHandler((signal) => {
+    const ui = new Ui(io, { debug: false, quiet: false, color: false });
+    reportCancelled(ui, signal);
+    Deno.exit(STOP_SIGNAL_EXIT[signal]);
+  });
+  try {
+    return await runCli(argv, { io, env: processEnv() });
+  } finally {
+    uninstall();
+  }
+}
+
+/** The one line of a cancelled run, on a line of its own (a prompt may have left one open). */
+function reportCancelled(ui: Ui, signal: keyof typeof STOP_SIGNAL_EXIT): void {
+  const lead = ui.io.stderrLineOpen?.() ? "\n" : "";
+  ui.line(signal === "SIGINT" ? "cancelled" : `cancelled (${signal})`, lead);
 }
 
 /** Run the CLI with `argv` in `world` (the real one, or a test's) and return the exit code. */
@@ -115,6 +144,10 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
 
 /** Print an error as one line (plus a hint) and choose the exit code. */
 function reportError(ui: Ui, error: unknown): number {
+  if (error instanceof CancelledError) {
+    reportCancelled(ui, error.signal);
+    return error.exitCode;
+  }
   if (error instanceof CliError) {
     ui.error(error.message);
     if (error.hint) ui.hint(error.hint);
@@ -134,8 +167,8 @@ function reportError(ui: Ui, error: unknown): number {
     return 1;
   }
   if (error instanceof Deno.errors.Interrupted) {
-    ui.error("interrupted");
-    return 130;
+    reportCancelled(ui, "SIGINT");
+    return STOP_SIGNAL_EXIT.SIGINT;
   }
   ui.error(`unexpected error: ${firstLine(error)}`);
   if (error instanceof Error && error.stack) {

@@ -8,24 +8,26 @@ export const API_KEY_PREFIX = "sk-ant-";
 /**
  * Turn raw input into a key: one trailing newline (LF or CRLF) is trimmed;
  * empty, multi-line, whitespace and non-printable input is rejected (exit 2).
- * Messages never include the input itself.
+ * `from` says where it came from ("read from stdin"), for the messages, which
+ * never include the input itself.
  */
-export function parseApiKey(input: string): string {
+export function parseApiKey(input: string, from = ""): string {
+  const what = from ? `the API key ${from}` : "the API key";
   const key = input.replace(/\r?\n$/, "");
-  if (key === "") throw new UsageError("the API key is empty; nothing was written");
+  if (key === "") throw new UsageError(`${what} is empty; nothing was written`);
   if (/[\r\n]/.test(key)) {
-    throw new UsageError("the API key spans more than one line; nothing was written");
+    throw new UsageError(`${what} spans more than one line; nothing was written`);
   }
   for (let i = 0; i < key.length; i++) {
     const code = key.charCodeAt(i);
     if (code === 0x20 || code === 0x09) {
       throw new UsageError(
-        `the API key contains whitespace (at character ${i + 1}); nothing was written`,
+        `${what} contains whitespace (at character ${i + 1}); nothing was written`,
       );
     }
     if (code < 0x21 || code > 0x7e) {
       throw new UsageError(
-        `the API key contains a non-printable or non-ASCII character (at character ${
+        `${what} contains a non-printable or non-ASCII character (at character ${
           i + 1
         }); nothing was written`,
       );

@@ -6,6 +6,7 @@ import type { Method } from "./credential_types.ts";
 import { FailureError, PROGRAM, SignInRequiredError } from "./errors.ts";
 import { methodLabel } from "./format.ts";
 import { probeModels } from "./oauth/client.ts";
+import { withProgress } from "./progress.ts";
 import { loadOAuthConfig } from "./oauth/config.ts";
 
 /** The verdict of a live check. */
@@ -41,12 +42,15 @@ export async function checkCredential(ctx: Context, method: Method): Promise<Che
       }.`,
     };
   }
-  let status = await probeModels(ctx, config, entry);
+  const asking = "Asking the Anthropic API whether the credential works…";
+  const first = entry;
+  let status = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, first));
   if ((status === 401 || status === 403) && entry.type === "oauth") {
     ctx.ui.debug(`the API refused the token (HTTP ${status}); refreshing once and retrying`);
     try {
       entry = (await ensureUsable(ctx, { rejectedAccess: entry.access })).entry;
-      status = await probeModels(ctx, config, entry);
+      const retried = entry;
+      status = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, retried));
     } catch (error) {
       if (!(error instanceof SignInRequiredError)) throw error;
       return {

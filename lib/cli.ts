@@ -52,20 +52,24 @@ export const GLOBAL_OPTIONS = {
 export const COMMANDS = {
   login: {
     usage:
-      "login [--method claude-code|browser|api-key] [--no-browser] [--create-api-key] [--force]",
+      "login [--method claude-code|browser|api-key] [--no-browser] [--create-api-key] [--with-key] [--from-env NAME] [--force]",
     summary: "sign OpenCode into Anthropic",
     details: [
       "Methods:",
       "  claude-code  reuse your Claude Code sign-in; refreshed by running the claude CLI",
       "  browser      OAuth sign-in in the browser (PKCE); refreshed with rotating refresh tokens",
-      "  api-key      a static API key read from stdin or a masked prompt (CI, headless)",
+      "  api-key      a static API key: piped, --with-key (stdin), --from-env NAME or a",
+      "               masked prompt (CI, headless)",
       "",
       "OpenCode 1.3 and later use an `api` entry natively; an `oauth` entry (claude-code,",
       "browser) needs an OpenCode build or plugin that consumes it. --create-api-key turns",
       "a browser sign-in into a real API key.",
       "",
-      "Example (CI):",
-      `  printf '%s' "$ANTHROPIC_API_KEY" | ${PROGRAM} login --method api-key`,
+      "On a terminal, login asks before replacing a working sign-in (--force does not ask).",
+      "",
+      "Examples (CI):",
+      `  ${PROGRAM} login --from-env ANTHROPIC_API_KEY`,
+      `  printf '%s' "$ANTHROPIC_API_KEY" | ${PROGRAM} login --with-key`,
     ].join("\n"),
     options: {
       method: {
@@ -82,7 +86,19 @@ export const COMMANDS = {
         type: "boolean",
         description: "with --method browser: sign in to the Console and store a new API key",
       },
-      force: { type: "boolean", description: "move a corrupt auth.json aside first" },
+      "with-key": {
+        type: "boolean",
+        description: "read the API key from stdin (implies --method api-key)",
+      },
+      "from-env": {
+        type: "string",
+        value: "NAME",
+        description: "read the API key from variable NAME (implies --method api-key)",
+      },
+      force: {
+        type: "boolean",
+        description: "replace a working sign-in without asking; move a corrupt auth.json aside",
+      },
     },
   },
   status: {
@@ -375,6 +391,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     positionals.push(arg);
   }
 
+  checkAuthFile(values["auth-file"]);
   if (!command) return { command, values, positional: undefined, rest, version, topic };
   if (!values.help) checkPositionals(command, positionals, rest);
   // Every value above was checked against the command's table (type and
@@ -386,6 +403,19 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     rest,
     version: false,
   } as ParsedCommandLine;
+}
+
+/**
+ * Refuse an `--auth-file` that starts with `~`: only a shell expands it, and
+ * not inside quotes, so it would name a folder literally called `~`.
+ */
+function checkAuthFile(path: string | true | undefined): void {
+  if (typeof path !== "string" || !path.startsWith("~")) return;
+  const rest = path.replace(/^~[^/\\]*[/\\]?/, "");
+  throw new UsageError(
+    `--auth-file ${quote(path)} starts with '~', which only a shell expands (not in quotes)`,
+    `write the folder out, for example --auth-file "$HOME/${rest}"`,
+  );
 }
 
 function isTopic(word: string): word is HelpTopic {
@@ -448,11 +478,31 @@ export function globalHelp(version: string): string {
   ].join("\n");
 }
 
+/** Width of the usage line of `COMMAND --help`. */
+const USAGE_WIDTH = 80;
+
+/** The usage line, broken before an option group (`[…]`, `| …`) where it would pass 80 columns. */
+function usageLines(usage: string): string[] {
+  const lead = `Usage: ${PROGRAM} `;
+  const [first, ...pieces] = usage.split(/ (?=\[|\| )/);
+  const lines: string[] = [];
+  let line = lead + first;
+  for (const piece of pieces) {
+    if (line.length + 1 + piece.length > USAGE_WIDTH) {
+      lines.push(line);
+      line = " ".repeat(lead.length) + piece;
+    } else {
+      line += ` ${piece}`;
+    }
+  }
+  return [...lines, line];
+}
+
 /** The help text of one command. */
 export function commandHelp(command: CommandName): string {
   const spec = TABLE[command];
   return [
-    `Usage: ${PROGRAM} ${spec.usage}`,
+    ...usageLines(spec.usage),
     "",
     spec.summary.charAt(0).toUpperCase() + spec.summary.slice(1) + ".",
     ...(spec.details ? ["", spec.details] : []),

@@ -131,6 +131,16 @@ export const ENVIRONMENT: readonly EnvVar[] = [
     carried: true,
   },
   {
+    name: "ANTHROPIC_API_KEY",
+    meaning: "read only by `login --from-env ANTHROPIC_API_KEY` (never carried, never printed)",
+    carried: false,
+  },
+  {
+    name: "CLAUDE_CODE_OAUTH_TOKEN",
+    meaning: "read only by `login --from-env CLAUDE_CODE_OAUTH_TOKEN` (never carried)",
+    carried: false,
+  },
+  {
     name: "CLAUDE_CODE_AUTH_DEBUG",
     meaning: "1, true, yes or on: the same as --debug",
     carried: false,

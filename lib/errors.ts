@@ -18,6 +18,12 @@ export const VERSION = "0.1.0";
 /** Exit codes of the contract: 0 ok, 1 failure, 2 usage, 4 sign-in required. */
 export type ExitCode = 0 | 1 | 2 | 4;
 
+/** The signals that stop this tool, and the exit code each gives (128 + N). */
+export const STOP_SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
+/** A signal that stops this tool (Ctrl-C is SIGINT). */
+export type StopSignal = keyof typeof STOP_SIGNAL_EXIT;
+
 /** Options of every CliError: the underlying error (printed under `--debug`, redacted). */
 export interface CliErrorOptions {
   /** What went wrong underneath (an OS or network error); ES2022 `ErrorOptions.cause`. */
@@ -29,7 +35,7 @@ export class CliError extends Error {
   /** Create an error that ends the program with `exitCode`. */
   constructor(
     message: string,
-    readonly exitCode: 1 | 2 | 4,
+    readonly exitCode: 1 | 2 | 4 | (typeof STOP_SIGNAL_EXIT)[StopSignal],
     readonly hint?: string,
     options?: CliErrorOptions,
   ) {
@@ -62,6 +68,19 @@ export class FailureError extends CliError {
   constructor(message: string, hint?: string, options?: CliErrorOptions) {
     super(message, 1, hint, options);
     this.name = "FailureError";
+  }
+}
+
+/**
+ * The user cancelled (Ctrl-C at a prompt or during a wait) or a signal
+ * stopped the work: main.ts prints the one line `cancelled` and exits 128+N
+ * (130 for Ctrl-C).
+ */
+export class CancelledError extends CliError {
+  /** Create the cancellation for `signal` (Ctrl-C and Ctrl-D at a prompt count as SIGINT). */
+  constructor(readonly signal: StopSignal = "SIGINT") {
+    super("cancelled", STOP_SIGNAL_EXIT[signal]);
+    this.name = "CancelledError";
   }
 }
 

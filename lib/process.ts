@@ -5,6 +5,8 @@
  */
 
 import type { Context } from "./context.ts";
+import { CancelledError } from "./errors.ts";
+import { addStopListener, claimSignals } from "./interrupt.ts";
 import { concat } from "./stream.ts";
 
 /** Default cap of each captured stream. */
@@ -134,22 +136,18 @@ function capture(
  * Call `handler` with SIGINT, SIGTERM or SIGHUP when one arrives, until the
  * returned function is called. Listening replaces the default action (the
  * end of this process), so a caller starts it before spawning a child: a
- * signal arriving around the spawn then cannot orphan the child. Signals the
- * OS does not have are skipped (Windows has SIGINT and SIGBREAK only).
+ * signal arriving around the spawn then cannot orphan the child. While it
+ * listens, the program's own Ctrl-C handler (lib/interrupt.ts) stands back.
+ * Signals the OS does not have are skipped (Windows has SIGINT and SIGBREAK only).
  */
-export function onStopSignals(handler: (signal: Deno.Signal) => void): () => void {
-  const listeners: [Deno.Signal, () => void][] = [];
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    const listener = () => handler(signal);
-    try {
-      Deno.addSignalListener(signal, listener);
-      listeners.push([signal, listener]);
-    } catch {
-      // Not on this OS.
-    }
-  }
+export function onStopSignals(
+  handler: (signal: "SIGINT" | "SIGTERM" | "SIGHUP") => void,
+): () => void {
+  const release = claimSignals();
+  const remove = addStopListener(handler);
   return () => {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    remove();
+    release();
   };
 }
 
@@ -158,7 +156,7 @@ export function onStopSignals(handler: (signal: Deno.Signal) => void): () => voi
  * and output capped. Never hangs on a child that ignores its stdin, its pipes
  * or SIGTERM. A missing or forbidden program is reported in the result, not
  * thrown. SIGINT, SIGTERM or SIGHUP while it runs ends the child's process
- * group and then throws `Deno.errors.Interrupted` (exit 130 in main.ts).
+ * group and then throws `CancelledError` (`cancelled`, exit 128+N in main.ts).
  *
  * On POSIX the child leads its own process group (`detached`), so a timeout
  * or interrupt reaches its helpers too. Signalling a group needs `Deno.kill`,
@@ -187,7 +185,7 @@ export async function runBounded(
   });
   // Listen before the child exists: a signal that arrives around the spawn must
   // not end this process (default action) and leave the child's group running.
-  let interrupted: Deno.Signal | null = null;
+  let interrupted: "SIGINT" | "SIGTERM" | "SIGHUP" | null = null;
   let stop = () => {};
   const unlisten = onStopSignals((signal) => {
     interrupted ??= signal;
@@ -253,7 +251,7 @@ export async function runBounded(
   }
   const [out, err] = await Promise.all([stdout.finish(), stderr.finish()]);
   if (interrupted) {
-    throw new Deno.errors.Interrupted(`interrupted by ${interrupted}`);
+    throw new CancelledError(interrupted);
   }
   return {
     code: status.code,

@@ -1,6 +1,6 @@
 /** Reading what the user types or pipes: lines, masked secrets and menu choices. */
 
-import { UsageError } from "./errors.ts";
+import { CancelledError, UsageError } from "./errors.ts";
 import { readAllCapped } from "./stream.ts";
 import type { Io, Ui } from "./ui.ts";
 
@@ -9,11 +9,11 @@ export const MAX_INPUT_BYTES = 64 * 1024;
 
 const decoder = new TextDecoder();
 
-/** The user pressed Ctrl-C or Ctrl-D at a prompt. */
-export class PromptCancelled extends UsageError {
+/** The user pressed Ctrl-C or Ctrl-D at a prompt: `cancelled`, exit 130, like Ctrl-C anywhere. */
+export class PromptCancelled extends CancelledError {
   /** Create the cancellation error. */
   constructor() {
-    super("cancelled");
+    super("SIGINT");
     this.name = "PromptCancelled";
   }
 }
@@ -139,4 +139,25 @@ export async function choose(
     if (Number.isInteger(n) && n >= 1 && n <= choices.length) return n - 1;
     ui.line(`Please answer with a number from 1 to ${choices.length}.`);
   }
+}
+
+/**
+ * Ask a yes/no question (through `ui`); Enter is no. End of input (Ctrl-D)
+ * cancels like Ctrl-C.
+ */
+export async function confirm(ui: Ui, question: string): Promise<boolean> {
+  for (;;) {
+    ui.prompt(`${question} [y/N] `);
+    const answer = await readLine(ui.io);
+    if (answer === null) throw new PromptCancelled();
+    const word = answer.trim().toLowerCase();
+    if (word === "" || word === "n" || word === "no") return false;
+    if (word === "y" || word === "yes") return true;
+    ui.line("Please answer y or n.");
+  }
+}
+
+/** Whether the user can be asked: stdin and stderr are a terminal. */
+export function canAsk(io: Io): boolean {
+  return io.stdinIsTerminal() && io.stderrIsTerminal();
 }

@@ -107,7 +107,8 @@ function plain(markdown: string): string {
 }
 
 /** Words of `text` filled into lines of at most `width` characters. */
-function wrap(text: string, width: number): string[] {
+/** `text` in lines of at most `width` columns, broken between words (a longer word stays whole). */
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter(Boolean)) {
@@ -257,10 +258,11 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
   },
 ];
 
-/** How `run -- COMMAND` exits, which the table above does not cover. */
+/** How `run -- COMMAND` and a cancelled run exit, which the table above does not cover. */
 export const RUN_EXIT_NOTE = "run -- COMMAND exits with COMMAND's own exit code, or 128+N " +
   "when signal N ended it (130 for SIGINT, 143 for SIGTERM); before COMMAND starts, its own " +
-  "failures use the codes above.";
+  "failures use the codes above. Ctrl-C at any other point prints `cancelled` and exits 130 " +
+  "(143 for SIGTERM, 129 for SIGHUP).";
 
 /** The exit codes as help text (for `--help`), ending in a newline. */
 export function exitCodesHelp(): string {

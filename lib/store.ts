@@ -19,13 +19,17 @@ import {
   fingerprint,
   methodFor,
   readState,
+  readStateKey,
   recordedFor,
   stateApplies,
   type StateFields,
   writeState,
+  writeStateKey,
 } from "./state.ts";
 import type { Ui } from "./ui.ts";
 import { lazyImport } from "./lazy.ts";
+import { deferInterrupts } from "./interrupt.ts";
+import { showWait } from "./progress.ts";
 
 /** What the store needs of the run's context. */
 export interface StoreContext {
@@ -175,8 +179,18 @@ export async function withStore<T>(
       return true;
     },
     async put(next, state) {
-      await file.writeEntry(ctx.authFile, next);
+      // The state first: a state folder that cannot be written stops the
+      // sign-in before auth.json is touched (the state applies only to the
+      // entry it describes, so the new state says nothing about the old entry).
+      const before = readStateKey(ctx.stateFile, "anthropic");
       await writeStateFor(next, state);
+      try {
+        await file.writeEntry(ctx.authFile, next);
+      } catch (error) {
+        // auth.json kept the previous entry: give it back its state.
+        await writeStateKey(ctx.stateFile, "anthropic", before ?? null).catch(() => {});
+        throw error;
+      }
     },
     async recordState(entry, state) {
       const current = await readAuthFile(ctx.authFile);
@@ -189,13 +203,23 @@ export async function withStore<T>(
     },
     moveAside: () => file.moveAside(ctx.authFile),
   };
-  return await withLock(lockPathFor(ctx.authFile), () => fn(tx), {
-    holder,
-    onWait: (heldBy) =>
-      ctx.ui.info(
-        `Waiting for another ${PROGRAM} process${
-          heldBy ? ` (${heldBy})` : ""
-        } to finish with ${ctx.authFile}…`,
-      ),
-  });
+  let stopWaiting = () => {};
+  try {
+    return await withLock(lockPathFor(ctx.authFile), () => {
+      stopWaiting();
+      // Ctrl-C while the files are written takes effect once both are done.
+      return deferInterrupts(() => fn(tx));
+    }, {
+      holder,
+      onWait: (heldBy) =>
+        stopWaiting = showWait(
+          ctx.ui,
+          `Waiting for another ${PROGRAM} process${
+            heldBy ? ` (${heldBy})` : ""
+          } to finish with ${ctx.authFile}…`,
+        ),
+    });
+  } finally {
+    stopWaiting();
+  }
 }

@@ -290,10 +290,16 @@ Deno.test("leaves import nothing of lib/ (not even a type)", async () => {
     "lib/fs/path.ts",
     "lib/oauth/pkce.ts",
     "lib/opencode/json_edit.ts",
+    "lib/interrupt.ts",
   ];
   assert.deepEqual(importsBetween(await graph(), oneOf(...leaves), ownCode), []);
   // Next to the leaves: modules that need only errors.ts, and Ui, which needs only the scrubber.
-  const errorsOnly = ["lib/environment.ts", "lib/duration.ts", "lib/fs/read.ts"];
+  const errorsOnly = [
+    "lib/environment.ts",
+    "lib/duration.ts",
+    "lib/fs/read.ts",
+    "lib/fs/read_only.ts",
+  ];
   assert.deepEqual(
     importsBetween(await graph(), oneOf(...errorsOnly), (p) => ownCode(p) && p !== "lib/errors.ts"),
     [],

@@ -167,14 +167,17 @@ Deno.test("a program the permission flags forbid is reported as not allowed", as
 });
 
 Deno.test({
-  name: "SIGTERM to this process while a child runs: group ended, Interrupted thrown (exit 130)",
+  name:
+    "SIGTERM to this process while a child runs: group ended, CancelledError(SIGTERM) (exit 143)",
   ignore: !posix,
   fn: async () => {
     await withDir(async (dir) => {
       const module = new URL("../lib/process.ts", import.meta.url).href;
       const context = new URL("../lib/context.ts", import.meta.url).href;
+      const errors = new URL("../lib/errors.ts", import.meta.url).href;
       const code = `
         import { runBounded } from ${JSON.stringify(module)};
+        import { CancelledError } from ${JSON.stringify(errors)};
         import { processSpawn } from ${JSON.stringify(context)};
         try {
           await runBounded({ spawn: processSpawn, os: Deno.build.os }, {
@@ -184,8 +187,9 @@ Deno.test({
           });
           console.log("finished");
         } catch (error) {
-          console.log(error instanceof Deno.errors.Interrupted ? "interrupted" : String(error));
-          Deno.exit(130);
+          if (!(error instanceof CancelledError)) throw error;
+          console.log(\`cancelled by \${error.signal}\`);
+          Deno.exit(error.exitCode);
         }`;
       // The runner sees only its own run flags; --allow-run unrestricted lets it kill the group.
       const child = new Deno.Command(Deno.execPath(), {
@@ -201,8 +205,8 @@ Deno.test({
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       const output = await child.output();
       clearTimeout(timer);
-      assert.equal(decoder.decode(output.stdout).trim(), "interrupted");
-      assert.equal(output.code, 130);
+      assert.equal(decoder.decode(output.stdout).trim(), "cancelled by SIGTERM");
+      assert.equal(output.code, 143);
       assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
     });
   },

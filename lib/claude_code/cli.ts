@@ -8,6 +8,7 @@ import { PROGRAM } from "../errors.ts";
 import { envMilliseconds } from "../environment.ts";
 import type { Context } from "../context.ts";
 import { runBounded } from "../process.ts";
+import { startProgress } from "../progress.ts";
 import { lastLine } from "../ui.ts";
 
 /** Default model for the refresh prompt (`CLAUDE_CODE_AUTH_REFRESH_MODEL`). */
@@ -53,7 +54,10 @@ export async function runClaudeRefresh(ctx: Context): Promise<ClaudeRunResult> {
     ctx.ui.debug(
       `running claude ${refreshArgs(model).join(" ")} in ${cwd} (time limit ${timeoutMs} ms)`,
     );
-    const stopSpinner = ctx.ui.spinner("Refreshing the Claude Code session (running `claude`)…");
+    const stopSpinner = startProgress(
+      ctx.ui,
+      "Refreshing the Claude Code session (running `claude`)…",
+    );
     let result;
     try {
       result = await runBounded(ctx, {

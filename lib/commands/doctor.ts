@@ -5,7 +5,7 @@ import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { isStale } from "../credential_types.ts";
 import { loadStored, type Stored } from "../store.ts";
-import { CliError, type ExitCode, PROGRAM } from "../errors.ts";
+import { CancelledError, CliError, type ExitCode, osReason, PROGRAM } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { dirname } from "../fs/path.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "../fs/read.ts";
@@ -14,13 +14,18 @@ import { scanPlugins } from "../opencode/config.ts";
 import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
 import { scrub } from "../redact.ts";
 import { runBounded } from "../process.ts";
+import { wrap } from "../reference.ts";
 import { sanitize } from "../ui.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
 
-/** The outcome of one check. */
+/**
+ * The outcome of one check. `info` is what does not apply to the stored
+ * method (Claude Code for an API-key user) or needs no action: a healthy
+ * setup shows no `warn`.
+ */
 export interface Check {
   name: string;
-  status: "ok" | "warn" | "fail";
+  status: "ok" | "info" | "warn" | "fail";
   message: string;
   fix?: string;
 }
@@ -32,6 +37,12 @@ export interface DoctorOptions {
 }
 
 const ok = (name: string, message: string): Check => ({ name, status: "ok", message });
+const info = (name: string, message: string, fix?: string): Check => ({
+  name,
+  status: "info",
+  message,
+  fix,
+});
 const warn = (name: string, message: string, fix?: string): Check => ({
   name,
   status: "warn",
@@ -44,6 +55,9 @@ const fail = (name: string, message: string, fix?: string): Check => ({
   message,
   fix,
 });
+
+/** Columns of the human report (a terminal's usual width). */
+const REPORT_WIDTH = 80;
 
 /** The fixes that name one of our commands. */
 const RUN_LOGIN = `run \`${PROGRAM} login\``;
@@ -96,8 +110,9 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
   );
   const dirMode = await modeOf(dirname(ctx.authFile));
   if (dirMode !== null && (dirMode & 0o077) !== 0) {
+    // The file itself is what holds the tokens; a listable folder is worth knowing, no more.
     checks.push(
-      warn(
+      info(
         "auth directory",
         `${dirname(ctx.authFile)} has mode ${octal(dirMode)}`,
         `chmod 700 '${dirname(ctx.authFile)}'`,
@@ -133,6 +148,14 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
 }
 
 async function checkStateFile(ctx: Context): Promise<Check> {
+  const problem = await folderProblem(dirname(ctx.stateFile));
+  if (problem) {
+    return fail(
+      "state file",
+      `${ctx.stateFile} cannot be written: ${problem}`,
+      "make that folder writable: login and refresh record the state there",
+    );
+  }
   let text: string | null;
   try {
     text = readBoundedText(ctx.stateFile, {
@@ -162,6 +185,29 @@ async function checkStateFile(ctx: Context): Promise<Check> {
   return ok("state file", `${ctx.stateFile} is valid`);
 }
 
+/**
+ * Why a file cannot be written in `dir` (created with its parents as needed),
+ * or null when it can: the nearest existing folder is tried with a temporary
+ * file, removed at once.
+ */
+async function folderProblem(dir: string): Promise<string | null> {
+  for (let folder = dir;; folder = dirname(folder)) {
+    try {
+      if (!(await Deno.stat(folder)).isDirectory) return `${folder} is not a folder`;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) return `${folder}: ${osReason(error)}`;
+      if (dirname(folder) === folder) return `${folder} does not exist`;
+      continue;
+    }
+    try {
+      await Deno.remove(await Deno.makeTempFile({ dir: folder, prefix: ".doctor-probe-" }));
+      return null;
+    } catch (error) {
+      return `${folder} cannot be written (${osReason(error)})`;
+    }
+  }
+}
+
 /** Time limit of `--version`: a program that hangs must not hang `doctor`. */
 const VERSION_TIMEOUT_MS = 10_000;
 
@@ -177,7 +223,7 @@ async function versionOf(ctx: Context, command: string): Promise<string | null> 
       stderr: "null",
     });
   } catch (error) {
-    if (error instanceof Deno.errors.Interrupted) throw error;
+    if (error instanceof CancelledError) throw error;
     // Present but not runnable (no execute bit): reported like a missing one.
     return null;
   }
@@ -210,7 +256,8 @@ async function checkClaudeCode(
   stored: Stored | null,
 ): Promise<Check[]> {
   const checks: Check[] = [];
-  const severity = usesIt ? fail : warn;
+  // What the stored method does not use is told, not warned about.
+  const severity = usesIt ? fail : info;
   let claudeRefresh: string | null = null;
   const version = await versionOf(ctx, "claude");
   checks.push(
@@ -236,7 +283,7 @@ async function checkClaudeCode(
       const stale = isStale(creds.expiresAt, ctx.now(), refreshSkewMs(ctx));
       checks.push(
         stale
-          ? warn(
+          ? (usesIt ? warn : info)(
             "Claude Code credentials",
             `in ${creds.origin}: token ${formatExpiry(creds.expiresAt, ctx.now())}`,
             `run \`${PROGRAM} refresh\`, or \`claude auth login --claudeai\``,
@@ -310,7 +357,8 @@ function checkOverrides(ctx: Context): Check {
     if (!(error instanceof CliError)) throw error;
     return fail("endpoints", error.message, "fix or unset the variable");
   }
-  return warn(
+  // Set on purpose (a proxy, a test server): worth showing, nothing to fix.
+  return info(
     "endpoints",
     `overrides in force: ${overrides.map((o) => `${o.env}=${o.value}`).join(", ")}`,
   );
@@ -330,13 +378,21 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<E
   } else {
     const marks = {
       ok: ctx.ui.paint("32", "ok  "),
+      info: ctx.ui.paint("36", "info"),
       warn: ctx.ui.paint("33", "warn"),
       fail: ctx.ui.paint("31", "FAIL"),
     };
-    // The report is the command's output: shown even with --quiet.
+    // The report is the command's output: shown even with --quiet. Each text
+    // is wrapped under its mark, so a long path or message stays readable.
+    const indent = "      ";
+    const width = REPORT_WIDTH - indent.length;
     for (const check of checks) {
-      ctx.ui.line(`${check.name}: ${check.message}`, `${marks[check.status]}  `);
-      if (check.fix && check.status !== "ok") ctx.ui.line(`fix: ${check.fix}`, "      ");
+      const [first, ...rest] = wrap(`${check.name}: ${check.message}`, width);
+      ctx.ui.line(first, `${marks[check.status]}  `);
+      for (const line of rest) ctx.ui.line(line, indent);
+      if (check.fix && (check.status === "warn" || check.status === "fail")) {
+        for (const line of wrap(`fix: ${check.fix}`, width)) ctx.ui.line(line, indent);
+      }
     }
     ctx.ui.line("");
     ctx.ui.line(failed ? "Some checks failed." : "No check failed.");

@@ -1,16 +1,19 @@
 /** `login`: sign in with one of the three methods and store the credential. */
 
 import type { ParsedArgs } from "../cli.ts";
-import type { Context } from "../context.ts";
-import { type Method, METHODS, type SignInResult } from "../credential_types.ts";
+import { type Context, defaultAuthFile } from "../context.ts";
+import { isStale, type Method, METHODS, type SignInResult } from "../credential_types.ts";
+import { refreshSkewMs } from "../environment.ts";
 import { CliError, type ExitCode, UsageError } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
+import { refuseReadOnly } from "../fs/read_only.ts";
+import { hasAnthropicPrefix } from "../api_key.ts";
 import { signInMethod } from "../methods/index.ts";
 import { CorruptAuthFileError, readAuthFile } from "../opencode/auth_read.ts";
 import { OAUTH_NOT_CONSUMED_WARNING, scanPlugins } from "../opencode/config.ts";
-import { choose } from "../prompt.ts";
+import { canAsk, choose, confirm } from "../prompt.ts";
 import { newState } from "../state.ts";
-import { withStore } from "../store.ts";
+import { loadStored, requireCredential, withStore } from "../store.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
 
 /** Options of `login`. */
@@ -21,24 +24,41 @@ export interface LoginOptions {
   noBrowser: boolean;
   /** Browser sign-in to the Console that mints and stores an API key. */
   createApiKey: boolean;
-  /** Move a corrupt auth.json aside first. */
+  /** Read the API key from stdin even on a terminal (like gh's `--with-token`). */
+  withKey?: boolean;
+  /** Read the API key from this environment variable. */
+  fromEnv?: string;
+  /** Replace a working sign-in without asking; move a corrupt auth.json aside first. */
   force: boolean;
 }
+
+/** What the picker shows for each method (at most 80 columns a line). */
 const PICKER_CHOICES: Record<Method, { label: string; detail: string }> = {
   "claude-code": {
     label: "Claude Code session",
-    detail: "reuse Claude Code's sign-in; needs Claude Code; auto refresh by running `claude`",
+    detail: "reuse Claude Code's sign-in; renewed by running `claude`",
   },
   browser: {
     label: "Browser sign-in",
-    detail: "OAuth in your browser, no Claude Code needed; auto refresh with refresh tokens",
+    detail: "OAuth in your browser, no Claude Code needed; renewed with refresh tokens",
   },
   "api-key": {
     label: "API key",
-    detail: "a static key for CI and headless use; no refresh; used by OpenCode natively",
+    detail: "a static key (CI, headless); nothing to renew",
   },
 };
 
+/** Whether OpenCode, as configured now, uses what `method` stores. */
+function usedByOpenCode(method: Method, oauthPlugin: boolean): boolean {
+  // OpenCode 1.3+ reads an `api` entry natively; an `oauth` entry only through a plugin.
+  return method === "api-key" || oauthPlugin;
+}
+
+/**
+ * Ask for the method. Each choice says whether OpenCode will use it as things
+ * stand; Enter takes the Claude Code session when its credentials are found
+ * (the contract), else the first method OpenCode will use.
+ */
 async function pickMethod(ctx: Context): Promise<Method> {
   let claudeFound = false;
   try {
@@ -46,35 +66,99 @@ async function pickMethod(ctx: Context): Promise<Method> {
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
   }
+  const oauthPlugin = (await scanPlugins(ctx)).oauthPlugins.length > 0;
   const choices = METHODS.map((method) => ({
-    ...PICKER_CHOICES[method],
+    detail: PICKER_CHOICES[method].detail,
     label: PICKER_CHOICES[method].label +
-      (method === "claude-code" && claudeFound ? " (Claude Code sign-in found)" : ""),
+      (method === "claude-code" && claudeFound ? " (Claude Code sign-in found)" : "") +
+      (usedByOpenCode(method, oauthPlugin) ? " - OpenCode uses it" : " - needs an OpenCode plugin"),
   }));
-  ctx.ui.line(
-    "Note: OpenCode 1.3+ uses an API key natively; the two OAuth methods need an OpenCode plugin that consumes them.",
-  );
+  const usable = (method: Method) =>
+    usedByOpenCode(method, oauthPlugin) && (method !== "claude-code" || claudeFound);
+  const preferred = claudeFound ? "claude-code" : METHODS.find(usable) ?? "api-key";
+  if (!oauthPlugin) {
+    ctx.ui.line("No OpenCode plugin for Anthropic OAuth was found: OpenCode uses an API key.");
+  }
   const index = await choose(
     ctx.ui,
     "How do you want to sign OpenCode into Anthropic?",
     choices,
-    claudeFound ? 0 : 1,
+    METHODS.indexOf(preferred),
   );
   return METHODS[index];
 }
 
-/** Sign in and store the credential; nothing is written unless sign-in succeeds. */
-export async function runLogin(ctx: Context, options: LoginOptions): Promise<ExitCode> {
+/**
+ * The working sign-in stored now, described for the question before it is
+ * replaced ("API key, me@example.com"), or null when there is none that works.
+ */
+async function workingSignIn(ctx: Context): Promise<string | null> {
+  let stored;
+  try {
+    stored = await loadStored(ctx);
+  } catch (error) {
+    if (error instanceof CliError) return null;
+    throw error;
+  }
+  if (!stored.entry || !stored.method) return null;
+  if (
+    stored.entry.type === "oauth" && isStale(stored.entry.expires, ctx.now(), refreshSkewMs(ctx))
+  ) {
+    const current = requireCredential(stored);
+    if (!(await (await signInMethod(current.method)).renewability(ctx, current)).ok) return null;
+  }
+  return [methodLabel(stored.method), stored.state?.email].filter(Boolean).join(", ");
+}
+
+/** The method the flags ask for, checked for flags that do not go together. */
+function methodOf(options: LoginOptions): Method | undefined {
+  const keyFlag = options.withKey
+    ? "--with-key"
+    : options.fromEnv !== undefined
+    ? "--from-env"
+    : "";
+  if (options.withKey && options.fromEnv !== undefined) {
+    throw new UsageError("give --with-key or --from-env, not both");
+  }
+  if (keyFlag && (options.createApiKey || (options.method && options.method !== "api-key"))) {
+    throw new UsageError(`${keyFlag} reads an API key: it works with --method api-key only`);
+  }
   if (options.createApiKey && options.method && options.method !== "browser") {
     throw new UsageError("--create-api-key works with --method browser only");
   }
+  if (options.method) return options.method;
+  if (keyFlag) return "api-key";
+  return options.createApiKey ? "browser" : undefined;
+}
+
+/** Whether `a` and `b` name the same file (through symlinked folders too). */
+function samePath(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return Deno.realPathSync(a) === Deno.realPathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Sign in and store the credential; nothing is written unless sign-in succeeds. */
+export async function runLogin(ctx: Context, options: LoginOptions): Promise<ExitCode> {
+  let method = methodOf(options);
   // A corrupt auth.json stops us before any prompt, unless --force will move it aside.
   try {
     await readAuthFile(ctx.authFile);
   } catch (error) {
     if (!(error instanceof CorruptAuthFileError && options.force)) throw error;
   }
-  let method = options.method ?? (options.createApiKey ? "browser" : undefined);
+  await refuseReadOnly(ctx.authFile);
+  // Like gh: on a terminal, a working sign-in is replaced only when the user says so.
+  if (!options.force && canAsk(ctx.io)) {
+    const current = await workingSignIn(ctx);
+    if (current && !await confirm(ctx.ui, `You are already signed in (${current}). Replace it?`)) {
+      ctx.ui.info("Kept the current sign-in; nothing was written.");
+      return 0;
+    }
+  }
   if (!method) {
     if (!ctx.io.stdinIsTerminal()) {
       throw new UsageError(
@@ -88,22 +172,30 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   const result: SignInResult = await (await signInMethod(method)).acquire(ctx, {
     openBrowser: !options.noBrowser,
     createApiKey: options.createApiKey,
+    withKey: options.withKey,
+    fromEnv: options.fromEnv,
   });
+  // A key that does not look like one is accepted without a terminal to ask on
+  // (the contract: warn, but accept); the warning says what it replaces.
+  const unlikelyKey = result.entry.type === "api" && !hasAnthropicPrefix(result.entry.key) &&
+    !canAsk(ctx.io);
+  const replaced = unlikelyKey ? await workingSignIn(ctx) : null;
 
   // The user's sign-in wins over whatever is stored now: no compare-and-swap here.
-  const movedTo = await withStore(ctx, "signing in", async (tx) => {
-    const moved = options.force ? await tx.moveAside() : null;
-    await tx.put(result.entry, newState(result.method, result));
-    return moved;
-  });
-
-  if (movedTo) ctx.ui.warn(`moved the corrupt ${ctx.authFile} aside to ${movedTo}`);
+  let movedTo: string | null = null;
+  try {
+    await withStore(ctx, "signing in", async (tx) => {
+      if (options.force) movedTo = await tx.moveAside();
+      await tx.put(result.entry, newState(result.method, result));
+    });
+  } finally {
+    // Said even when the sign-in then fails: the user's file is there, not lost.
+    if (movedTo) ctx.ui.warn(`moved the corrupt ${ctx.authFile} aside to ${movedTo}`);
+  }
   const account = result.email ? ` as ${result.email}` : "";
-  ctx.ui.success(
-    `Signed in with ${
-      methodLabel(result.method)
-    }${account}; stored as ${result.entry.type} entry in ${ctx.authFile}`,
-  );
+  // Two lines: with a path of its own, the second stays short enough to read.
+  ctx.ui.success(`Signed in with ${methodLabel(result.method)}${account}.`);
+  ctx.ui.info(`Stored as an ${result.entry.type} entry in ${ctx.authFile}`);
   if (result.entry.type === "oauth") {
     ctx.ui.info(`The token ${formatExpiry(result.entry.expires, ctx.now())}.`);
     const scan = await scanPlugins(ctx);
@@ -111,6 +203,18 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   }
   if (ctx.env.get("OPENCODE_AUTH_CONTENT")) {
     ctx.ui.warn("OPENCODE_AUTH_CONTENT is set: OpenCode ignores auth.json while it is");
+  }
+  const opencodeFile = defaultAuthFile(ctx.env, ctx.os);
+  if (!samePath(ctx.authFile, opencodeFile)) {
+    ctx.ui.warn(`OpenCode reads ${opencodeFile}, not this file: it will not see this sign-in`);
+  }
+  // Last, so it is what the user sees (asked on a terminal instead: see the API-key method).
+  if (unlikelyKey) {
+    ctx.ui.warn(
+      replaced
+        ? `the stored key does not start with \`sk-ant-\` and replaced a working sign-in (${replaced})`
+        : "the stored key does not start with `sk-ant-`: is it an Anthropic API key?",
+    );
   }
   return 0;
 }
@@ -121,6 +225,8 @@ export function run(ctx: Context, args: ParsedArgs<"login">): Promise<ExitCode> 
     method: args.values.method,
     noBrowser: args.values["no-browser"] === true,
     createApiKey: args.values["create-api-key"] === true,
+    withKey: args.values["with-key"] === true,
+    fromEnv: args.values["from-env"],
     force: args.values.force === true,
   });
 }

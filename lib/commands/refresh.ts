@@ -43,7 +43,8 @@ async function refresh(ctx: Context, options: RefreshOptions): Promise<string> {
     ctx.ui.success(message);
   } else if (!options.force && entry.type === "oauth" && !isDue(entry, due)) {
     message = `The token is still fresh (${expires}); nothing to do.`;
-    ctx.ui.info(`${message} Use --force to refresh anyway.`);
+    ctx.ui.info(message);
+    ctx.ui.info("Use --force to refresh anyway.");
   } else {
     message = `The ${label} kept its current token, which ${expires}.`;
     ctx.ui.info(message);

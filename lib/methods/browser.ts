@@ -12,6 +12,7 @@ import { fingerprint } from "../state.ts";
 import type { AcquireOptions, Due, OAuthCredential, Renewal, SignInMethod } from "./method.ts";
 import { lazyImport } from "../lazy.ts";
 import { registerSecret } from "../redact.ts";
+import { withProgress } from "../progress.ts";
 
 /** The entry for a token set obtained at `now`. */
 function entryFromTokens(tokens: TokenSet, now: number): OAuthEntry {
@@ -21,6 +22,28 @@ function entryFromTokens(tokens: TokenSet, now: number): OAuthEntry {
     access: tokens.accessToken,
     expires: Math.round(now + tokens.expiresIn * 1000),
   };
+}
+
+/** How many pastes one sign-in takes before it gives up. */
+export const MAX_PASTE_TRIES = 3;
+
+/**
+ * The next pasted line that is not blank (an Enter pressed before pasting
+ * asks again); end of input ends the sign-in.
+ */
+async function readPaste(
+  ctx: Context,
+  readLine: (io: Context["io"]) => Promise<string | null>,
+): Promise<string> {
+  let line = await readLine(ctx.io);
+  while (line !== null && line.trim() === "") {
+    if (ctx.io.stdinIsTerminal()) ctx.ui.prompt("Paste the code (code#state): ");
+    line = await readLine(ctx.io);
+  }
+  // A piped answer is not echoed: end the prompt's line.
+  if (!ctx.io.stdinIsTerminal()) ctx.ui.line("");
+  if (line === null) throw new UsageError("no code was pasted (end of input); nothing was written");
+  return line;
 }
 
 /** Run the browser sign-in and return the credential to store. */
@@ -65,23 +88,41 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     ui.line("(A browser window should have opened. If not, copy the URL above.)");
   }
   ui.prompt("Paste the code shown after signing in (code#state): ");
-  let line = await readLine(ctx.io);
-  // An Enter pressed before pasting must not end the sign-in: ask again.
-  while (line !== null && line.trim() === "") {
-    if (ctx.io.stdinIsTerminal()) ui.prompt("Paste the code (code#state): ");
-    line = await readLine(ctx.io);
+  // A bad paste (the sign-in URL, a code from another attempt, a cut-off
+  // code) is told and asked for again, within the same sign-in.
+  let tokens: TokenSet;
+  for (let attempt = 1;; attempt++) {
+    const line = await readPaste(ctx, readLine);
+    try {
+      const pasted = parsePastedCode(line);
+      registerSecret(pasted.code);
+      checkState(pasted, state);
+      tokens = await withProgress(
+        ctx.ui,
+        "Exchanging the code for tokens…",
+        () => exchangeCode(ctx, config, { code: pasted.code, state, verifier }),
+      );
+      break;
+    } catch (error) {
+      // A refused code (invalid_grant) is a paste from elsewhere too; anything else ends here.
+      // Asked again only of a person: a script's wrong input fails at once, with its reason.
+      const badPaste = error instanceof UsageError || error instanceof SignInRequiredError;
+      if (!badPaste || attempt >= MAX_PASTE_TRIES || !ctx.io.stdinIsTerminal()) throw error;
+      ui.warn(error.message.replace(/; nothing was written$/, ""));
+      ui.prompt(
+        `Paste the code from the page this sign-in opened (try ${
+          attempt + 1
+        } of ${MAX_PASTE_TRIES}): `,
+      );
+    }
   }
-  // A piped answer is not echoed: end the prompt's line.
-  if (!ctx.io.stdinIsTerminal()) ui.line("");
-  if (line === null) throw new UsageError("no code was pasted (end of input); nothing was written");
-  const pasted = parsePastedCode(line);
-  registerSecret(pasted.code);
-  checkState(pasted, state);
-
-  const tokens = await exchangeCode(ctx, config, { code: pasted.code, state, verifier });
   const account = { email: tokens.email, organization: tokens.organization };
   if (options.createApiKey) {
-    const key = await createApiKey(ctx, config, tokens.accessToken);
+    const key = await withProgress(
+      ctx.ui,
+      "Creating an API key…",
+      () => createApiKey(ctx, config, tokens.accessToken),
+    );
     return { entry: { type: "api", key }, method: "api-key", ...account };
   }
   return { entry: entryFromTokens(tokens, ctx.now()), method: "browser", ...account };
@@ -115,7 +156,12 @@ async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<
   const config = loadOAuthConfig(ctx.env);
   let tokens: TokenSet;
   try {
-    tokens = await refreshTokens(ctx, config, entry.refresh);
+    const refresh = entry.refresh;
+    tokens = await withProgress(
+      ctx.ui,
+      "Refreshing the browser sign-in…",
+      () => refreshTokens(ctx, config, refresh),
+    );
   } catch (error) {
     if (error instanceof SignInRequiredError) {
       return { entry: null, renewed: false, state: { rejectedRefresh: spent }, error };

@@ -5,7 +5,7 @@
  * lib/credential.ts hands it the current entry and stores what it returns.
  *
  * lib/methods/ may import: credential_types.ts, context.ts, errors.ts,
- * claude_code/, oauth/, prompt.ts, redact.ts, store.ts (types only).
+ * claude_code/, oauth/, prompt.ts, progress.ts, redact.ts, store.ts (types only).
  *
  * @module
  */
@@ -21,6 +21,10 @@ export interface AcquireOptions {
   openBrowser: boolean;
   /** Sign in to the Console and store a newly minted API key instead. */
   createApiKey: boolean;
+  /** Read a key from stdin even on a terminal (`--with-key`, like gh's `--with-token`). */
+  withKey?: boolean;
+  /** Read a key from this environment variable (`--from-env NAME`), never from argv. */
+  fromEnv?: string;
 }
 
 // Due lives in credential_types.ts, with isDue: a leaf the `token` path loads anyway.

@@ -15,6 +15,7 @@
  */
 
 import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../fs/atomic.ts";
+import { refuseReadOnly } from "../fs/read_only.ts";
 import type { AnthropicEntry } from "../credential_types.ts";
 import { mergeEntry, PROVIDER_KEY } from "./entry.ts";
 import { removeMembers, setMember } from "./json_edit.ts";
@@ -53,6 +54,8 @@ async function spliceAndReplace(
   path: string,
   change: (current: AuthSnapshot) => string | null | "refuse",
 ): Promise<ChangeOutcome> {
+  // A read-only auth.json is the user's choice: never swapped for a writable one.
+  await refuseReadOnly(path);
   await removeStaleTempFiles(path);
   for (let attempt = 1;; attempt++) {
     const current = await readAuthFile(path);

@@ -161,6 +161,12 @@ for step in spec["steps"]:
 deadline = time.time() + 60
 while time.time() < deadline and pump(0.2):
     pass
+if failed or time.time() >= deadline:
+    # A prompt that never came (or a run that never ended) must not hang the test.
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
 _, status = os.waitpid(pid, 0)
 code = os.waitstatus_to_exitcode(status)
 sys.stdout.write(json.dumps({"code": code, "output": out.decode("utf-8", "replace"), "failed": failed}))

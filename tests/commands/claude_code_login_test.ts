@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { claudePayload, installFakeClaude } from "../fakes/claude_code.ts";
-import { assertCleanError, modeOf, withSandbox } from "../helpers/sandbox.ts";
+import { assertCleanError, modeOf, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 import {
   assertStored,
   freshTokens,
@@ -151,8 +151,11 @@ Deno.test("login without --method and without a terminal is exit 2 naming --meth
 
 Deno.test("the picker on a terminal pre-selects Claude Code when its sign-in exists; Enter accepts (and refreshes with a spinner)", async () => {
   await withSandbox(async (box) => {
-    const { next, claude } = await staleClaudeSession(box, { delayMs: 600 });
-    const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-3 [1]: ", send: "\r" }]);
+    // Longer than the second after which progress shows.
+    const { next, claude } = await staleClaudeSession(box, { delayMs: 2_500 });
+    const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-3 [1]: ", send: "\r" }], {
+      NO_COLOR: undefined,
+    });
     assert.equal(result.failed, null, result.stderr);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stderr.split(/\r?\n/);
@@ -163,6 +166,9 @@ Deno.test("the picker on a terminal pre-selects Claude Code when its sign-in exi
     assert.match(result.stderr, /Browser sign-in/);
     assert.match(result.stderr, /API key/);
     assert.match(result.stderr, /Claude Code sign-in found/);
+    // Without a plugin, each choice says whether OpenCode uses what it stores.
+    assert.match(result.stderr, /Claude Code session.* - needs an OpenCode plugin/);
+    assert.match(result.stderr, /API key - OpenCode uses it/);
     await assertStored(box, next);
     assert.equal((await claude.runs()).length, 1);
     // On a terminal a spinner shows while claude runs.
@@ -187,19 +193,43 @@ Deno.test("no spinner when stderr is not a terminal", async () => {
   });
 });
 
-Deno.test("the picker without Claude Code's sign-in pre-selects the browser; a number picks another method", async () => {
+/**
+ * `login` on a terminal without Claude Code's sign-in: Enter on the picker
+ * (pre-selected: `[default]`) or `choice`, then an API key typed at its prompt.
+ */
+async function pickOnPty(box: Sandbox, defaultChoice: number, choice: string) {
+  const key = "sk-ant-api03-PICKER-abcdefghijklmnopqrstuvwxyz0123";
+  box.plant(key);
+  const result = await runOnPty(box, ["login"], [
+    { expect: `Choose 1-3 [${defaultChoice}]: `, send: `${choice}\r` },
+    { expect: "input is hidden", send: `${key}\r` },
+  ]);
+  assert.equal(result.failed, null, result.stderr);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key });
+  const marked = result.stderr.split(/\r?\n/).filter((l) => l.startsWith(">"));
+  assert.equal(marked.length, 1, result.stderr);
+  return { stderr: result.stderr, marked: marked[0] };
+}
+
+Deno.test("the picker without Claude Code's sign-in or an OAuth plugin pre-selects the API key, which OpenCode uses", async () => {
   await withSandbox(async (box) => {
-    const key = "sk-ant-api03-PICKER-abcdefghijklmnopqrstuvwxyz0123";
-    box.plant(key);
-    const result = await runOnPty(box, ["login"], [
-      { expect: "Choose 1-3 [2]: ", send: "3\r" },
-      { expect: "input is hidden", send: `${key}\r` },
-    ]);
-    assert.equal(result.failed, null, result.stderr);
-    assert.equal(result.code, 0, result.stderr);
-    const marked = result.stderr.split(/\r?\n/).filter((l) => l.startsWith(">"));
-    assert.equal(marked.length, 1);
-    assert.match(marked[0], /Browser sign-in/);
-    assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key });
+    const { stderr, marked } = await pickOnPty(box, 3, "");
+    assert.match(marked, /API key - OpenCode uses it/);
+    assert.match(stderr, /^ +\d\) Browser sign-in - needs an OpenCode plugin/m);
+    assert.match(stderr, /No OpenCode plugin for Anthropic OAuth was found/);
+  });
+});
+
+Deno.test("the picker with an OAuth plugin and no Claude Code pre-selects the browser sign-in; a number picks another", async () => {
+  await withSandbox(async (box) => {
+    await Deno.mkdir(`${box.configHome}/opencode`, { recursive: true });
+    await Deno.writeTextFile(
+      `${box.configHome}/opencode/opencode.json`,
+      JSON.stringify({ plugin: ["opencode-anthropic-auth"] }),
+    );
+    const { stderr, marked } = await pickOnPty(box, 2, "3");
+    assert.match(marked, /Browser sign-in - OpenCode uses it/);
+    assert.doesNotMatch(stderr, /needs an OpenCode plugin/);
   });
 });

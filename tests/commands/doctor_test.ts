@@ -15,10 +15,11 @@ import {
   staleTokens,
   writeClaudeFile,
 } from "../claude_code/session_helpers.ts";
+import { unwrapReport } from "../helpers/report.ts";
 
 interface Check {
   name: string;
-  status: "ok" | "warn" | "fail";
+  status: "ok" | "info" | "warn" | "fail";
   message: string;
   fix?: string;
 }
@@ -34,7 +35,7 @@ function parseReport(result: RunResult): Report {
   assert.equal(typeof report.ok, "boolean");
   for (const check of report.checks) {
     assert.equal(typeof check.name, "string");
-    assert(["ok", "warn", "fail"].includes(check.status), check.status);
+    assert(["ok", "info", "warn", "fail"].includes(check.status), check.status);
     assert.equal(typeof check.message, "string");
     if (check.status === "fail") assert(check.fix, `no fix for failing check ${check.name}`);
   }
@@ -69,7 +70,7 @@ Deno.test("doctor with nothing set up: the auth file check fails (exit 1) with i
     const human = await box.run(["doctor"]);
     assert.equal(human.code, 1, human.stderr);
     assert.equal(human.stdout, "");
-    assert.match(human.stderr, /^FAIL +auth file: .*does not exist/m);
+    assert.match(unwrapReport(human.stderr), /^FAIL +auth file: .*does not exist/m);
     assert.match(human.stderr, /^ +fix: run `opencode-claude-code-auth login`/m);
     assert.match(human.stderr, /Some checks failed/);
 
@@ -78,9 +79,9 @@ Deno.test("doctor with nothing set up: the auth file check fails (exit 1) with i
     const report = parseReport(json);
     assert.equal(report.ok, false);
     assert.equal(check(report, "auth file").status, "fail");
-    // Not using Claude Code: its absence is only a warning.
-    assert.equal(check(report, "claude CLI").status, "warn");
-    assert.equal(check(report, "Claude Code credentials").status, "warn");
+    // Not using Claude Code: its absence is only told (info), not warned about.
+    assert.equal(check(report, "claude CLI").status, "info");
+    assert.equal(check(report, "Claude Code credentials").status, "info");
     assert.equal(check(report, "opencode").status, "warn");
     assert.match(check(report, "opencode").fix!, /opencode-ai/);
   });
@@ -120,7 +121,7 @@ Deno.test("doctor on a healthy Claude Code session without an OpenCode plugin: o
   });
 });
 
-Deno.test("doctor finds a plugin that consumes the oauth entry in OpenCode's config", async () => {
+Deno.test("doctor finds a plugin that consumes the oauth entry in OpenCode's config: then no warning at all", async () => {
   await withSandbox(async (box) => {
     await healthySession(box);
     await Deno.mkdir(`${box.configHome}/opencode`, { recursive: true });
@@ -133,6 +134,9 @@ Deno.test("doctor finds a plugin that consumes the oauth entry in OpenCode's con
     assert.equal(use.status, "ok");
     assert.match(use.message, /opencode-anthropic-auth/);
     assert.doesNotMatch(use.message, /some-other-plugin/);
+    // A healthy Claude Code session with a consumer: nothing to warn about.
+    assert.deepEqual(withStatus(report, "warn"), []);
+    assert.deepEqual(withStatus(report, "fail"), []);
   });
 });
 
@@ -178,7 +182,7 @@ Deno.test("doctor reports OPENCODE_AUTH_CONTENT and endpoint overrides in force"
     assert.match(content.message, /ignores auth\.json/);
     assert.match(content.fix!, /unset OPENCODE_AUTH_CONTENT/);
     const endpoints = check(report, "endpoints");
-    assert.equal(endpoints.status, "warn");
+    assert.equal(endpoints.status, "info");
     assert.match(endpoints.message, /ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:9/);
 
     const bad = await box.runInProcess(["doctor", "--json"], {
@@ -188,7 +192,7 @@ Deno.test("doctor reports OPENCODE_AUTH_CONTENT and endpoint overrides in force"
     assert.equal(check(parseReport(bad), "endpoints").status, "fail");
 
     const human = await box.runInProcess(["doctor"], { env });
-    assert.match(human.stderr, /^warn +OPENCODE_AUTH_CONTENT: is set/m);
+    assert.match(unwrapReport(human.stderr), /^warn +OPENCODE_AUTH_CONTENT: is set/m);
   });
 });
 
@@ -277,7 +281,54 @@ Deno.test("doctor with a locked Keychain reports it as a check (with its fix), a
         env: { CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE: "Odd" },
       });
       assert.equal(odd.code, 1, odd.stderr);
-      assert.match(odd.stdout + odd.stderr, /security exit 51/);
+      assert.match(odd.stdout + unwrapReport(odd.stderr), /security exit 51/);
     }
+  });
+});
+
+/** OpenCode installed, and an API key stored by `login`. */
+async function apiKeySetup(box: Sandbox): Promise<void> {
+  await installOpenCode(box);
+  const login = await box.runInProcess(["login", "--method", "api-key"], {
+    stdin: "sk-ant-api03-healthy\n",
+  });
+  assert.equal(login.code, 0, login.stderr);
+}
+
+/** The checks of `report` with status `status`, as "name: message" lines. */
+function withStatus(report: Report, status: Check["status"]): string[] {
+  return report.checks.filter((c) => c.status === status).map((c) => `${c.name}: ${c.message}`);
+}
+
+Deno.test("doctor on a healthy API-key setup: no warning; Claude Code's absence is info without a fix", async () => {
+  await withSandbox(async (box) => {
+    await apiKeySetup(box);
+    // OpenCode's folder as OpenCode makes it (0755): the file itself is 0600.
+    await Deno.chmod(`${box.dataHome}/opencode`, 0o755);
+    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
+    assert.deepEqual(withStatus(report, "warn"), []);
+    assert.deepEqual(withStatus(report, "fail"), []);
+    assert.equal(check(report, "claude CLI").status, "info");
+    assert.equal(check(report, "Claude Code credentials").status, "info");
+    assert.equal(check(report, "auth directory").status, "info");
+    const human = await box.runInProcess(["doctor"]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.doesNotMatch(human.stderr, /^warn/m);
+    assert.doesNotMatch(human.stderr, /claude auth login/);
+    assert.match(human.stderr, /^info +claude CLI: /m);
+  });
+});
+
+Deno.test("doctor: a state folder that cannot be created fails the state check (not 'not created yet')", async () => {
+  await withSandbox(async (box) => {
+    await apiKeySetup(box);
+    // A file where the state folder belongs: nothing can be written under it (even as root).
+    await Deno.remove(`${box.configHome}/opencode-claude-code-auth`, { recursive: true });
+    await Deno.writeTextFile(`${box.configHome}/opencode-claude-code-auth`, "");
+    const report = parseReport(await box.runInProcess(["doctor", "--json"]));
+    const state = check(report, "state file");
+    assert.equal(state.status, "fail", JSON.stringify(state));
+    assert.match(state.message, /cannot be written: .*is not a folder/);
+    assert.match(state.fix!, /writable/);
   });
 });

@@ -78,7 +78,7 @@ const CASES: RefreshCase[] = [
     setup: browser(NOW + HOUR),
     wantCode: 0,
     wantStderr:
-      /^The token is still fresh \(expires in 1h.*\); nothing to do\. Use --force to refresh anyway\.\n$/,
+      /^The token is still fresh \(expires in 1h.*\); nothing to do\.\nUse --force to refresh anyway\.\n$/,
     wantRefreshes: 0,
     wantEntry: "unchanged",
   },

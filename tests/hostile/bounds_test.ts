@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { claudePayload, claudeTokens } from "../fakes/claude_code.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
+import { unwrapReport } from "../helpers/report.ts";
 import { CLAUDE_FILE, type HostileCase, hostileCases, secret, storeBrowser } from "./corpus.ts";
 
 const LOGIN = ["login", "--method", "claude-code"];
@@ -224,7 +225,7 @@ Deno.test({
       const started = Date.now();
       const result = await box.run(["doctor"], { cwd: repo, timeoutMs: 30_000 });
       assert(Date.now() - started < 30_000);
-      assert.match(result.stderr, /opencode\.json could not be parsed/);
+      assert.match(unwrapReport(result.stderr), /opencode\.json could not be parsed/);
       assert([0, 1].includes(result.code), result.stderr);
     });
   },
