@@ -94,10 +94,30 @@ export const COMMANDS = {
     },
   },
   token: {
-    usage: "token",
+    usage: "token [--json | --header]",
     summary: "print a usable access token or API key on stdout (refreshes first if stale)",
-    details: `Example:\n  curl -H "authorization: Bearer $(${PROGRAM} token)" ...`,
-    options: {},
+    details: [
+      "The header that carries it depends on its kind (--header prints the right one):",
+      "  API key      x-api-key: KEY",
+      "  OAuth token  Authorization: Bearer TOKEN, and the API also needs the header",
+      "               anthropic-beta: oauth-2025-04-20",
+      "",
+      "Examples:",
+      `  curl -H "$(${PROGRAM} token --header)" \\`,
+      '    -H "anthropic-version: 2023-06-01" https://api.anthropic.com/v1/models',
+      '  (for an OAuth token, add -H "anthropic-beta: oauth-2025-04-20")',
+      `  ${PROGRAM} token --json   # {"type":"api","token":…,"expires":null,"header":{…}}`,
+    ].join("\n"),
+    options: {
+      json: {
+        type: "boolean",
+        description: 'print {"type","token","expires","header":{"name","value"}} on stdout',
+      },
+      header: {
+        type: "boolean",
+        description: "print the one HTTP header line that carries the credential",
+      },
+    },
   },
   refresh: {
     usage: "refresh [--force] [--ahead DURATION]",

@@ -153,6 +153,16 @@ export class Ui {
     this.io.writeErr(`${lead}${line(message)}\n`);
   }
 
+  /**
+   * A line of a command's report for people on stdout (`status`), so that
+   * `status | grep account` works as with `gh auth status`: scrubbed and
+   * sanitised like every message, hidden by --quiet, never wrapped (a piped
+   * line stays whole for grep).
+   */
+  report(message: string): void {
+    if (!this.options.quiet) this.io.writeOut(line(message) + "\n");
+  }
+
   /** A prompt on stderr, without a newline: the answer is typed after it. */
   prompt(text: string): void {
     this.io.writeErr(line(text));
