@@ -165,17 +165,23 @@ export const COMMANDS = {
     takesCommand: true,
   },
   service: {
-    usage: "service install [--every DURATION] [--ahead DURATION] [--dry-run] | uninstall | status",
+    usage:
+      "service install [--every DURATION] [--ahead DURATION] [--dry-run] [--force] | uninstall | status",
     summary: "install a per-user scheduled job that keeps the sign-in fresh",
     details: [
       "install    a job that runs `refresh --ahead` with this program, its permissions and",
       "           the files and overrides in force: systemd user timer (Linux), LaunchAgent",
       "           (macOS), Scheduled Task (Windows); defaults --every 2m --ahead 4m, because",
-      "           Claude Code renews its token only in its last minutes",
+      "           Claude Code renews its token only in its last minutes.",
+      "           An API key or a long-lived token has nothing to refresh: refused without --force.",
       "uninstall  disable and remove the job (exit 0 when none is installed)",
-      "status     whether it is installed and enabled, its schedule, the last run, the expiry",
+      "status     one line each: installed, enabled, schedule, last run and its outcome,",
+      "           the credential's expiry (on stdout). Exit 0 only when the job is installed",
+      "           and its last run succeeded; 1 when it is not installed, disabled, has not",
+      "           run yet, or its last run failed.",
       "",
-      "Without a user service manager: exit 1, with a crontab line that does the same job.",
+      "Without a user service manager: exit 1; a small script is written next to the state,",
+      "and the short crontab line on stdout runs it.",
     ].join("\n"),
     options: {
       every: { type: "string", value: "DURATION", description: "how often the job runs (2m)" },
@@ -187,6 +193,10 @@ export const COMMANDS = {
       "dry-run": {
         type: "boolean",
         description: "print the files and commands; change nothing",
+      },
+      force: {
+        type: "boolean",
+        description: "install even over a credential with nothing to refresh",
       },
     },
     positionals: { name: "ACTION", choices: ["install", "uninstall", "status"] },

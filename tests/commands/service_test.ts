@@ -22,7 +22,7 @@ import {
 import { type Context, createContext, recordEnv } from "../../lib/context.ts";
 import { CliError } from "../../lib/errors.ts";
 import { registerSecret } from "../../lib/redact.ts";
-import { cronLine, cronQuote } from "../../lib/service/cron.ts";
+import { cronLine, cronQuote, cronScript } from "../../lib/service/cron.ts";
 import {
   buildJob,
   type Job,
@@ -283,14 +283,24 @@ for (const platform of PLATFORMS) {
       assert.match(first.io.err, /Installed the /);
       assert.equal(first.io.out, "");
 
-      // status: installed, enabled, the schedule read back from the files.
+      // status: installed, enabled, the schedule read back from the files; one
+      // fact per line on stdout; exit 1 until a run is recorded.
       await fakes.clearCalls();
       const report = ctx();
-      assert.equal(await runService(report, status), 0);
-      assert.match(report.io.err, /Service: installed and enabled/);
-      assert.match(report.io.err, /schedule: every 2m, refresh --ahead 4m/);
-      assert.match(report.io.err, /last run: none recorded/);
-      assert.match(report.io.err, /credential: not signed in/);
+      assert.equal(await runService(report, status), 1, "no run recorded yet");
+      assert.equal(report.io.err, "");
+      assert.match(report.io.out, /^Service: installed, /);
+      assert.match(report.io.out, /^ {2}enabled: yes$/m);
+      assert.doesNotMatch(report.io.out, /enabled \(enabled\)/);
+      for (const file of files) assert.match(report.io.out, new RegExp(`^  file: ${file}$`, "m"));
+      assert.match(report.io.out, /^ {2}schedule: every 2m$/m);
+      assert.match(report.io.out, /^ {2}refreshes: a credential expiring within 4m$/m);
+      assert.match(report.io.out, /^ {2}last run: none recorded yet$/m);
+      assert.match(report.io.out, /^ {2}credential: not signed in/m);
+      await recordRun(report, { ok: true, message: "refreshed" });
+      const healthy = ctx();
+      assert.equal(await runService(healthy, status), 0, "installed, enabled, last run ok");
+      assert.match(healthy.io.out, /^ {2}last outcome: ok: refreshed$/m);
 
       // Install again with another schedule: one set of files, updated.
       await fakes.clearCalls();
@@ -310,7 +320,7 @@ for (const platform of PLATFORMS) {
       const leftovers = (await tree(platform.folder(box))).map((f) =>
         `${platform.folder(box)}/${f}`
       )
-        .filter((f) => !f.endsWith(".lock"));
+        .filter((f) => !f.endsWith(".lock") && !f.endsWith("/state.json"));
       assert.deepEqual(leftovers, [...files].sort(), "one set of files, no temporary copies");
 
       // Uninstall: the manager is told first, then the files go.
@@ -329,8 +339,9 @@ for (const platform of PLATFORMS) {
       assert.deepEqual(await fakes.calls(), platform.idleUninstallCalls);
 
       const after = ctx();
-      assert.equal(await runService(after, status), 0);
-      assert.match(after.io.err, /Service: not installed\./);
+      assert.equal(await runService(after, status), 1, "not installed: not 0");
+      assert.match(after.io.out, /^Service: not installed$/m);
+      assert.doesNotMatch(after.io.out, /enabled/);
     });
   });
 
@@ -372,14 +383,17 @@ async function assertNoManagerFallback(
   assert.match(ctx.io.err, /crontab/);
   const lines = ctx.io.out.split("\n").filter(Boolean);
   assert.equal(lines.length, 1, `one crontab line on stdout:\n${ctx.io.out}`);
-  assert.match(lines[0], /^\*\/2 \* \* \* \* HOME='[^']+' /);
-  assert.match(lines[0], /'refresh' '--ahead' '4m' '--quiet' >\/dev\/null 2>&1$/);
-  assert(lines[0].includes(`XDG_DATA_HOME='${box.dataHome}'`), lines[0]);
-  assert.equal(
-    /warning: the line is \d+ characters long: Debian's cron reads at most 999/.test(ctx.io.err),
-    lines[0].length > 999,
-    ctx.io.err,
-  );
+  // The line calls the script written next to the state: short enough for any cron.
+  const script = `${box.configHome}/opencode-claude-code-auth/service-refresh.sh`;
+  assert.equal(lines[0], `*/2 * * * * '${script}' >/dev/null 2>&1`);
+  assert(lines[0].length < 200, `${lines[0].length} characters`);
+  assert.doesNotMatch(ctx.io.err, /characters long/);
+  const text = await Deno.readTextFile(script);
+  assert.equal((await Deno.stat(script)).mode! & 0o777, 0o700);
+  assert.match(text, /^#!\/bin\/sh\n/);
+  assert.match(text, new RegExp(`^HOME='${box.home}'; export HOME$`, "m"));
+  assert.match(text, new RegExp(`^XDG_DATA_HOME='${box.dataHome}'; export XDG_DATA_HOME$`, "m"));
+  assert.match(text, /^exec '.*' 'refresh' '--ahead' '4m' '--quiet'$/m);
   assert(!(await exists(leftoverFolder)), `${leftoverFolder} was left behind`);
 }
 
@@ -490,8 +504,8 @@ Deno.test("service uninstall on linux without a user bus: the files are removed 
     assert.match(ctx.io.err, new RegExp(`warning: .*${NO_BUS_MESSAGE}`));
 
     const report = serviceContext(box, fakes, "linux");
-    assert.equal(await runService(report, status), 0);
-    assert.match(report.io.err, /Service: not installed/);
+    assert.equal(await runService(report, status), 1);
+    assert.match(report.io.out, /^Service: not installed$/m);
   });
 });
 
@@ -500,8 +514,11 @@ Deno.test("service status on linux without a user bus: installed, enabled unknow
     const fakes = await installedOnLinux(box);
     await fakes.noUserBus();
     const ctx = serviceContext(box, fakes, "linux");
-    assert.equal(await runService(ctx, status), 0);
-    assert.match(ctx.io.err, /installed; enabled: unknown \(.*Failed to connect to bus/);
+    assert.equal(await runService(ctx, status), 1, "no run recorded");
+    assert.match(ctx.io.out, /^ {2}enabled: unknown \(.*Failed to connect to bus/m);
+    await recordRun(ctx, { ok: true, message: "refreshed" });
+    const ran = serviceContext(box, fakes, "linux");
+    assert.equal(await runService(ran, status), 0, "enabled unknown, last run ok: healthy");
   });
 });
 
@@ -907,7 +924,7 @@ Deno.test("the job refuses values no scheduler file can hold (control characters
     () => buildJob(jobInputs({ env: recordEnv({ HOME: "/home/u", PATH: "/bin\n/x" }) })),
     /cannot carry PATH into the job/,
   );
-  assert.throws(() => buildJob(jobInputs({ authFile: "/a\u0007b" })), /control character/);
+  assert.throws(() => buildJob(jobInputs({ authFile: "/a\u0007b" })), /control or bidi character/);
 });
 
 Deno.test("quoting: systemd, cron, cmd.exe and XML", () => {
@@ -920,9 +937,14 @@ Deno.test("quoting: systemd, cron, cmd.exe and XML", () => {
   assert.throws(() => cmdQuote('say "hi"'), /double quote/);
   assert.equal(xmlEscape(`<a href="x">&'`), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
   const job: Job = { program: "/p", args: ["a"], env: { HOME: "/h" } };
-  assert.equal(cronLine(job, 120_000), "*/2 * * * * HOME='/h' '/p' 'a' >/dev/null 2>&1");
-  assert.equal(cronLine(job, 61_000).slice(0, 4), "*/2 ");
-  assert.equal(cronLine(job, 3_600_000).slice(0, 10), "0 * * * * ");
+  assert.equal(cronLine("/s/x.sh", 120_000), "*/2 * * * * '/s/x.sh' >/dev/null 2>&1");
+  assert.equal(cronLine("/s/100%.sh", 120_000), "*/2 * * * * '/s/100\\%.sh' >/dev/null 2>&1");
+  assert.equal(cronLine("/s", 61_000).slice(0, 4), "*/2 ");
+  assert.equal(cronLine("/s", 3_600_000).slice(0, 10), "0 * * * * ");
+  assert.match(
+    cronScript({ ...job, env: { HOME: "/h's" } }, { every: 120_000, ahead: 240_000 }),
+    /^HOME='\/h'\\''s'; export HOME\nexec '\/p' 'a'\n$/m,
+  );
   assert.deepEqual(createArgs("C:\\x\\w.cmd", 150_000).slice(4, 6), ["/MO", "3"]);
   const wrapper = cmdWrapper({ ...job, env: { PATH: "C:\\bin;%SystemRoot%" } }, {
     every: 120_000,
@@ -996,12 +1018,10 @@ Deno.test("recordRun: the last run in the state's service key; a failure adds on
     // status shows it.
     const fakes = await installFakeServiceManagers(box);
     const report = serviceContext(box, fakes, "linux");
-    await runService(report, status);
-    assert.match(
-      report.io.err,
-      /last run: 2023-11-14 22:15:20 UTC \(.* ago\), FAILED: token endpoint said no/,
-    );
-    assert.match(report.io.err, /failures are logged in .*service\.log/);
+    assert.equal(await runService(report, status), 1, "last run failed");
+    assert.match(report.io.out, /^ {2}last run: 2023-11-14 22:15:20 UTC \(.* ago\)$/m);
+    assert.match(report.io.out, /^ {2}last outcome: FAILED: token endpoint said no/m);
+    assert.match(report.io.out, /failures are logged in .*service\.log/);
   });
 });
 
@@ -1031,7 +1051,7 @@ Deno.test("service status: the credential's expiry, or that an API key does not 
     });
     const api = serviceContext(box, fakes, "linux");
     await runService(api, status);
-    assert.match(api.io.err, /credential: an API key does not expire/);
+    assert.match(api.io.out, /credential: an API key does not expire/);
     await box.writeAuth({
       anthropic: {
         type: "oauth",
@@ -1043,7 +1063,7 @@ Deno.test("service status: the credential's expiry, or that an API key does not 
     const oauth = serviceContext(box, fakes, "linux");
     await runService(oauth, status);
     assert.match(
-      oauth.io.err,
+      oauth.io.out,
       /credential: the token expires in 2h 59m|credential: the token expires in 3h 0m/,
     );
   });
