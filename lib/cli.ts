@@ -202,10 +202,15 @@ export const COMMANDS = {
     positionals: { name: "ACTION", choices: ["install", "uninstall", "status"] },
   },
   completions: {
-    usage: "completions bash|zsh|fish",
+    usage: "completions bash|zsh|fish|powershell",
     summary: "print a shell completion script",
+    details: [
+      "Examples:",
+      `  ${PROGRAM} completions bash > ~/.local/share/bash-completion/completions/${PROGRAM}`,
+      `  ${PROGRAM} completions powershell | Out-String | Invoke-Expression   # in $PROFILE`,
+    ].join("\n"),
     options: {},
-    positionals: { name: "SHELL", choices: ["bash", "zsh", "fish"] },
+    positionals: { name: "SHELL", choices: ["bash", "zsh", "fish", "powershell"] },
   },
 } as const satisfies Record<string, CommandSpec>;
 
