@@ -109,8 +109,8 @@ Deno.test("Ui on an 80-column terminal: warnings, errors, hints and info wrap; d
   const debug = lines.find((l) => l.startsWith("debug: "))!;
   assert.equal(debug, `debug: ${LONG_WARNING}`, "debug stays one line");
   assertFits(err.replace(/^debug: .*$/m, ""), 80, "terminal");
-  assert.match(err, /^\x1b\[33mwarning:\x1b\[0m an oauth entry/m);
-  assert.match(err, /^\x1b\[31merror:\x1b\[0m the token sk-ant-oat01-…/m);
+  assert(err.includes("\x1b[33mwarning:\x1b[0m an oauth entry"), "the coloured lead");
+  assert(err.includes("\x1b[31merror:\x1b[0m the token sk-ant-oat01-…"), "scrubbed");
   assert.match(err, /^hint: sign in with a method that refreshes$/m);
   assert.match(err, /^ {6}\(`opencode-claude-code-auth login --method claude-code` or$/m);
   // Continuations of "warning: " line up under its text.

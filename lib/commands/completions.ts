@@ -3,7 +3,7 @@
 import {
   COMMAND_NAMES,
   type CommandName,
-  COMMANDS,
+  type COMMANDS,
   GLOBAL_OPTIONS,
   HELP_TOPICS,
   type OptionSpec,

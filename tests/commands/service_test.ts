@@ -1214,7 +1214,6 @@ Deno.test("C1 and bidi controls in PATH, --auth-file or HOME are refused before 
           const ctx = serviceContext(box, fakes, os, env, authFile);
           await assertRefused(runService(ctx, install({ runtime: DENO_RUN, dryRun })), 1, message);
           assert.equal(ctx.io.out, "", "no --dry-run output, no crontab line");
-          // deno-lint-ignore no-control-regex
           assert.doesNotMatch(ctx.io.err, /[\x80-\x9f\u202a-\u202e\u2066-\u2069]/);
         }
       }
