@@ -682,6 +682,27 @@ function parseServiceUnit(text: string): { argv: string[]; env: Record<string, s
   return { argv, env };
 }
 
+/** Run `argv` as a scheduler does: `env` only, from /, stdin closed; its exit code and output. */
+async function runAsScheduler(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    env,
+    clearEnv: true,
+    cwd: "/",
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
 // ------------------------------------------------ THE KEY PROOF
 
 // enable when refresh --ahead lands: the job runs `refresh --ahead`, which the CLI must accept.
@@ -722,20 +743,7 @@ Deno.test({
 
         // Run it as systemd would: that environment only, from /, stdin closed.
         const runJob = async () => {
-          const output = await new Deno.Command(argv[0], {
-            args: argv.slice(1),
-            env,
-            clearEnv: true,
-            cwd: "/",
-            stdin: "null",
-            stdout: "piped",
-            stderr: "piped",
-          }).output();
-          const result = {
-            code: output.code,
-            stdout: decoder.decode(output.stdout),
-            stderr: decoder.decode(output.stderr),
-          };
+          const result = await runAsScheduler(argv, env);
           for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
           box.assertNoLeak(argv, result);
           return result;
@@ -1304,16 +1312,8 @@ Deno.test({
         const line = ctx.io.out.trim();
         const script = /'([^']+)'/.exec(line)![1];
         // As cron runs it: no environment of ours.
-        const output = await new Deno.Command("/bin/sh", {
-          args: [script],
-          env: {},
-          clearEnv: true,
-          cwd: "/",
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        assert.equal(output.code, 0, decoder.decode(output.stderr));
+        const output = await runAsScheduler(["/bin/sh", script], {});
+        assert.equal(output.code, 0, output.stderr);
         assert.equal(fake.refreshRequests().length, 1);
         const stored = (await box.readAuth()).anthropic as { access: string };
         assert.notEqual(stored.access, due.access);
@@ -1321,7 +1321,7 @@ Deno.test({
         box.assertNoLeak(["cron script"], {
           code: 0,
           stdout: await Deno.readTextFile(script),
-          stderr: decoder.decode(output.stderr),
+          stderr: output.stderr,
         });
 
         // status finds the script and the run it recorded.

@@ -55,6 +55,14 @@ interface TokenCase {
   wantClaudeRuns?: number;
 }
 
+/** The entry after one refresh against the fake: the rotated pair, its new expiry. */
+const refreshedEntry = (w: World) => ({
+  type: "oauth",
+  refresh: w.fake.issued[1].refresh,
+  access: w.fake.issued[1].access,
+  expires: NOW + w.fake.expiresIn * 1000,
+});
+
 const CASES: TokenCase[] = [
   {
     name: "api entry: the key as is",
@@ -110,12 +118,7 @@ const CASES: TokenCase[] = [
         expires: NOW + w.fake.expiresIn * 1000,
         header: { name: "Authorization", value: `Bearer ${w.fake.issued[1].access}` },
       }) + "\n",
-    wantEntry: (w) => ({
-      type: "oauth",
-      refresh: w.fake.issued[1].refresh,
-      access: w.fake.issued[1].access,
-      expires: NOW + w.fake.expiresIn * 1000,
-    }),
+    wantEntry: refreshedEntry,
     wantRefreshes: 1,
   },
   {
@@ -147,12 +150,7 @@ const CASES: TokenCase[] = [
     },
     wantCode: 0,
     wantStdout: (w) => `${w.fake.issued[1].access}\n`,
-    wantEntry: (w) => ({
-      type: "oauth",
-      refresh: w.fake.issued[1].refresh,
-      access: w.fake.issued[1].access,
-      expires: NOW + w.fake.expiresIn * 1000,
-    }),
+    wantEntry: refreshedEntry,
     wantRefreshes: 1,
   },
   {
@@ -162,12 +160,7 @@ const CASES: TokenCase[] = [
     },
     wantCode: 0,
     wantStdout: (w) => `${w.fake.issued[1].access}\n`,
-    wantEntry: (w) => ({
-      type: "oauth",
-      refresh: w.fake.issued[1].refresh,
-      access: w.fake.issued[1].access,
-      expires: NOW + w.fake.expiresIn * 1000,
-    }),
+    wantEntry: refreshedEntry,
     wantRefreshes: 1,
   },
   {
