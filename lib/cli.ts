@@ -110,10 +110,30 @@ export const COMMANDS = {
     },
   },
   token: {
-    usage: "token",
+    usage: "token [--json | --header]",
     summary: "print a usable access token or API key on stdout (refreshes first if stale)",
-    details: `Example:\n  curl -H "authorization: Bearer $(${PROGRAM} token)" ...`,
-    options: {},
+    details: [
+      "The header that carries it depends on its kind (--header prints the right one):",
+      "  API key      x-api-key: KEY",
+      "  OAuth token  Authorization: Bearer TOKEN, and the API also needs the header",
+      "               anthropic-beta: oauth-2025-04-20",
+      "",
+      "Examples:",
+      `  curl -H "$(${PROGRAM} token --header)" \\`,
+      '    -H "anthropic-version: 2023-06-01" https://api.anthropic.com/v1/models',
+      '  (for an OAuth token, add -H "anthropic-beta: oauth-2025-04-20")',
+      `  ${PROGRAM} token --json   # {"type":"api","token":…,"expires":null,"header":{…}}`,
+    ].join("\n"),
+    options: {
+      json: {
+        type: "boolean",
+        description: 'print {"type","token","expires","header":{"name","value"}} on stdout',
+      },
+      header: {
+        type: "boolean",
+        description: "print the one HTTP header line that carries the credential",
+      },
+    },
   },
   refresh: {
     usage: "refresh [--force] [--ahead DURATION]",
@@ -161,17 +181,23 @@ export const COMMANDS = {
     takesCommand: true,
   },
   service: {
-    usage: "service install [--every DURATION] [--ahead DURATION] [--dry-run] | uninstall | status",
+    usage:
+      "service install [--every DURATION] [--ahead DURATION] [--dry-run] [--force] | uninstall | status",
     summary: "install a per-user scheduled job that keeps the sign-in fresh",
     details: [
       "install    a job that runs `refresh --ahead` with this program, its permissions and",
       "           the files and overrides in force: systemd user timer (Linux), LaunchAgent",
       "           (macOS), Scheduled Task (Windows); defaults --every 2m --ahead 4m, because",
-      "           Claude Code renews its token only in its last minutes",
+      "           Claude Code renews its token only in its last minutes.",
+      "           An API key or a long-lived token has nothing to refresh: refused without --force.",
       "uninstall  disable and remove the job (exit 0 when none is installed)",
-      "status     whether it is installed and enabled, its schedule, the last run, the expiry",
+      "status     one line each: installed, enabled, schedule, last run and its outcome,",
+      "           the credential's expiry (on stdout). Exit 0 only when the job is installed",
+      "           and its last run succeeded; 1 when it is not installed, disabled, has not",
+      "           run yet, or its last run failed.",
       "",
-      "Without a user service manager: exit 1, with a crontab line that does the same job.",
+      "Without a user service manager: exit 1; a small script is written next to the state,",
+      "and the short crontab line on stdout runs it.",
     ].join("\n"),
     options: {
       every: { type: "string", value: "DURATION", description: "how often the job runs (2m)" },
@@ -184,14 +210,23 @@ export const COMMANDS = {
         type: "boolean",
         description: "print the files and commands; change nothing",
       },
+      force: {
+        type: "boolean",
+        description: "install even over a credential with nothing to refresh",
+      },
     },
     positionals: { name: "ACTION", choices: ["install", "uninstall", "status"] },
   },
   completions: {
-    usage: "completions bash|zsh|fish",
+    usage: "completions bash|zsh|fish|powershell",
     summary: "print a shell completion script",
+    details: [
+      "Examples:",
+      `  ${PROGRAM} completions bash > ~/.local/share/bash-completion/completions/${PROGRAM}`,
+      `  ${PROGRAM} completions powershell | Out-String | Invoke-Expression   # in $PROFILE`,
+    ].join("\n"),
     options: {},
-    positionals: { name: "SHELL", choices: ["bash", "zsh", "fish"] },
+    positionals: { name: "SHELL", choices: ["bash", "zsh", "fish", "powershell"] },
   },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -6,7 +6,7 @@
 
 import { FailureError, fileFailure } from "./errors.ts";
 import { ensurePrivateDir, resolveSymlinkSync } from "./fs/atomic.ts";
-import { basename, dirname, join } from "./fs/path.ts";
+import { basename, dirname, fitName, join } from "./fs/path.ts";
 import { readBoundedText } from "./fs/read.ts";
 import { sanitize } from "./ui.ts";
 
@@ -22,6 +22,7 @@ const MAX_HOLDER_CHARS = 200;
  * a symlink and its target (also through a linked folder) share one lock, so
  * two paths to one auth.json cannot refresh at once. A dangling link gives
  * its missing target's lock; a path that cannot be resolved keeps its own.
+ * A name near the file-name limit gets a shortened lock name (`fitName`).
  */
 export function lockPathFor(file: string): string {
   let target = file;
@@ -31,7 +32,8 @@ export function lockPathFor(file: string): string {
   } catch {
     // A loop or an unreadable or missing folder: the write that follows reports it.
   }
-  return `${target}.lock`;
+  const name = fitName(basename(target), ".lock");
+  return name === `${basename(target)}.lock` ? `${target}.lock` : join(dirname(target), name);
 }
 
 /** Options of `withLock`. */
@@ -93,48 +95,121 @@ export async function withLock<T>(
   const { timeoutMs = DEFAULT_LOCK_TIMEOUT_MS, onWait, holder } = typeof options === "number"
     ? { timeoutMs: options }
     : options;
-  let file: Deno.FsFile;
-  try {
-    await ensurePrivateDir(dirname(lockPath));
-    file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
-  } catch (error) {
-    throw fileFailure("open the lock file", lockPath, error);
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1;; attempt++) {
+    let file: Deno.FsFile;
+    try {
+      file = await openLockFile(lockPath);
+    } catch (error) {
+      throw fileFailure("open the lock file", lockPath, error);
+    }
+    try {
+      await acquire(file, lockPath, Math.max(0, deadline - Date.now()), timeoutMs, onWait);
+      // Another process may have replaced the lock file (a link it found there)
+      // between our open and our lock: then ours locks nothing; start over.
+      if (!isLockFileOf(file, lockPath)) {
+        await file.unlock().catch(() => {});
+        if (attempt < MAX_LOCK_REOPENS) continue;
+        throw new FailureError(
+          `the lock file ${lockPath} keeps being replaced by another program`,
+          "stop whatever rewrites it, then try again",
+        );
+      }
+      try {
+        await describe(file, `pid ${Deno.pid}${holder ? `: ${holder}` : ""}\n`);
+        return await fn();
+      } finally {
+        // Emptied before release, so no waiter reads a finished holder's line.
+        await file.truncate(0).catch(() => {});
+        await file.unlock().catch(() => {});
+      }
+    } finally {
+      file.close();
+    }
+  }
+}
+
+/** Times the lock file is opened again when it was replaced under us. */
+const MAX_LOCK_REOPENS = 5;
+
+/** Wait for the OS lock on `file`, failing after `waitMs` (reported as `timeoutMs`). */
+async function acquire(
+  file: Deno.FsFile,
+  lockPath: string,
+  waitMs: number,
+  timeoutMs: number,
+  onWait: ((holder: string | null) => void) | undefined,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new FailureError(
+            `another process has held the lock ${lockPath} for over ${
+              Math.round(timeoutMs / 1000)
+            } s`,
+            "wait for it to finish, or stop it and try again",
+          ),
+        ),
+      waitMs,
+    );
+  });
+  if (onWait && waitMs > LOCK_WAIT_NOTICE_MS) {
+    noticeTimer = setTimeout(() => onWait(readHolder(lockPath)), LOCK_WAIT_NOTICE_MS);
   }
   try {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let noticeTimer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new FailureError(
-              `another process has held the lock ${lockPath} for over ${
-                Math.round(timeoutMs / 1000)
-              } s`,
-              "wait for it to finish, or stop it and try again",
-            ),
-          ),
-        timeoutMs,
-      );
-    });
-    if (onWait && timeoutMs > LOCK_WAIT_NOTICE_MS) {
-      noticeTimer = setTimeout(() => onWait(readHolder(lockPath)), LOCK_WAIT_NOTICE_MS);
-    }
-    try {
-      await Promise.race([file.lock(true), timedOut]);
-    } finally {
-      clearTimeout(timer);
-      clearTimeout(noticeTimer);
-    }
-    try {
-      await describe(file, `pid ${Deno.pid}${holder ? `: ${holder}` : ""}\n`);
-      return await fn();
-    } finally {
-      // Emptied before release, so no waiter reads a finished holder's line.
-      await file.truncate(0).catch(() => {});
-      await file.unlock().catch(() => {});
-    }
+    await Promise.race([file.lock(true), timedOut]);
   } finally {
-    file.close();
+    clearTimeout(timer);
+    clearTimeout(noticeTimer);
+  }
+}
+
+/**
+ * Open the lock file, never through a symbolic link: a link found there
+ * (dangling, which made every open fail with "no such file", or naming some
+ * other file that the holder line would overwrite) is not ours, since
+ * `lockPathFor` already resolved the links to the guarded file. It is
+ * replaced by a new empty file renamed over it, so the link's target is
+ * never created or touched.
+ */
+async function openLockFile(lockPath: string): Promise<Deno.FsFile> {
+  await ensurePrivateDir(dirname(lockPath));
+  if (isSymlink(lockPath)) {
+    const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16))
+      .join("");
+    const temp = join(dirname(lockPath), fitName(basename(lockPath), `.${random}.tmp`, "."));
+    const created = await Deno.open(temp, { createNew: true, write: true, mode: 0o600 });
+    created.close();
+    try {
+      await Deno.rename(temp, lockPath);
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+  return await Deno.open(lockPath, { read: true, write: true, create: true, mode: 0o600 });
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isSymlink;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `lockPath` still names the open `file` (and not a link or a newer file). */
+function isLockFileOf(file: Deno.FsFile, lockPath: string): boolean {
+  try {
+    const named = Deno.lstatSync(lockPath);
+    if (named.isSymlink) return false;
+    const opened = file.statSync();
+    if (named.ino === null || opened.ino === null) return true;
+    return named.ino === opened.ino && named.dev === opened.dev;
+  } catch {
+    return false;
   }
 }

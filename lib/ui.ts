@@ -52,6 +52,61 @@ export function lastLine(output: Uint8Array, max: number): string {
   return excerpt(lines.at(-1) ?? "", max);
 }
 
+// ------------------------------------------------------------ wrapping
+
+/** The width human messages wrap at on a terminal whose size cannot be read. */
+export const DEFAULT_COLUMNS = 80;
+
+/** The narrowest width wrapped to: a tiny terminal still gets readable lines. */
+const MIN_COLUMNS = 40;
+
+/**
+ * The units a line is broken between: a `backquoted` span (a command, with
+ * what touches it, like its parentheses) or a 'quoted' one (a value, a path
+ * with spaces) stays whole, like any other run of non-spaces (a URL, a path).
+ * A quote inside a word (Claude Code's) starts no span.
+ */
+const UNITS = /[^\s`]*`[^`]*`[^\s`]*|'[^'\s][^']*'\S*|\S+/g;
+
+/** How many columns `text` takes (code points; colour codes take none). */
+function columns(text: string): number {
+  // deno-lint-ignore no-control-regex
+  return [...text.replace(/\x1b\[[0-9;]*m/g, "")].length;
+}
+
+/**
+ * One message line broken at spaces into lines of at most `width` columns.
+ * The first follows a lead of `leadColumns` (`warning: `), which the caller
+ * writes; the others start with as many spaces, so the text lines up under
+ * itself, plus the message's own indentation (and two more spaces when
+ * there is no lead, so that a continuation stands out). A unit longer than
+ * the room (a URL, a path) is never broken: it goes on a line of its own,
+ * however long.
+ */
+export function wrapLine(text: string, width: number, leadColumns = 0): string[] {
+  if (leadColumns + columns(text) <= width) return [text];
+  const leading = /^ */.exec(text)![0];
+  const indent = " ".repeat(leadColumns) + leading + (leadColumns === 0 ? "  " : "");
+  const lines: string[] = [];
+  let current = leading;
+  let used = leadColumns + leading.length;
+  let empty = true;
+  for (const unit of text.slice(leading.length).match(UNITS) ?? []) {
+    const size = columns(unit);
+    if (!empty && used + 1 + size > width) {
+      lines.push(current);
+      current = indent + unit;
+      used = indent.length + size;
+    } else {
+      current += (empty ? "" : " ") + unit;
+      used += (empty ? 0 : 1) + size;
+    }
+    empty = false;
+  }
+  lines.push(current);
+  return lines;
+}
+
 // ------------------------------------------------------------ streams and Ui
 
 /** The process streams a command talks to, passed in so tests can replace them. */
@@ -69,6 +124,14 @@ export interface Io {
   /** Write to stderr as is. */
   writeErr(text: string): void;
   /**
+   * The width human messages on stderr wrap at: the terminal's
+   * (DEFAULT_COLUMNS when its size cannot be read). Undefined when stderr is
+   * not a terminal, and absent on test streams: then nothing is wrapped.
+   */
+  stderrColumns?(): number | undefined;
+  /** The same for stdout (the human report of `status`). */
+  stdoutColumns?(): number | undefined;
+  /**
    * Whether the last stderr write left a line open (a prompt such as
    * `Paste the code: `), so that a message must start on a new line.
    */
@@ -83,6 +146,16 @@ function writeAll(file: { writeSync(p: Uint8Array): number }, text: string) {
   while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
 }
 
+/** The width of the terminal `stream` is on (DEFAULT_COLUMNS when unreadable), or undefined. */
+function terminalColumns(stream: { isTerminal(): boolean }): number | undefined {
+  if (!stream.isTerminal()) return undefined;
+  try {
+    return Deno.consoleSize().columns || DEFAULT_COLUMNS;
+  } catch {
+    return DEFAULT_COLUMNS;
+  }
+}
+
 /**
  * The real process streams. `stdin` is a getter: creating `Deno.stdin.readable`
  * costs 5-10 ms at start-up (measured), and `token` never reads stdin.
@@ -95,6 +168,8 @@ export function processIo(): Io {
     },
     stdinIsTerminal: () => Deno.stdin.isTerminal(),
     stderrIsTerminal: () => Deno.stderr.isTerminal(),
+    stderrColumns: () => terminalColumns(Deno.stderr),
+    stdoutColumns: () => terminalColumns(Deno.stdout),
     setRaw: (raw) => Deno.stdin.setRaw(raw),
     writeOut: (text) => writeAll(Deno.stdout, text),
     writeErr: (text) => {
@@ -133,6 +208,16 @@ function line(message: string): string {
  * and sanitised to one line: a newline or terminal control inside quoted
  * outside text (an account name, a server's words) cannot forge a line such
  * as "✓ Signed in". A message of several lines is several calls.
+ *
+ * On a terminal, messages for people on stderr (`info`, `success`, `warn`,
+ * `error`, `hint`, `line`) are then wrapped at its width (80 columns when
+ * it cannot be read), on spaces only: a URL, a path or a `quoted command`
+ * is never cut, and continuation lines are indented, so a message's first
+ * line still starts with `error:` or `warning:`. When stderr is not a
+ * terminal (a pipe, a log, CI) nothing is wrapped: every message stays one
+ * line, so scripts that grep stderr, and the contract's exact sentences,
+ * keep working. `debug` lines, prompts and everything on stdout (`data`,
+ * `report`) are never wrapped.
  */
 export class Ui {
   /** Wrap `io` with the run's message options. */
@@ -150,7 +235,19 @@ export class Ui {
    * indent); `message` is scrubbed and sanitised like every message.
    */
   line(message: string, lead = ""): void {
-    this.io.writeErr(`${lead}${line(message)}\n`);
+    this.io.writeErr(this.wrapped(lead, message));
+  }
+
+  /**
+   * A line of a command's report for people on stdout (`status`), so that
+   * `status | grep account` works as with `gh auth status`: scrubbed and
+   * sanitised like every message, hidden by --quiet, wrapped only when
+   * stdout is a terminal (a piped line stays whole for grep).
+   */
+  report(message: string): void {
+    if (!this.options.quiet) {
+      this.io.writeOut(this.wrapped("", message, this.io.stdoutColumns?.()));
+    }
   }
 
   /** A prompt on stderr, without a newline: the answer is typed after it. */
@@ -177,38 +274,48 @@ export class Ui {
 
   /** A progress or result message on stderr (hidden by --quiet). */
   info(message: string): void {
-    if (!this.options.quiet) this.io.writeErr(line(message) + "\n");
+    if (!this.options.quiet) this.io.writeErr(this.wrapped("", message));
   }
 
   /** A success line, with a tick on colour terminals. */
   success(message: string): void {
     if (!this.options.quiet) {
-      this.io.writeErr(`${this.paint("32", "✓")} ${line(message)}\n`);
+      this.io.writeErr(this.wrapped(`${this.paint("32", "✓")} `, message));
     }
   }
 
   /** A warning on stderr (shown even with --quiet), on one line of its own. */
   warn(message: string): void {
-    this.io.writeErr(
-      `${this.newLine()}${this.paint("33", "warning:")} ${line(message)}\n`,
-    );
+    this.io.writeErr(this.newLine() + this.wrapped(`${this.paint("33", "warning:")} `, message));
   }
 
   /** An error line on stderr, on a line of its own. */
   error(message: string): void {
-    this.io.writeErr(
-      `${this.newLine()}${this.paint("31", "error:")} ${line(message)}\n`,
-    );
+    this.io.writeErr(this.newLine() + this.wrapped(`${this.paint("31", "error:")} `, message));
   }
 
   /** The line after an error that names the fix. */
   hint(message: string): void {
-    this.io.writeErr(`hint: ${line(message)}\n`);
+    this.io.writeErr(this.wrapped("hint: ", message));
   }
 
   /** A `--debug` line on stderr; secrets are scrubbed like everywhere else. */
   debug(message: string): void {
     if (this.options.debug) this.io.writeErr(`debug: ${line(message)}\n`);
+  }
+
+  /**
+   * `lead` and the scrubbed, sanitised `message` as lines ending in a
+   * newline, wrapped at `width` (default: stderr's; see the class comment).
+   */
+  private wrapped(
+    lead: string,
+    message: string,
+    width: number | undefined = this.io.stderrColumns?.(),
+  ): string {
+    const text = line(message);
+    if (width === undefined) return `${lead}${text}\n`;
+    return lead + wrapLine(text, Math.max(width, MIN_COLUMNS), columns(lead)).join("\n") + "\n";
   }
 
   /** A line break when a prompt left the current line open. */

@@ -5,6 +5,8 @@
  */
 
 import { PROGRAM } from "../errors.ts";
+import { makeTempDirWithFallback } from "../fs/atomic.ts";
+import { dirname, join } from "../fs/path.ts";
 import { envMilliseconds } from "../environment.ts";
 import type { Context } from "../context.ts";
 import { runBounded } from "../process.ts";
@@ -49,7 +51,12 @@ export async function runClaudeRefresh(ctx: Context): Promise<ClaudeRunResult> {
     "CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS",
     DEFAULT_REFRESH_TIMEOUT_MS,
   );
-  const cwd = await Deno.makeTempDir({ prefix: `${PROGRAM}-` });
+  // An unset, empty or missing TMPDIR must not stop a refresh: fall back to
+  // /tmp, then to a folder beside this tool's state.
+  const cwd = await makeTempDirWithFallback(`${PROGRAM}-`, [
+    ...(ctx.os === "windows" ? [] : ["/tmp"]),
+    join(dirname(ctx.stateFile), "tmp"),
+  ]);
   try {
     ctx.ui.debug(
       `running claude ${refreshArgs(model).join(" ")} in ${cwd} (time limit ${timeoutMs} ms)`,

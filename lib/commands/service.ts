@@ -22,7 +22,13 @@ import { lastLine } from "../ui.ts";
 import { dirname, join } from "../fs/path.ts";
 import { formatDuration, formatExpiry } from "../format.ts";
 import { type BoundedResult, runBounded } from "../process.ts";
-import { cronLine, cronMinutes } from "../service/cron.ts";
+import {
+  CRON_LINE_TARGET,
+  CRON_SCRIPT_NAME,
+  cronLine,
+  cronMinutes,
+  cronScript,
+} from "../service/cron.ts";
 import {
   buildJob,
   currentRuntime,
@@ -52,6 +58,10 @@ import {
 } from "../service/systemd.ts";
 import { startTaskFlags } from "../service/task_flags.ts";
 import { readAuthFile } from "../opencode/auth_read.ts";
+import { ENVIRONMENT, envMilliseconds } from "../environment.ts";
+import { loadOAuthConfig } from "../oauth/config.ts";
+import { userAgent } from "../oauth/http.ts";
+import { loadStored } from "../store.ts";
 
 /** What `service` does. */
 export type ServiceAction = "install" | "uninstall" | "status";
@@ -66,6 +76,8 @@ export interface ServiceOptions {
   ahead: number;
   /** Print the files and commands instead of writing and running them. */
   dryRun: boolean;
+  /** Install even over a credential that has nothing to refresh (an API key, a long-lived token). */
+  force?: boolean;
   /** The program the job runs (default: this process's own; tests pass another). */
   runtime?: JobRuntime;
 }
@@ -80,8 +92,6 @@ export const MIN_EVERY_MS = 60_000;
 export const MAX_EVERY_MS = 60 * 60_000;
 /** Time allowed for one run of the job itself (a `claude` run, a token request). */
 export const AHEAD_MARGIN_MS = 60_000;
-/** The longest crontab command line Debian's (Vixie) cron reads. */
-export const CRON_LINE_LIMIT = 999;
 /** Time limit of one systemctl / launchctl / schtasks run. */
 export const MANAGER_TIMEOUT_MS = 30_000;
 
@@ -145,6 +155,11 @@ export function launchAgentPath(ctx: Pick<Context, "env" | "os">): string {
 /** The Windows task's .cmd wrapper, in the state file's folder. */
 export function wrapperPath(ctx: Pick<Context, "stateFile">): string {
   return join(dirname(ctx.stateFile), WRAPPER_NAME);
+}
+
+/** The crontab fallback's script, in the state file's folder. */
+export function cronScriptPath(ctx: Pick<Context, "stateFile">): string {
+  return join(dirname(ctx.stateFile), CRON_SCRIPT_NAME);
 }
 
 function layout(ctx: Context): Layout {
@@ -281,6 +296,7 @@ function printPlan(
   files: PlannedFile[],
   removed: string[],
   steps: Step[],
+  crontab?: string,
 ): ExitCode {
   const out: string[] = [`# service ${verb} --dry-run: nothing was written or run.`];
   for (const file of files) {
@@ -295,6 +311,7 @@ function printPlan(
     out.push("", "# commands");
     for (const step of steps) out.push(displayCommand(step, ctx.os));
   }
+  if (crontab) out.push("", "# crontab line (add it with `crontab -e`)", crontab);
   ctx.ui.data(out.join("\n") + "\n");
   return 0;
 }
@@ -317,29 +334,109 @@ export function jobFor(ctx: Context, options: ServiceOptions): Job {
 }
 
 /**
- * No user service manager: exit 1 with one line saying why, and on stdout
- * the crontab line that does the same job.
+ * No user service manager: write the crontab script next to the state, then
+ * exit 1 with one line saying why, and on stdout the short crontab line that
+ * calls the script.
  */
-function withoutManager(ctx: Context, reason: string, job: Job, every: number): ExitCode {
-  const line = ctx.os === "windows" ? null : cronLine(job, every);
-  ctx.ui.error(`no user service manager: ${reason}; nothing was installed`);
-  if (line) {
-    ctx.ui.hint("the crontab line on stdout does the same job: add it with `crontab -e`");
-    if (line.length > CRON_LINE_LIMIT) {
-      ctx.ui.warn(
-        `the line is ${line.length} characters long: Debian's cron reads at most ` +
-          `${CRON_LINE_LIMIT}; there, put it in a script and schedule the script`,
-      );
-    }
-    ctx.ui.data(line + "\n");
+async function withoutManager(
+  ctx: Context,
+  reason: string,
+  job: Job,
+  schedule: { every: number; ahead: number },
+): Promise<ExitCode> {
+  if (ctx.os === "windows") {
+    ctx.ui.error(`no user service manager: ${reason}; nothing was installed`);
+    return 1;
   }
+  const script = cronScriptPath(ctx);
+  const line = cronLine(script, schedule.every);
+  await writeFileAtomic(script, cronScript(job, schedule), 0o700);
+  ctx.ui.error(`no user service manager: ${reason}; nothing was scheduled`);
+  ctx.ui.hint(`add the crontab line on stdout with \`crontab -e\`: it runs ${script}`);
+  if (line.length > CRON_LINE_TARGET) {
+    ctx.ui.warn(
+      `the line is ${line.length} characters long (the state folder's path is long); ` +
+        "cron implementations cut lines near 1000",
+    );
+  }
+  ctx.ui.data(line + "\n");
   return 1;
+}
+
+/**
+ * Check the values the job would carry as they are checked at use, before
+ * anything is written: a value refused at every run (an endpoint URL with a
+ * password, a malformed time limit) must not be scheduled, nor written in
+ * clear into a unit file.
+ */
+function checkCarried(ctx: Context): void {
+  try {
+    loadOAuthConfig(ctx.env);
+    userAgent(ctx);
+    for (const variable of ENVIRONMENT) {
+      if (variable.carried && variable.maxMs !== undefined) {
+        envMilliseconds(ctx.env, variable.name, 0);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    throw new UsageError(
+      `cannot schedule the job: ${error.message}`,
+      "fix or unset it, then run `service install` again (nothing was written)",
+      { cause: error },
+    );
+  }
+}
+
+/** Methods whose credential has nothing a job could refresh. */
+const NOTHING_TO_REFRESH: ReadonlySet<string> = new Set(["api-key", "setup-token"]);
+
+/**
+ * What is stored decides whether a job makes sense: nothing stored gets a
+ * warning (the job fails until `login`); an API key or a long-lived token
+ * (an `oauth` entry without a refresh token that is not a Claude Code
+ * session) has nothing to refresh, and is refused unless `force`.
+ */
+async function checkStoredForJob(ctx: Context, force: boolean): Promise<void> {
+  let stored;
+  try {
+    stored = await loadStored(ctx);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    ctx.ui.warn(error.message);
+    return;
+  }
+  const { entry, method } = stored;
+  if (!entry) {
+    ctx.ui.warn(
+      `not signed in yet (${ctx.authFile} has no usable anthropic entry): ` +
+        `the job fails until you run \`${PROGRAM} login\``,
+    );
+    return;
+  }
+  const what = entry.type === "api" || method === "api-key"
+    ? "an API key, which never expires"
+    : (method !== null && NOTHING_TO_REFRESH.has(method)) ||
+        (entry.refresh === "" && method !== "claude-code")
+    ? "a token without a refresh token (a long-lived token), which no job can renew"
+    : null;
+  if (!what) return;
+  if (!force) {
+    throw new UsageError(
+      `nothing to refresh: ${ctx.authFile} holds ${what}, so the job could never do anything`,
+      `sign in with a method that refreshes (\`${PROGRAM} login --method claude-code\` or ` +
+        "`--method browser`), or install anyway with `service install --force`",
+    );
+  }
+  ctx.ui.warn(`installing anyway (--force): ${ctx.authFile} holds ${what}`);
 }
 
 async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode> {
   checkSchedule(options.every, options.ahead);
+  checkCarried(ctx);
   const job = jobFor(ctx, options);
   const schedule = { every: options.every, ahead: options.ahead };
+  await checkStoredForJob(ctx, options.force === true);
   let files: PlannedFile[];
   let steps: Step[];
   let tolerated: (step: Step) => boolean = () => false;
@@ -376,18 +473,19 @@ async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode>
     }
     default: {
       if (options.dryRun) {
-        return printPlan(ctx, "install", [], [], []);
+        const script = cronScriptPath(ctx);
+        const file = { path: script, content: cronScript(job, schedule), mode: 0o700 };
+        return printPlan(ctx, "install", [file], [], [], cronLine(script, options.every));
       }
-      return withoutManager(
+      return await withoutManager(
         ctx,
         `${ctx.os} has no systemd user units, LaunchAgents or Task Scheduler`,
         job,
-        options.every,
+        schedule,
       );
     }
   }
   if (options.dryRun) return printPlan(ctx, "install", files, [], steps);
-  await warnIfSignedOut(ctx);
 
   const backup = await writeFiles(files);
   let changedManager = false;
@@ -403,7 +501,7 @@ async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode>
       await runStep(ctx, ["systemctl", "--user", "daemon-reload"]);
     }
     const reason = failure(step, result, ctx.os);
-    if (noManager(result, ctx.os)) return withoutManager(ctx, reason, job, options.every);
+    if (noManager(result, ctx.os)) return await withoutManager(ctx, reason, job, schedule);
     throw new FailureError(`${reason}; nothing was installed`);
   }
   const what = layout(ctx).what;
@@ -418,25 +516,11 @@ async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode>
   return 0;
 }
 
-async function warnIfSignedOut(ctx: Context): Promise<void> {
-  try {
-    const snapshot = await readAuthFile(ctx.authFile);
-    if (!snapshot.entry) {
-      ctx.ui.warn(
-        `not signed in yet (${ctx.authFile} has no usable anthropic entry): ` +
-          `the job fails until you run \`${PROGRAM} login\``,
-      );
-    }
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    ctx.ui.warn(error.message);
-  }
-}
-
 // ------------------------------------------------------------ uninstall
 
 async function uninstall(ctx: Context, options: ServiceOptions): Promise<ExitCode> {
-  const files = layout(ctx).files.filter(pathExists);
+  const cron = ctx.os === "windows" ? [] : [cronScriptPath(ctx)].filter(pathExists);
+  const files = [...layout(ctx).files.filter(pathExists), ...cron];
   let steps: Step[] = [];
   let afterRemoval: Step[] = [];
   switch (ctx.os) {
@@ -487,7 +571,12 @@ async function uninstall(ctx: Context, options: ServiceOptions): Promise<ExitCod
     const result = await runStep(ctx, step);
     if (result.code !== 0) ctx.ui.warn(failure(step, result, ctx.os));
   }
-  ctx.ui.success(`Uninstalled the ${layout(ctx).what}.`);
+  ctx.ui.success(
+    `Uninstalled the ${cron.length === files.length ? "crontab script" : layout(ctx).what}.`,
+  );
+  if (cron.length > 0) {
+    ctx.ui.info("If you added its line to your crontab, remove it with `crontab -e`.");
+  }
   return 0;
 }
 
@@ -561,48 +650,57 @@ async function inspect(ctx: Context): Promise<ServiceStatus> {
   return status;
 }
 
+/**
+ * Report on the job, one fact per line, on stdout (like `status`). Exit 0
+ * only when it is installed, not known to be disabled, and its last run
+ * succeeded; 1 otherwise (not installed, disabled, no run recorded yet, or
+ * the last run failed), the first line saying which.
+ */
 async function status(ctx: Context): Promise<ExitCode> {
   const found = await inspect(ctx);
   const where = layout(ctx);
-  const lines: string[] = [];
-  if (!found.installed) {
-    lines.push(
-      `Service: not installed${
-        found.enabled ? ` (but the ${where.what} is still registered)` : ""
-      }.`,
-    );
-    if (where.files.length > 0) {
-      lines.push(`  install it with \`${PROGRAM} service install\``);
-    }
-  } else {
-    const state = found.enabled === null
-      ? `installed; enabled: unknown (${found.enabledNote})`
-      : found.enabled
-      ? `installed and enabled (${found.enabledNote})`
-      : `installed but NOT enabled (${found.enabledNote || "disabled"})`;
-    lines.push(`Service: ${state}: ${where.what}`);
-    lines.push(`  files: ${where.files.join(", ")}`);
-    lines.push(
-      `  schedule: every ${found.every ? formatDurationFlag(found.every) : "?"}, ` +
-        `refresh --ahead ${found.ahead ?? "?"}`,
-    );
-  }
+  const cron = ctx.os !== "windows" && !found.installed && pathExists(cronScriptPath(ctx));
   const last = readLastRun(ctx);
+  const lines: string[] = [];
+  let healthy = false;
+  if (found.installed) {
+    const enabled = found.enabled === null
+      ? `unknown (${found.enabledNote})`
+      : found.enabled
+      ? "yes"
+      : `no${
+        found.enabledNote && found.enabledNote !== "disabled" ? ` (${found.enabledNote})` : ""
+      }`;
+    lines.push(`Service: installed, ${where.what}`);
+    lines.push(`  enabled: ${enabled}`);
+    for (const file of where.files) lines.push(`  file: ${file}`);
+    lines.push(`  schedule: every ${found.every ? formatDurationFlag(found.every) : "?"}`);
+    lines.push(`  refreshes: a credential expiring within ${found.ahead ?? "?"}`);
+    healthy = found.enabled !== false && last?.ok === true;
+  } else if (cron) {
+    lines.push("Service: installed as a crontab script (cron itself is not asked)");
+    lines.push(`  file: ${cronScriptPath(ctx)}`);
+    lines.push("  check its line with `crontab -l`");
+    healthy = last?.ok === true;
+  } else {
+    lines.push("Service: not installed");
+    if (found.enabled) lines.push(`  still registered: the ${where.what}`);
+    lines.push(`  install it with \`${PROGRAM} service install\``);
+  }
   if (last) {
     const when = new Date(last.at).toISOString().slice(0, 19).replace("T", " ") + " UTC";
     const ago = formatDuration(Math.max(0, ctx.now() - last.at));
+    lines.push(`  last run: ${when} (${ago} ago)`);
     lines.push(
-      `  last run: ${when} (${ago} ago), ${last.ok ? "ok" : "FAILED"}${
-        last.message ? `: ${last.message}` : ""
-      }`,
+      `  last outcome: ${last.ok ? "ok" : "FAILED"}${last.message ? `: ${last.message}` : ""}`,
     );
     if (!last.ok) lines.push(`  failures are logged in ${serviceLogPath(ctx.stateFile)}`);
   } else {
-    lines.push("  last run: none recorded");
+    lines.push("  last run: none recorded yet");
   }
   lines.push(`  credential: ${await credentialLine(ctx)}`);
-  for (const line of lines) ctx.ui.info(line);
-  return 0;
+  for (const line of lines) ctx.ui.report(line);
+  return healthy ? 0 : 1;
 }
 
 async function credentialLine(ctx: Context): Promise<string> {
@@ -645,14 +743,15 @@ export async function run(ctx: Context, args: ParsedArgs<"service">): Promise<Ex
       `see \`${PROGRAM} service --help\``,
     );
   }
-  const { every, ahead } = args.values;
-  if (action !== "install" && (every !== undefined || ahead !== undefined)) {
-    throw new UsageError("--every and --ahead are options of `service install`");
+  const { every, ahead, force } = args.values;
+  if (action !== "install" && (every !== undefined || ahead !== undefined || force)) {
+    throw new UsageError("--every, --ahead and --force are options of `service install`");
   }
   return await runService(ctx, {
     action,
     every: typeof every === "string" ? parseDuration(every, "--every") : DEFAULT_EVERY_MS,
     ahead: typeof ahead === "string" ? parseDuration(ahead, "--ahead") : DEFAULT_AHEAD_MS,
     dryRun: args.values["dry-run"] === true,
+    force: force === true,
   });
 }

@@ -71,7 +71,7 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<E
   }
   if (usable && options.check && stored.method) {
     const verdict = await checkCredential(ctx, stored.method);
-    if (!options.json) ctx.ui.info(verdict.message);
+    if (!options.json) ctx.ui.report(verdict.message);
     usable = verdict.ok;
     // The check may have refreshed the credential: report what is stored now.
     stored = await loadStored(ctx);
@@ -92,12 +92,12 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
     ui.warn("OPENCODE_AUTH_CONTENT is set: OpenCode ignores auth.json while it is");
   }
   if (!stored.entry || !stored.method) {
-    ui.info(
+    ui.report(
       stored.snapshot.problem
         ? `Not signed in: the anthropic entry in ${json.authFile} is unusable (${stored.snapshot.problem}).`
         : `Not signed in: no anthropic entry in ${json.authFile}.`,
     );
-    ui.info(`Run \`${PROGRAM} login\` to sign in.`);
+    ui.report(`Run \`${PROGRAM} login\` to sign in.`);
     return;
   }
   const lines = [
@@ -111,8 +111,8 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
     lines.push("  API key: does not expire");
   }
   if (note) lines.push(`  ${usable ? "" : "not usable: "}${note}`);
-  for (const line of lines) ui.info(line);
-  if (!usable) ui.info(`Run \`${PROGRAM} login\` to sign in again.`);
+  for (const line of lines) ui.report(line);
+  if (!usable) ui.report(`Run \`${PROGRAM} login\` to sign in again.`);
 }
 
 /** Entry point used by main.ts. */

@@ -19,20 +19,66 @@
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { ensureUsable } from "../credential.ts";
-import { secretOf } from "../credential_types.ts";
-import type { ExitCode } from "../errors.ts";
+import { type AnthropicEntry, secretOf } from "../credential_types.ts";
+import { type ExitCode, PROGRAM, UsageError } from "../errors.ts";
 
-/** `token` takes no options of its own. */
-export type TokenOptions = Record<never, never>;
+/** What `token` prints: the bare secret, one JSON object, or one HTTP header line. */
+export type TokenFormat = "plain" | "json" | "header";
+
+/** Options of `token`. */
+export interface TokenOptions {
+  /** Default "plain": the secret and a newline. */
+  format?: TokenFormat;
+}
+
+/** The `--json` shape fixed by the contract. */
+export interface TokenJson {
+  type: "oauth" | "api";
+  token: string;
+  expires: number | null;
+  header: { name: string; value: string };
+}
+
+/**
+ * The one header that carries `entry` to the API: `x-api-key` for a key,
+ * `Authorization: Bearer` for an OAuth token (which the API also needs
+ * `anthropic-beta: oauth-2025-04-20` beside; see `token --help`).
+ */
+export function authHeader(entry: AnthropicEntry): { name: string; value: string } {
+  return entry.type === "api"
+    ? { name: "x-api-key", value: entry.key }
+    : { name: "Authorization", value: `Bearer ${entry.access}` };
+}
+
+/** What `token` prints for `entry` in `format`, newline included. */
+export function tokenOutput(entry: AnthropicEntry, format: TokenFormat): string {
+  if (format === "plain") return `${secretOf(entry)}\n`;
+  const header = authHeader(entry);
+  if (format === "header") return `${header.name}: ${header.value}\n`;
+  const json: TokenJson = {
+    type: entry.type,
+    token: secretOf(entry),
+    expires: entry.type === "oauth" ? entry.expires : null,
+    header,
+  };
+  return JSON.stringify(json) + "\n";
+}
 
 /** Print the credential, refreshing it first when stale. */
-export async function runToken(ctx: Context, _options: TokenOptions): Promise<ExitCode> {
+export async function runToken(ctx: Context, options: TokenOptions): Promise<ExitCode> {
   const { entry } = await ensureUsable(ctx);
-  ctx.ui.data(`${secretOf(entry)}\n`);
+  ctx.ui.data(tokenOutput(entry, options.format ?? "plain"));
   return 0;
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, _args: ParsedArgs<"token">): Promise<ExitCode> {
-  return runToken(ctx, {});
+export function run(ctx: Context, args: ParsedArgs<"token">): Promise<ExitCode> {
+  const { json, header } = args.values;
+  if (json && header) {
+    throw new UsageError(
+      "--json and --header cannot be used together",
+      `pick one (see \`${PROGRAM} token --help\`)`,
+    );
+  }
+  return runToken(ctx, { format: json ? "json" : header ? "header" : "plain" });
 }

@@ -9,16 +9,24 @@
  * @module
  */
 
-import { FailureError, fileFailure } from "../errors.ts";
-import { basename, dirname, isAbsolute, join } from "./path.ts";
+import { FailureError, fileFailure, osReason } from "../errors.ts";
+import { basename, dirname, fitName, isAbsolute, join } from "./path.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "./read.ts";
 
 const isWindows = Deno.build.os === "windows";
 const encoder = new TextEncoder();
 
-/** Prefix of this tool's temporary files, so only ours are ever cleaned up. */
+/** Length of the random part of a temporary file's name (hex digits). */
+const RANDOM_HEX = 12;
+
+/**
+ * Prefix of this tool's temporary files, so only ours are ever cleaned up.
+ * It leaves room for the random part and `.tmp` within the file-name limit,
+ * so a target whose own name is near the limit can still be written.
+ */
 function tempPrefix(target: string): string {
-  return `.${basename(target)}.occa-`;
+  const room = "x".repeat(RANDOM_HEX) + ".tmp";
+  return fitName(basename(target), `.occa-${room}`, ".").slice(0, -room.length);
 }
 
 /** Create `dir` (and parents) with mode 0700 when missing. */
@@ -31,7 +39,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 }
 
 function randomSuffix(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  const bytes = crypto.getRandomValues(new Uint8Array(RANDOM_HEX / 2));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -177,4 +185,39 @@ export function pathExists(path: string): boolean {
     if (error instanceof Deno.errors.NotFound) return false;
     throw fileFailure("read", path, error);
   }
+}
+
+/**
+ * A new temporary folder (mode 0700) whose name starts with `prefix`: in the
+ * system's temporary folder (TMPDIR), else, when that is set but missing,
+ * empty or relative ("No such file or directory: tmpdir"), in the first of
+ * `fallbacks` that works (created private when missing). Fails with one line
+ * naming TMPDIR when none does.
+ */
+export async function makeTempDirWithFallback(
+  prefix: string,
+  fallbacks: readonly string[],
+): Promise<string> {
+  let systemError: unknown;
+  try {
+    return await Deno.makeTempDir({ prefix });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) throw error;
+    systemError = error;
+  }
+  for (const dir of fallbacks) {
+    try {
+      await ensurePrivateDir(dir);
+      return await Deno.makeTempDir({ prefix, dir });
+    } catch {
+      // The next fallback.
+    }
+  }
+  throw new FailureError(
+    `cannot create a temporary folder: the system's (TMPDIR) is unusable (${
+      osReason(systemError)
+    }), and so ${fallbacks.length === 1 ? "is" : "are"} ${fallbacks.join(", ")}`,
+    "set TMPDIR to an existing folder you can write to, or unset it",
+    { cause: systemError },
+  );
 }

@@ -52,3 +52,40 @@ export function basename(path: string): string {
   }
   return path.slice(0, end);
 }
+
+/** The longest file name common file systems take (NAME_MAX of ext4, APFS, tmpfs): 255 bytes. */
+export const MAX_NAME_BYTES = 255;
+
+const utf8 = new TextEncoder();
+
+/** FNV-1a of `text` as 8 hex digits: short, synchronous, and enough to tell names apart. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
+
+/**
+ * `prefix + name + suffix` as one file name that fits in MAX_NAME_BYTES. A
+ * name derived from a file's (`auth.json.lock`, a temporary `.auth.json.…tmp`)
+ * can be longer than the limit when the file's own name is close to it: then
+ * `name` is cut on a character boundary and followed by `~` and a hash of the
+ * whole name, so two long names that begin alike still get different names.
+ */
+export function fitName(name: string, suffix: string, prefix = ""): string {
+  const whole = `${prefix}${name}${suffix}`;
+  if (utf8.encode(whole).length <= MAX_NAME_BYTES) return whole;
+  const tail = `~${shortHash(name)}${suffix}`;
+  let budget = MAX_NAME_BYTES - utf8.encode(prefix + tail).length;
+  let cut = "";
+  for (const char of name) {
+    const size = utf8.encode(char).length;
+    if (size > budget) break;
+    cut += char;
+    budget -= size;
+  }
+  return `${prefix}${cut}${tail}`;
+}

@@ -20,6 +20,7 @@ import { formatDurationFlag } from "../duration.ts";
 import { ENVIRONMENT } from "../environment.ts";
 import { FailureError, PROGRAM, quote } from "../errors.ts";
 import { basename, dirname, isAbsolute } from "../fs/path.ts";
+import { scrub } from "../redact.ts";
 
 /** The systemd unit name (without `.service` / `.timer`) and the Task Scheduler task name. */
 export const JOB_NAME = `${PROGRAM}-refresh`;
@@ -94,8 +95,14 @@ export function toolArgs(authFile: string, ahead: number): string[] {
   return ["--auth-file", authFile, "refresh", "--ahead", formatDurationFlag(ahead), "--quiet"];
 }
 
+/**
+ * What no value carried into a scheduler's file may hold: C0 and C1
+ * controls, DEL, the bidi controls (which reorder what a reader of the unit
+ * file, the `--dry-run` output or the crontab line sees) and the Unicode line
+ * and paragraph separators.
+ */
 // deno-lint-ignore no-control-regex
-const CONTROL = /[\x00-\x1f\x7f]/;
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 /**
  * The job for `inputs`. Throws a FailureError when a value cannot be written
@@ -115,21 +122,41 @@ export function buildJob(inputs: JobInputs): Job {
     throw new FailureError(`cannot schedule ${quote(job.program)}: not an absolute path`);
   }
   for (const word of [job.program, ...job.args]) {
-    if (CONTROL.test(word)) {
+    if (UNSAFE.test(word)) {
       throw new FailureError(
-        `cannot schedule the job: an argument holds a control character (${quote(word, 40)})`,
+        `cannot schedule the job: an argument holds a control or bidi character (${
+          quote(escapeUnsafe(word), 60)
+        })`,
+        "use a path without control characters",
       );
     }
   }
   for (const [name, value] of Object.entries(job.env)) {
-    if (CONTROL.test(value)) {
+    if (UNSAFE.test(value)) {
       throw new FailureError(
-        `cannot carry ${name} into the job: its value holds a control character`,
+        `cannot carry ${name} into the job: its value holds a control or bidi character`,
         `unset ${name} or fix its value, then run \`service install\` again`,
       );
     }
   }
+  for (const [name, value] of [...Object.entries(job.env), ["--auth-file", authFile]]) {
+    // A registered secret, or anything shaped like a token or key (what scrub hides).
+    if (scrub(value) !== value) {
+      throw new FailureError(
+        `cannot carry ${name} into the job: its value holds what looks like a secret`,
+        "a job's files are readable by others: keep secrets out of its settings",
+      );
+    }
+  }
   return job;
+}
+
+/** `text` with each unsafe character shown as an escape (for the message that refuses it). */
+function escapeUnsafe(text: string): string {
+  return text.replace(
+    new RegExp(UNSAFE.source, "g"),
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 function absolute(path: string, cwd: string | undefined, os: string, what: string): string {

@@ -7,13 +7,13 @@
 
 import type { Context } from "../context.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
-import { dirname, join } from "../fs/path.ts";
+import { basename, dirname, fitName, join } from "../fs/path.ts";
 import { MAX_DATE_MS } from "../credential_types.ts";
 import { firstLine } from "../errors.ts";
 import { isPlainObject } from "../json.ts";
 import { scrub } from "../redact.ts";
 import { readStateKey, writeStateKey } from "../state.ts";
-import { lockPathFor, withLock } from "../lock.ts";
+import { withLock } from "../lock.ts";
 
 /** The state file's key for the service. */
 export const SERVICE_KEY = "service";
@@ -95,7 +95,10 @@ export function readLastRun(ctx: Context): LastRun | null {
 /**
  * Append `line` to `path` under its lock; when the file then exceeds `limit`
  * bytes, replace it (atomically) with its newest whole lines, at most half
- * the limit, so that trimming happens once per many runs.
+ * the limit, so that trimming happens once per many runs. The log is never
+ * reached through a symbolic link (one found there is removed, not
+ * followed: the job must not append to, or trim, some other file), and the
+ * trim reads only the half it keeps.
  */
 export async function appendBounded(
   path: string,
@@ -103,20 +106,72 @@ export async function appendBounded(
   limit = LOG_LIMIT_BYTES,
 ): Promise<void> {
   await ensurePrivateDir(dirname(path));
-  await withLock(lockPathFor(path), async () => {
-    const file = await Deno.open(path, { append: true, create: true, mode: 0o600 });
+  // The log's own lock, not lockPathFor's: that would follow a link at `path`.
+  const lockPath = join(dirname(path), fitName(basename(path), ".lock"));
+  await withLock(lockPath, async () => {
+    const file = await openLogFile(path);
+    let size: number;
     try {
       const bytes = new TextEncoder().encode(line);
       let offset = 0;
       while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      size = (await file.stat()).size;
+      if (size <= limit) return;
+      const kept = await readTail(file, size, Math.floor(limit / 2));
+      await writeFileAtomic(path, new TextDecoder().decode(kept), 0o600);
     } finally {
       file.close();
     }
-    const size = (await Deno.stat(path)).size;
-    if (size <= limit) return;
-    const data = await Deno.readFile(path);
-    let start = data.length - Math.floor(limit / 2);
-    while (start < data.length && data[start - 1] !== 0x0a) start++;
-    await writeFileAtomic(path, new TextDecoder().decode(data.subarray(start)), 0o600);
   });
+}
+
+/**
+ * Open the log for appending without following a link: a link (or anything
+ * but a regular file) at `path` is removed first, and the opened file must
+ * be the one `path` names.
+ */
+async function openLogFile(path: string): Promise<Deno.FsFile> {
+  let info: Deno.FileInfo | null = null;
+  try {
+    info = await Deno.lstat(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  if (info && !info.isFile) await Deno.remove(path);
+  const file = await Deno.open(path, { read: true, append: true, create: true, mode: 0o600 });
+  try {
+    const [named, opened] = [await Deno.lstat(path), await file.stat()];
+    if (!named.isFile || (named.ino !== null && opened.ino !== null && named.ino !== opened.ino)) {
+      throw new Error(`${path} was replaced while it was opened`);
+    }
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return file;
+}
+
+/** The last `count` bytes of `file` (of `size` bytes), read with one bounded buffer. */
+async function readTail(file: Deno.FsFile, size: number, count: number): Promise<Uint8Array> {
+  const start = Math.max(0, size - count);
+  const buffer = new Uint8Array(size - start);
+  await file.seek(start, Deno.SeekMode.Start);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const read = await file.read(buffer.subarray(filled));
+    if (read === null) break;
+    filled += read;
+  }
+  // One byte before the cut tells whether the kept part starts on a whole line.
+  if (start === 0) return buffer.subarray(0, filled);
+  const before = new Uint8Array(1);
+  await file.seek(start - 1, Deno.SeekMode.Start);
+  const atLineStart = (await file.read(before)) === 1 && before[0] === 0x0a;
+  return atLineStart ? buffer.subarray(0, filled) : skipPartialLine(buffer.subarray(0, filled));
+}
+
+/** `bytes` from just after its first newline (the partial line before it dropped). */
+function skipPartialLine(bytes: Uint8Array): Uint8Array {
+  const newline = bytes.indexOf(0x0a);
+  return newline === -1 ? bytes.subarray(bytes.length) : bytes.subarray(newline + 1);
 }

@@ -38,10 +38,16 @@ export function cmdQuote(word: string): string {
   return `"${escaped}${trailing}"`;
 }
 
-/** The .cmd wrapper: sets the carried variables, runs the job, exits with its code. */
+/**
+ * The .cmd wrapper: switches cmd.exe to UTF-8 (the file is UTF-8; under the
+ * OEM code page a profile path such as `C:\Users\José` would be read wrong
+ * and every run would fail silently), sets the carried variables, runs the
+ * job, exits with its code.
+ */
 export function cmdWrapper(job: Job, schedule: { every: number; ahead: number }): string {
   const lines = [
     "@echo off",
+    "chcp 65001 >nul",
     `rem ${WRITTEN_BY}`,
     `rem Task ${JOB_NAME}: every ${everyMinutes(schedule.every)}m, ahead ${
       formatDurationFlag(schedule.ahead)

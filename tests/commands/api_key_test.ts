@@ -180,8 +180,8 @@ Deno.test("status --json has the contract's shape, signed in or not", async () =
     });
     const human = await box.runInProcess(["status"]);
     assert.equal(human.code, 0);
-    assert.equal(human.stdout, "");
-    assert.match(human.stderr, /API key/);
+    assert.equal(human.stderr, "", "the report is on stdout, like gh auth status");
+    assert.match(human.stdout, /API key/);
   });
 });
 

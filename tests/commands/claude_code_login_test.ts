@@ -106,9 +106,9 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
     });
     const human = await box.runInProcess(["status"]);
     assert.equal(human.code, 0, human.stderr);
-    assert.equal(human.stdout, "");
-    assert.match(human.stderr, /Signed in with Claude Code session/);
-    assert.match(human.stderr, /expires in/);
+    assert.equal(human.stderr, "");
+    assert.match(human.stdout, /Signed in with Claude Code session/);
+    assert.match(human.stdout, /expires in/);
 
     // Stale in auth.json, but Claude Code's credentials are there: refreshable.
     const stale = staleTokens(box);
@@ -123,8 +123,8 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
     assert.equal(parsed.expiresAt, stale.expiresAt);
     const staleHuman = await box.runInProcess(["status"]);
     assert.equal(staleHuman.code, 0, staleHuman.stderr);
-    assert.match(staleHuman.stderr, /stale/);
-    assert.match(staleHuman.stderr, /Claude Code/);
+    assert.match(staleHuman.stdout, /stale/);
+    assert.match(staleHuman.stdout, /Claude Code/);
     // status never runs claude.
     assert.deepEqual(await claude.runs(), []);
 
@@ -135,7 +135,7 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
     assert.equal(JSON.parse(gone.stdout).fresh, false);
     const goneHuman = await box.runInProcess(["status"]);
     assert.equal(goneHuman.code, 4);
-    assert.match(goneHuman.stderr, /not usable: Claude Code's credentials were not found/);
+    assert.match(goneHuman.stdout, /not usable: Claude Code's credentials were not found/);
   });
 });
 

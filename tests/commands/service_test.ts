@@ -22,7 +22,7 @@ import {
 import { type Context, createContext, recordEnv } from "../../lib/context.ts";
 import { CliError } from "../../lib/errors.ts";
 import { registerSecret } from "../../lib/redact.ts";
-import { cronLine, cronQuote } from "../../lib/service/cron.ts";
+import { cronLine, cronQuote, cronScript } from "../../lib/service/cron.ts";
 import {
   buildJob,
   type Job,
@@ -48,6 +48,7 @@ import { serviceUnit, systemdQuote, timerEvery, timerUnit } from "../../lib/serv
 import { startTaskFlags } from "../../lib/service/task_flags.ts";
 import { Ui } from "../../lib/ui.ts";
 import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
+import { seedClaudeSession } from "../claude_code/session_helpers.ts";
 import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
 import {
   type FakeServiceManagers,
@@ -283,14 +284,24 @@ for (const platform of PLATFORMS) {
       assert.match(first.io.err, /Installed the /);
       assert.equal(first.io.out, "");
 
-      // status: installed, enabled, the schedule read back from the files.
+      // status: installed, enabled, the schedule read back from the files; one
+      // fact per line on stdout; exit 1 until a run is recorded.
       await fakes.clearCalls();
       const report = ctx();
-      assert.equal(await runService(report, status), 0);
-      assert.match(report.io.err, /Service: installed and enabled/);
-      assert.match(report.io.err, /schedule: every 2m, refresh --ahead 4m/);
-      assert.match(report.io.err, /last run: none recorded/);
-      assert.match(report.io.err, /credential: not signed in/);
+      assert.equal(await runService(report, status), 1, "no run recorded yet");
+      assert.equal(report.io.err, "");
+      assert.match(report.io.out, /^Service: installed, /);
+      assert.match(report.io.out, /^ {2}enabled: yes$/m);
+      assert.doesNotMatch(report.io.out, /enabled \(enabled\)/);
+      for (const file of files) assert.match(report.io.out, new RegExp(`^  file: ${file}$`, "m"));
+      assert.match(report.io.out, /^ {2}schedule: every 2m$/m);
+      assert.match(report.io.out, /^ {2}refreshes: a credential expiring within 4m$/m);
+      assert.match(report.io.out, /^ {2}last run: none recorded yet$/m);
+      assert.match(report.io.out, /^ {2}credential: not signed in/m);
+      await recordRun(report, { ok: true, message: "refreshed" });
+      const healthy = ctx();
+      assert.equal(await runService(healthy, status), 0, "installed, enabled, last run ok");
+      assert.match(healthy.io.out, /^ {2}last outcome: ok: refreshed$/m);
 
       // Install again with another schedule: one set of files, updated.
       await fakes.clearCalls();
@@ -310,7 +321,7 @@ for (const platform of PLATFORMS) {
       const leftovers = (await tree(platform.folder(box))).map((f) =>
         `${platform.folder(box)}/${f}`
       )
-        .filter((f) => !f.endsWith(".lock"));
+        .filter((f) => !f.endsWith(".lock") && !f.endsWith("/state.json"));
       assert.deepEqual(leftovers, [...files].sort(), "one set of files, no temporary copies");
 
       // Uninstall: the manager is told first, then the files go.
@@ -329,8 +340,9 @@ for (const platform of PLATFORMS) {
       assert.deepEqual(await fakes.calls(), platform.idleUninstallCalls);
 
       const after = ctx();
-      assert.equal(await runService(after, status), 0);
-      assert.match(after.io.err, /Service: not installed\./);
+      assert.equal(await runService(after, status), 1, "not installed: not 0");
+      assert.match(after.io.out, /^Service: not installed$/m);
+      assert.doesNotMatch(after.io.out, /enabled/);
     });
   });
 
@@ -372,14 +384,17 @@ async function assertNoManagerFallback(
   assert.match(ctx.io.err, /crontab/);
   const lines = ctx.io.out.split("\n").filter(Boolean);
   assert.equal(lines.length, 1, `one crontab line on stdout:\n${ctx.io.out}`);
-  assert.match(lines[0], /^\*\/2 \* \* \* \* HOME='[^']+' /);
-  assert.match(lines[0], /'refresh' '--ahead' '4m' '--quiet' >\/dev\/null 2>&1$/);
-  assert(lines[0].includes(`XDG_DATA_HOME='${box.dataHome}'`), lines[0]);
-  assert.equal(
-    /warning: the line is \d+ characters long: Debian's cron reads at most 999/.test(ctx.io.err),
-    lines[0].length > 999,
-    ctx.io.err,
-  );
+  // The line calls the script written next to the state: short enough for any cron.
+  const script = `${box.configHome}/opencode-claude-code-auth/service-refresh.sh`;
+  assert.equal(lines[0], `*/2 * * * * '${script}' >/dev/null 2>&1`);
+  assert(lines[0].length < 200, `${lines[0].length} characters`);
+  assert.doesNotMatch(ctx.io.err, /characters long/);
+  const text = await Deno.readTextFile(script);
+  assert.equal((await Deno.stat(script)).mode! & 0o777, 0o700);
+  assert.match(text, /^#!\/bin\/sh\n/);
+  assert.match(text, new RegExp(`^HOME='${box.home}'; export HOME$`, "m"));
+  assert.match(text, new RegExp(`^XDG_DATA_HOME='${box.dataHome}'; export XDG_DATA_HOME$`, "m"));
+  assert.match(text, /^exec '.*' 'refresh' '--ahead' '4m' '--quiet'$/m);
   assert(!(await exists(leftoverFolder)), `${leftoverFolder} was left behind`);
 }
 
@@ -490,8 +505,8 @@ Deno.test("service uninstall on linux without a user bus: the files are removed 
     assert.match(ctx.io.err, new RegExp(`warning: .*${NO_BUS_MESSAGE}`));
 
     const report = serviceContext(box, fakes, "linux");
-    assert.equal(await runService(report, status), 0);
-    assert.match(report.io.err, /Service: not installed/);
+    assert.equal(await runService(report, status), 1);
+    assert.match(report.io.out, /^Service: not installed$/m);
   });
 });
 
@@ -500,8 +515,11 @@ Deno.test("service status on linux without a user bus: installed, enabled unknow
     const fakes = await installedOnLinux(box);
     await fakes.noUserBus();
     const ctx = serviceContext(box, fakes, "linux");
-    assert.equal(await runService(ctx, status), 0);
-    assert.match(ctx.io.err, /installed; enabled: unknown \(.*Failed to connect to bus/);
+    assert.equal(await runService(ctx, status), 1, "no run recorded");
+    assert.match(ctx.io.out, /^ {2}enabled: unknown \(.*Failed to connect to bus/m);
+    await recordRun(ctx, { ok: true, message: "refreshed" });
+    const ran = serviceContext(box, fakes, "linux");
+    assert.equal(await runService(ran, status), 0, "enabled unknown, last run ok: healthy");
   });
 });
 
@@ -664,6 +682,27 @@ function parseServiceUnit(text: string): { argv: string[]; env: Record<string, s
   return { argv, env };
 }
 
+/** Run `argv` as a scheduler does: `env` only, from /, stdin closed; its exit code and output. */
+async function runAsScheduler(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    env,
+    clearEnv: true,
+    cwd: "/",
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
 // ------------------------------------------------ THE KEY PROOF
 
 // enable when refresh --ahead lands: the job runs `refresh --ahead`, which the CLI must accept.
@@ -704,20 +743,7 @@ Deno.test({
 
         // Run it as systemd would: that environment only, from /, stdin closed.
         const runJob = async () => {
-          const output = await new Deno.Command(argv[0], {
-            args: argv.slice(1),
-            env,
-            clearEnv: true,
-            cwd: "/",
-            stdin: "null",
-            stdout: "piped",
-            stderr: "piped",
-          }).output();
-          const result = {
-            code: output.code,
-            stdout: decoder.decode(output.stdout),
-            stderr: decoder.decode(output.stderr),
-          };
+          const result = await runAsScheduler(argv, env);
           for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
           box.assertNoLeak(argv, result);
           return result;
@@ -907,7 +933,7 @@ Deno.test("the job refuses values no scheduler file can hold (control characters
     () => buildJob(jobInputs({ env: recordEnv({ HOME: "/home/u", PATH: "/bin\n/x" }) })),
     /cannot carry PATH into the job/,
   );
-  assert.throws(() => buildJob(jobInputs({ authFile: "/a\u0007b" })), /control character/);
+  assert.throws(() => buildJob(jobInputs({ authFile: "/a\u0007b" })), /control or bidi character/);
 });
 
 Deno.test("quoting: systemd, cron, cmd.exe and XML", () => {
@@ -920,9 +946,14 @@ Deno.test("quoting: systemd, cron, cmd.exe and XML", () => {
   assert.throws(() => cmdQuote('say "hi"'), /double quote/);
   assert.equal(xmlEscape(`<a href="x">&'`), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
   const job: Job = { program: "/p", args: ["a"], env: { HOME: "/h" } };
-  assert.equal(cronLine(job, 120_000), "*/2 * * * * HOME='/h' '/p' 'a' >/dev/null 2>&1");
-  assert.equal(cronLine(job, 61_000).slice(0, 4), "*/2 ");
-  assert.equal(cronLine(job, 3_600_000).slice(0, 10), "0 * * * * ");
+  assert.equal(cronLine("/s/x.sh", 120_000), "*/2 * * * * '/s/x.sh' >/dev/null 2>&1");
+  assert.equal(cronLine("/s/100%.sh", 120_000), "*/2 * * * * '/s/100\\%.sh' >/dev/null 2>&1");
+  assert.equal(cronLine("/s", 61_000).slice(0, 4), "*/2 ");
+  assert.equal(cronLine("/s", 3_600_000).slice(0, 10), "0 * * * * ");
+  assert.match(
+    cronScript({ ...job, env: { HOME: "/h's" } }, { every: 120_000, ahead: 240_000 }),
+    /^HOME='\/h'\\''s'; export HOME\nexec '\/p' 'a'\n$/m,
+  );
   assert.deepEqual(createArgs("C:\\x\\w.cmd", 150_000).slice(4, 6), ["/MO", "3"]);
   const wrapper = cmdWrapper({ ...job, env: { PATH: "C:\\bin;%SystemRoot%" } }, {
     every: 120_000,
@@ -996,12 +1027,10 @@ Deno.test("recordRun: the last run in the state's service key; a failure adds on
     // status shows it.
     const fakes = await installFakeServiceManagers(box);
     const report = serviceContext(box, fakes, "linux");
-    await runService(report, status);
-    assert.match(
-      report.io.err,
-      /last run: 2023-11-14 22:15:20 UTC \(.* ago\), FAILED: token endpoint said no/,
-    );
-    assert.match(report.io.err, /failures are logged in .*service\.log/);
+    assert.equal(await runService(report, status), 1, "last run failed");
+    assert.match(report.io.out, /^ {2}last run: 2023-11-14 22:15:20 UTC \(.* ago\)$/m);
+    assert.match(report.io.out, /^ {2}last outcome: FAILED: token endpoint said no/m);
+    assert.match(report.io.out, /failures are logged in .*service\.log/);
   });
 });
 
@@ -1031,7 +1060,7 @@ Deno.test("service status: the credential's expiry, or that an API key does not 
     });
     const api = serviceContext(box, fakes, "linux");
     await runService(api, status);
-    assert.match(api.io.err, /credential: an API key does not expire/);
+    assert.match(api.io.out, /credential: an API key does not expire/);
     await box.writeAuth({
       anthropic: {
         type: "oauth",
@@ -1043,7 +1072,7 @@ Deno.test("service status: the credential's expiry, or that an API key does not 
     const oauth = serviceContext(box, fakes, "linux");
     await runService(oauth, status);
     assert.match(
-      oauth.io.err,
+      oauth.io.out,
       /credential: the token expires in 2h 59m|credential: the token expires in 3h 0m/,
     );
   });
@@ -1056,4 +1085,298 @@ Deno.test("--allow-run and --allow-env of the start task cover what service runs
   }
   const env = FLAGS.find((f) => f.startsWith("--allow-env="))!.split("=")[1].split(",");
   assert(env.includes("PATH"));
+});
+
+// ------------------------------------------------ rough edges (issue 18)
+
+/** Every file the service could have written, for "nothing was written". */
+async function serviceFiles(box: Sandbox): Promise<string[]> {
+  return [
+    ...(await tree(`${box.configHome}/systemd`)),
+    ...(await tree(`${box.configHome}/opencode-claude-code-auth`)).filter((f) =>
+      f !== "state.json" && !f.endsWith(".lock")
+    ),
+  ];
+}
+
+async function assertRefused(
+  run: Promise<number>,
+  code: 1 | 2,
+  message: RegExp,
+): Promise<CliError> {
+  let caught: CliError | undefined;
+  await assert.rejects(run, (error: Error) => {
+    assert(error instanceof CliError, String(error));
+    assert.equal(error.exitCode, code, error.message);
+    assert.match(error.message, message);
+    caught = error;
+    return true;
+  });
+  return caught!;
+}
+
+Deno.test("service install over an API key: refused (exit 2) saying why, nothing written; --force installs with a warning", async () => {
+  await withSandbox(async (box) => {
+    const fakes = await installFakeServiceManagers(box);
+    await box.writeAuth({ anthropic: { type: "api", key: "sk-ant-api03-SERVICE-0123456789ab" } });
+    const refused = serviceContext(box, fakes, "linux");
+    const error = await assertRefused(
+      runService(refused, install({ runtime: DENO_RUN })),
+      2,
+      /^nothing to refresh: .*auth\.json holds an API key, which never expires/,
+    );
+    assert.match(error.hint!, /service install --force/);
+    assert.deepEqual(await serviceFiles(box), []);
+    assert.deepEqual(await fakes.calls(), []);
+    // --dry-run shows what install would do, so it is refused the same way.
+    await assertRefused(
+      runService(refused, install({ runtime: DENO_RUN, dryRun: true })),
+      2,
+      /nothing to refresh/,
+    );
+
+    const forced = serviceContext(box, fakes, "linux");
+    assert.equal(await runService(forced, install({ runtime: DENO_RUN, force: true })), 0);
+    assert.match(forced.io.err, /^warning: installing anyway \(--force\): .* an API key/m);
+    assert.equal((await serviceFiles(box)).length, 2);
+    await assert.rejects(() => runParsed(["status", "--force"]), /options of `service install`/);
+  });
+});
+
+Deno.test("service install over a long-lived token (oauth without a refresh token) is refused; over a Claude Code session it is not", async () => {
+  await withSandbox(async (box) => {
+    const fakes = await installFakeServiceManagers(box);
+    const token = {
+      type: "oauth",
+      refresh: "",
+      access: "sk-ant-oat01-LONG-LIVED-0123456789",
+      expires: Date.now() + 300 * 86_400_000,
+    };
+    await box.writeAuth({ anthropic: token });
+    await assertRefused(
+      runService(serviceContext(box, fakes, "linux"), install({ runtime: DENO_RUN })),
+      2,
+      /nothing to refresh: .* a token without a refresh token/,
+    );
+    assert.deepEqual(await serviceFiles(box), []);
+
+    // The same entry shape written by `login --method claude-code`: renewed by running claude.
+    await seedClaudeSession(
+      box,
+      {
+        accessToken: token.access,
+        refreshToken: "sk-ant-ort01-CC-0123456789",
+        expiresAt: token.expires,
+      } as Parameters<typeof seedClaudeSession>[1],
+    );
+    const ctx = serviceContext(box, fakes, "linux");
+    assert.equal(await runService(ctx, install({ runtime: DENO_RUN })), 0, ctx.io.err);
+    assert.doesNotMatch(ctx.io.err, /warning/);
+  });
+});
+
+Deno.test("service install checks carried values as they are checked at use, before anything is written", async () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [
+      { ANTHROPIC_TOKEN_URL: "https://user:hunter2-pass@example.com/token" },
+      /ANTHROPIC_TOKEN_URL must not contain a user name or password/,
+    ],
+    [{ ANTHROPIC_BASE_URL: "http://example.com" }, /ANTHROPIC_BASE_URL must be an https: URL/],
+    [
+      { CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS: "soon" },
+      /CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS must be a whole number/,
+    ],
+    [{ CLAUDE_CODE_AUTH_USER_AGENT: "agent\u00e9" }, /USER_AGENT must be printable ASCII/],
+  ];
+  for (const [env, message] of cases) {
+    await withSandbox(async (box) => {
+      const fakes = await installFakeServiceManagers(box);
+      for (const dryRun of [false, true]) {
+        const ctx = serviceContext(box, fakes, "linux", env);
+        const error = await assertRefused(
+          runService(ctx, install({ runtime: DENO_RUN, dryRun })),
+          2,
+          message,
+        );
+        assert.match(error.message, /^cannot schedule the job: /);
+        assert(!`${error.message} ${error.hint} ${ctx.io.out}`.includes("hunter2"));
+      }
+      assert.deepEqual(await serviceFiles(box), []);
+      assert.deepEqual(await fakes.calls(), []);
+    });
+  }
+});
+
+Deno.test("C1 and bidi controls in PATH, --auth-file or HOME are refused before anything is written or shown", async () => {
+  const cases: [Record<string, string>, string | undefined, RegExp][] = [
+    [{ PATH: "/usr/bin:/opt/\u0085evil" }, undefined, /cannot carry PATH/],
+    [{ PATH: "/usr/bin:/opt/\u202egnp.exe" }, undefined, /cannot carry PATH/],
+    [{}, "/tmp/auth\u2066.json", /an argument holds a control or bidi character/],
+    [{ CLAUDE_CONFIG_DIR: "/home/u/\u009b31m.claude" }, undefined, /cannot carry CLAUDE_CONFIG/],
+  ];
+  for (const [env, authFile, message] of cases) {
+    await withSandbox(async (box) => {
+      const fakes = await installFakeServiceManagers(box);
+      for (const os of ["linux", "freebsd"] as const) {
+        for (const dryRun of [false, true]) {
+          const ctx = serviceContext(box, fakes, os, env, authFile);
+          await assertRefused(runService(ctx, install({ runtime: DENO_RUN, dryRun })), 1, message);
+          assert.equal(ctx.io.out, "", "no --dry-run output, no crontab line");
+          assert.doesNotMatch(ctx.io.err, /[\x80-\x9f\u202a-\u202e\u2066-\u2069]/);
+        }
+      }
+      assert.deepEqual(await serviceFiles(box), []);
+    });
+  }
+});
+
+Deno.test("no secret is ever carried into the job", () => {
+  registerSecret("sk-ant-oat01-CARRIED-SECRET-0123456789");
+  assert.throws(
+    () =>
+      buildJob(jobInputs({
+        env: recordEnv({ HOME: "/home/u", ANTHROPIC_CLIENT_ID: "sk-ant-api03-abcdefghijklmnop" }),
+      })),
+    /cannot carry ANTHROPIC_CLIENT_ID into the job: its value holds what looks like a secret/,
+  );
+  assert.throws(
+    () =>
+      buildJob(jobInputs({
+        env: recordEnv({ HOME: "/home/u" }),
+        authFile: "/x/sk-ant-oat01-CARRIED-SECRET-0123456789.json",
+      })),
+    /cannot carry --auth-file/,
+  );
+});
+
+Deno.test("service on windows: the wrapper switches cmd.exe to UTF-8 before a non-ASCII profile path", async () => {
+  await withSandbox(async (box) => {
+    const fakes = await installFakeServiceManagers(box);
+    const profile = "C:\\Users\\José Müller";
+    const ctx = serviceContext(box, fakes, "windows", { USERPROFILE: profile });
+    assert.equal(await runService(ctx, install({ runtime: WINDOWS_BINARY })), 0, ctx.io.err);
+    const path = PLATFORMS[2].files(box)[0];
+    const bytes = await Deno.readFile(path);
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const lines = text.split("\r\n");
+    assert.deepEqual(lines.slice(0, 2), ["@echo off", "chcp 65001 >nul"]);
+    const profileLine = lines.findIndex((l) => l === `set "USERPROFILE=${profile}"`);
+    assert(profileLine > 1, text);
+    // Everything before the switch is ASCII, so it reads the same under any code page.
+    // deno-lint-ignore no-control-regex
+    assert.match(lines.slice(0, 2).join(""), /^[\x00-\x7f]*$/);
+    // The UTF-8 bytes of "é" are in the file as UTF-8, not as a code-page byte.
+    assert(text.includes("José"));
+    assert.equal(bytes.indexOf(0xe9), -1, "no Latin-1 é");
+  });
+});
+
+Deno.test("service status on windows: a task still registered without its wrapper is not installed (exit 1)", async () => {
+  await withSandbox(async (box) => {
+    const fakes = await installFakeServiceManagers(box);
+    const ctx = serviceContext(box, fakes, "windows");
+    assert.equal(await runService(ctx, install({ runtime: WINDOWS_BINARY })), 0, ctx.io.err);
+    await Deno.remove(PLATFORMS[2].files(box)[0]);
+    const report = serviceContext(box, fakes, "windows");
+    assert.equal(await runService(report, status), 1);
+    assert.match(report.io.out, /^Service: not installed$/m);
+    assert.match(report.io.out, /^ {2}still registered: the Scheduled Task /m);
+    assert.doesNotMatch(report.io.out, /enabled/);
+  });
+});
+
+Deno.test("service status on linux: a disabled timer with a good last run is exit 1", async () => {
+  await withSandbox(async (box) => {
+    const fakes = await installedOnLinux(box);
+    const ctx = serviceContext(box, fakes, "linux");
+    await recordRun(ctx, { ok: true, message: "refreshed" });
+    await Deno.remove(`${fakes.dir}/enabled-${TIMER}`);
+    const report = serviceContext(box, fakes, "linux");
+    assert.equal(await runService(report, status), 1);
+    assert.match(report.io.out, /^ {2}enabled: no$/m);
+  });
+});
+
+Deno.test({
+  name:
+    "the crontab script does the job: run by sh with an empty environment, it refreshes a due credential; uninstall removes it",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withFake(async (fake: FakeAnthropic) => {
+      await withSandbox(async (box) => {
+        const due = await seedBrowserEntry(box, fake, { expires: Date.now() + 2 * 60_000 });
+        const fakes = await installFakeServiceManagers(box);
+        await fakes.noUserBus();
+        const ctx = serviceContext(box, fakes, "linux", fake.env());
+        assert.equal(await runService(ctx, install({ runtime: DENO_RUN })), 1);
+        const line = ctx.io.out.trim();
+        const script = /'([^']+)'/.exec(line)![1];
+        // As cron runs it: no environment of ours.
+        const output = await runAsScheduler(["/bin/sh", script], {});
+        assert.equal(output.code, 0, output.stderr);
+        assert.equal(fake.refreshRequests().length, 1);
+        const stored = (await box.readAuth()).anthropic as { access: string };
+        assert.notEqual(stored.access, due.access);
+        for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
+        box.assertNoLeak(["cron script"], {
+          code: 0,
+          stdout: await Deno.readTextFile(script),
+          stderr: output.stderr,
+        });
+
+        // status finds the script and the run it recorded.
+        const report = serviceContext(box, fakes, "linux");
+        assert.equal(await runService(report, status), 0, report.io.out);
+        assert.match(report.io.out, /^Service: installed as a crontab script/);
+
+        const removal = serviceContext(box, fakes, "linux");
+        assert.equal(await runService(removal, uninstall), 0, removal.io.err);
+        assert(!(await exists(script)));
+        assert.match(removal.io.err, /crontab -e/);
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: "service.log: a link there is replaced, never followed; its target stays as it was",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    await withSandbox(async (box) => {
+      const path = `${box.root}/state/service.log`;
+      await Deno.mkdir(`${box.root}/state`);
+      const victim = `${box.root}/victim.txt`;
+      await Deno.writeTextFile(victim, "x".repeat(3000));
+      await Deno.symlink(victim, path);
+      await appendBounded(path, "one line\n", 1024);
+      assert.equal(await Deno.readTextFile(victim), "x".repeat(3000), "the target is untouched");
+      assert((await Deno.lstat(path)).isFile);
+      assert.equal(await Deno.readTextFile(path), "one line\n");
+      assert(!(await exists(`${victim}.lock`)), "no lock beside the link's target");
+      // A dangling link too.
+      await Deno.remove(path);
+      await Deno.symlink(`${box.root}/nowhere/log`, path);
+      await appendBounded(path, "two\n", 1024);
+      assert.equal(await Deno.readTextFile(path), "two\n");
+      assert(!(await exists(`${box.root}/nowhere`)));
+    });
+  },
+});
+
+Deno.test("service.log trim: reads back only the kept half, cut to whole lines", async () => {
+  await withSandbox(async (box) => {
+    const path = `${box.root}/state/service.log`;
+    await Deno.mkdir(`${box.root}/state`);
+    // A line longer than the half that is kept, then a short one: under the limit.
+    await Deno.writeTextFile(path, `${"L".repeat(900)}\n`);
+    await appendBounded(path, "a\n", 1024);
+    assert.equal(await Deno.readTextFile(path), `${"L".repeat(900)}\na\n`);
+    // Over it now: the newest 512 bytes start inside the long line, which is dropped whole.
+    await appendBounded(path, `${"b".repeat(200)}\n`, 1024);
+    assert.equal(await Deno.readTextFile(path), `a\n${"b".repeat(200)}\n`);
+    // A cut that falls exactly on a line start keeps that line.
+    await Deno.writeTextFile(path, `${"c".repeat(100)}\n${"d".repeat(99)}\n`);
+    await appendBounded(path, "", 200);
+    assert.equal(await Deno.readTextFile(path), `${"d".repeat(99)}\n`);
+  });
 });

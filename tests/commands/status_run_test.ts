@@ -2,7 +2,7 @@
  * `runStatus` in-process, table-driven like gh's `TestTokenRun`: each case
  * sets up auth.json, the state file and Claude Code's store, runs with a fixed
  * clock, and states the exit code, the exact `--json` object (the contract's
- * shape, ../shared/SPEC.md) or the human lines on stderr. Spawned: none (a
+ * shape, ../shared/SPEC.md) or the human lines on stdout (warnings on stderr). Spawned: none (a
  * `status` smoke run stays spawned in tests/commands/api_key_test.ts).
  */
 
@@ -36,10 +36,12 @@ interface StatusCase {
   wantCode: 0 | 1 | 4;
   /** The exact `--json` object (authFile is filled in). */
   wantJson?: Omit<StatusJson, "authFile">;
-  /** Patterns stderr must match, in this order (human output). */
+  /** Patterns stdout must match, in this order (the human report). */
+  wantStdout?: RegExp[];
+  /** Patterns the report must not match. */
+  notStdout?: RegExp[];
+  /** Patterns stderr must match, in this order (warnings); default: stderr empty. */
   wantStderr?: RegExp[];
-  /** Patterns stderr must not match. */
-  notStderr?: RegExp[];
   /** The thrown error's message. */
   wantError?: RegExp;
 }
@@ -65,7 +67,7 @@ const CASES: StatusCase[] = [
     name: "nothing stored: says so and how to sign in",
     setup: async () => {},
     wantCode: 4,
-    wantStderr: [
+    wantStdout: [
       /^Not signed in: no anthropic entry in .*auth\.json\.$/m,
       /Run `opencode-claude-code-auth login`/,
     ],
@@ -81,7 +83,7 @@ const CASES: StatusCase[] = [
     name: "unusable entry: names the problem",
     setup: ({ box }) => box.writeAuth({ anthropic: { type: "api" } }),
     wantCode: 4,
-    wantStderr: [/^Not signed in: the anthropic entry in .*auth\.json is unusable \(.+\)\.$/m],
+    wantStdout: [/^Not signed in: the anthropic entry in .*auth\.json is unusable \(.+\)\.$/m],
   },
   {
     name: "corrupt auth.json: failure naming the file",
@@ -107,7 +109,7 @@ const CASES: StatusCase[] = [
     name: "API key: does not expire",
     setup: ({ box }) => box.writeAuth({ anthropic: { type: "api", key: KEY } }),
     wantCode: 0,
-    wantStderr: [
+    wantStdout: [
       /^Signed in with API key \(api entry in .*auth\.json\)$/m,
       /^ {2}API key: does not expire$/m,
     ],
@@ -130,13 +132,13 @@ const CASES: StatusCase[] = [
     name: "fresh browser sign-in: account, organization and expiry lines",
     setup: browser(NOW + HOUR),
     wantCode: 0,
-    wantStderr: [
+    wantStdout: [
       /^Signed in with browser sign-in \(OAuth\) \(oauth entry in .*auth\.json\)$/m,
       /^ {2}account: dev@example\.com$/m,
       /^ {2}organization: Example Org$/m,
       /^ {2}token expires in 1h\b.*\(2026-01-15 13:00 UTC\)$/m,
     ],
-    notStderr: [/stale/, /warning/],
+    notStdout: [/stale/, /warning/],
   },
   {
     name: "account with an e-mail only: no organization line, --json has only the e-mail",
@@ -180,7 +182,7 @@ const CASES: StatusCase[] = [
     name: "stale browser sign-in: (stale), refreshed on next use",
     setup: browser(NOW - 60_000),
     wantCode: 0,
-    wantStderr: [
+    wantStdout: [
       /^ {2}token expired 1m\b.* ago .*\(stale\)$/m,
       /^ {2}it is refreshed with its refresh token on next use$/m,
     ],
@@ -194,7 +196,7 @@ const CASES: StatusCase[] = [
       await writeBrowserState(box);
     },
     wantCode: 4,
-    wantStderr: [/^ {2}not usable: it has no refresh token$/m, /sign in again/],
+    wantStdout: [/^ {2}not usable: it has no refresh token$/m, /sign in again/],
   },
   {
     name: "--json, stale Claude Code session, Claude Code stale too, no `claude` on PATH: exit 4",
@@ -214,7 +216,7 @@ const CASES: StatusCase[] = [
     name: "stale Claude Code session without `claude` on PATH: says why, exit 4",
     setup: claudeSession(CC_STALE),
     wantCode: 4,
-    wantStderr: [
+    wantStdout: [
       /^Signed in with Claude Code session \(oauth entry in .*\)$/m,
       /\(stale\)$/m,
       /^ {2}not usable: the `claude` CLI, which renews a Claude Code session, was not found on PATH$/m,
@@ -224,13 +226,13 @@ const CASES: StatusCase[] = [
     name: "stale Claude Code session with `claude` on PATH: renewable, exit 0",
     setup: claudeSession(CC_STALE, { claude: { mode: "noop" } }),
     wantCode: 0,
-    wantStderr: [/^ {2}it is renewed through the claude CLI on next use$/m],
+    wantStdout: [/^ {2}it is renewed through the claude CLI on next use$/m],
   },
   {
     name: "stale Claude Code session, Claude Code holds a fresher token: exit 0 without `claude`",
     setup: claudeSession(CC_STALE, { file: CC_FRESH }),
     wantCode: 0,
-    wantStderr: [/^ {2}Claude Code holds a fresher token; it is copied on next use$/m],
+    wantStdout: [/^ {2}Claude Code holds a fresher token; it is copied on next use$/m],
   },
   {
     name: "OPENCODE_AUTH_CONTENT set: a warning that OpenCode ignores auth.json",
@@ -239,8 +241,8 @@ const CASES: StatusCase[] = [
     wantCode: 0,
     wantStderr: [
       /^warning: OPENCODE_AUTH_CONTENT is set: OpenCode ignores auth\.json while it is$/m,
-      /API key/,
     ],
+    wantStdout: [/API key/],
   },
   {
     name: "--json with OPENCODE_AUTH_CONTENT: stdout stays one JSON object, no warning",
@@ -286,17 +288,12 @@ for (const tc of CASES) {
             Object.keys(JSON.parse(t.out())).sort(),
             ["account", "authFile", "expiresAt", "fresh", "loggedIn", "method", "type"],
           );
-          assert.equal(t.err(), "");
-        } else {
-          assert.equal(t.out(), "");
         }
-        let from = 0;
-        for (const pattern of tc.wantStderr ?? []) {
-          const match = pattern.exec(t.err().slice(from));
-          assert(match, `stderr should match ${pattern} (after offset ${from}):\n${t.err()}`);
-          from += match.index + match[0].length;
-        }
-        for (const pattern of tc.notStderr ?? []) assert.doesNotMatch(t.err(), pattern);
+        assertInOrder(t.out(), tc.wantStdout ?? [], "stdout");
+        for (const pattern of tc.notStdout ?? []) assert.doesNotMatch(t.out(), pattern);
+        // The report is on stdout (like `gh auth status`); stderr has only warnings.
+        if (tc.wantStderr) assertInOrder(t.err(), tc.wantStderr, "stderr");
+        else assert.equal(t.err(), "");
         // status only reports: nothing is written, nothing is asked.
         assert.equal(await box.readAuthText(), before);
         assert.equal(fake.requests.length, 0);
@@ -304,4 +301,14 @@ for (const tc of CASES) {
       })
     );
   });
+}
+
+/** `text` matches each of `patterns`, each after the previous one's match. */
+function assertInOrder(text: string, patterns: RegExp[], what: string): void {
+  let from = 0;
+  for (const pattern of patterns) {
+    const match = pattern.exec(text.slice(from));
+    assert(match, `${what} should match ${pattern} (after offset ${from}):\n${text}`);
+    from += match.index + match[0].length;
+  }
 }

@@ -7,7 +7,8 @@
  */
 
 import assert from "node:assert/strict";
-import { runToken } from "../../lib/commands/token.ts";
+import { commandHelp } from "../../lib/cli.ts";
+import { runToken, type TokenOptions } from "../../lib/commands/token.ts";
 import { claudePayload, claudeRunCount } from "../fakes/claude_code.ts";
 import { commandContext } from "../helpers/context.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
@@ -34,6 +35,8 @@ const ccEntry = claudeCodeEntry;
 
 interface TokenCase {
   name: string;
+  /** `--json` / `--header` (default: the bare secret). */
+  options?: TokenOptions;
   /** Files and fakes before the run. */
   setup(w: World): Promise<void>;
   /** Exit code: returned, or the thrown CliError's. */
@@ -52,12 +55,79 @@ interface TokenCase {
   wantClaudeRuns?: number;
 }
 
+/** The entry after one refresh against the fake: the rotated pair, its new expiry. */
+const refreshedEntry = (w: World) => ({
+  type: "oauth",
+  refresh: w.fake.issued[1].refresh,
+  access: w.fake.issued[1].access,
+  expires: NOW + w.fake.expiresIn * 1000,
+});
+
 const CASES: TokenCase[] = [
   {
     name: "api entry: the key as is",
     setup: ({ box }) => box.writeAuth({ ...OTHERS, anthropic: { type: "api", key: KEY } }),
     wantCode: 0,
     wantStdout: () => `${KEY}\n`,
+    wantEntry: "unchanged",
+  },
+  {
+    name: "api entry --header: the x-api-key line",
+    setup: ({ box }) => box.writeAuth({ anthropic: { type: "api", key: KEY } }),
+    options: { format: "header" },
+    wantCode: 0,
+    wantStdout: () => `x-api-key: ${KEY}\n`,
+    wantEntry: "unchanged",
+  },
+  {
+    name: "api entry --json: type api, no expiry, the x-api-key header",
+    setup: ({ box }) => box.writeAuth({ anthropic: { type: "api", key: KEY } }),
+    options: { format: "json" },
+    wantCode: 0,
+    wantStdout: () =>
+      JSON.stringify({
+        type: "api",
+        token: KEY,
+        expires: null,
+        header: { name: "x-api-key", value: KEY },
+      }) + "\n",
+    wantEntry: "unchanged",
+  },
+  {
+    name: "fresh browser entry --header: the Authorization Bearer line",
+    setup: async (w) => {
+      w.seeded = await seedBrowserEntry(w.box, w.fake, { expires: NOW + HOUR });
+    },
+    options: { format: "header" },
+    wantCode: 0,
+    wantStdout: (w) => `Authorization: Bearer ${w.seeded!.access}\n`,
+    wantEntry: "unchanged",
+    wantRefreshes: 0,
+  },
+  {
+    name: "expired browser entry --json: refreshed first, the new token and its expiry",
+    setup: async (w) => {
+      w.seeded = await seedBrowserEntry(w.box, w.fake, { expires: NOW - 60_000 });
+    },
+    options: { format: "json" },
+    wantCode: 0,
+    wantStdout: (w) =>
+      JSON.stringify({
+        type: "oauth",
+        token: w.fake.issued[1].access,
+        expires: NOW + w.fake.expiresIn * 1000,
+        header: { name: "Authorization", value: `Bearer ${w.fake.issued[1].access}` },
+      }) + "\n",
+    wantEntry: refreshedEntry,
+    wantRefreshes: 1,
+  },
+  {
+    name: "no auth.json --json: sign-in required, nothing on stdout",
+    setup: async () => {},
+    options: { format: "json" },
+    wantCode: 4,
+    wantStdout: () => "",
+    wantError: /^not signed in/,
     wantEntry: "unchanged",
   },
   {
@@ -80,12 +150,7 @@ const CASES: TokenCase[] = [
     },
     wantCode: 0,
     wantStdout: (w) => `${w.fake.issued[1].access}\n`,
-    wantEntry: (w) => ({
-      type: "oauth",
-      refresh: w.fake.issued[1].refresh,
-      access: w.fake.issued[1].access,
-      expires: NOW + w.fake.expiresIn * 1000,
-    }),
+    wantEntry: refreshedEntry,
     wantRefreshes: 1,
   },
   {
@@ -95,12 +160,7 @@ const CASES: TokenCase[] = [
     },
     wantCode: 0,
     wantStdout: (w) => `${w.fake.issued[1].access}\n`,
-    wantEntry: (w) => ({
-      type: "oauth",
-      refresh: w.fake.issued[1].refresh,
-      access: w.fake.issued[1].access,
-      expires: NOW + w.fake.expiresIn * 1000,
-    }),
+    wantEntry: refreshedEntry,
     wantRefreshes: 1,
   },
   {
@@ -190,7 +250,7 @@ for (const tc of CASES) {
         const before = await box.readAuthText();
         const t = commandContext(box, { env: fake.env(), now: () => NOW, name: "token" });
 
-        const outcome = await t.settle(runToken(t.ctx, {}));
+        const outcome = await t.settle(runToken(t.ctx, tc.options ?? {}));
 
         for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
         assertOutcome(t, outcome, tc);
@@ -210,9 +270,45 @@ for (const tc of CASES) {
         if (tc.wantClaudeRuns !== undefined) {
           assert.equal(await claudeRunCount(box), tc.wantClaudeRuns);
         }
-        const printed = t.out().trim();
+        const printed = printedSecret(t.out(), tc.options?.format ?? "plain");
         t.assertNoLeak(printed ? [printed] : []);
       })
     );
   });
 }
+
+/** The one secret `token` printed in `format` (allowed on stdout), or "" when nothing was. */
+function printedSecret(out: string, format: "plain" | "json" | "header"): string {
+  if (out === "") return "";
+  if (format === "json") return JSON.parse(out).token;
+  if (format === "header") return out.trim().replace(/^(x-api-key: |Authorization: Bearer )/, "");
+  return out.trim();
+}
+
+Deno.test("token --json --header: a usage error (exit 2), nothing printed, nothing read", async () => {
+  await withSandbox(async (box) => {
+    box.plant(KEY);
+    await box.writeAuth({ anthropic: { type: "api", key: KEY } });
+    const result = await box.runInProcess(["token", "--json", "--header"]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /^error: --json and --header cannot be used together$/m);
+    box.assertNoLeak(["token"], result);
+  });
+});
+
+Deno.test("token --help and docs/usage.md show the same header per kind", async () => {
+  const help = commandHelp("token");
+  const usage = await Deno.readTextFile(new URL("../../docs/usage.md", import.meta.url));
+  const section = usage.slice(usage.indexOf("**token**"), usage.indexOf("**refresh**"));
+  for (const text of [help, section]) {
+    assert.match(text, /x-api-key: KEY/);
+    assert.match(text, /Authorization: Bearer TOKEN/);
+    assert.match(text, /anthropic-beta: oauth-2025-04-20/);
+    assert.match(text, /token --header/);
+    assert.match(text, /--json/);
+    // The old one-size example (a bearer for everything) is gone from both.
+    assert.doesNotMatch(text, /authorization: Bearer \$\(/i);
+    assert.doesNotMatch(text, /x-api-key: \$\(/);
+  }
+});

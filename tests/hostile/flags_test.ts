@@ -56,7 +56,7 @@ hostileCases("command line", [
   usage(["refresh", "--force=yes"], /'--force' takes no value/),
   usage(["token", "--auth-file"], /'--auth-file' needs a value/),
   usage(["--auth-file=", "token"], /'--auth-file' needs a value/),
-  usage(["completions", "powershell"], /invalid SHELL 'powershell'/),
+  usage(["completions", "tcsh"], /invalid SHELL 'tcsh'/),
   usage(["completions", "bash", "zsh"], /needs exactly one SHELL/),
   usage(["status", `--${"x".repeat(100_000)}`], /unknown option '--x{78}…' for 'status'/),
   usage([`${"y".repeat(100_000)}`], /unknown command 'y{80}…'/),

@@ -34,7 +34,7 @@ Deno.test("status --check with an accepted API key: x-api-key, no bearer, exit 0
       fake.acceptApiKey(KEY);
       const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 0, check.stderr);
-      assert.match(check.stderr, /Checked: the API accepts the API key \(HTTP 200\)/);
+      assert.match(check.stdout, /Checked: the API accepts the API key \(HTTP 200\)/);
       const models = fake.requests.filter((r) => r.path === MODELS);
       assert.equal(models.length, 1);
       assert.equal(models[0].method, "GET");
@@ -54,9 +54,9 @@ Deno.test("status --check with a refused API key: exit 4 with the API-key advice
       const before = await snapshotFiles(box);
       const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 4, check.stderr);
-      assert.match(check.stderr, /The API refused the API key \(HTTP 401\)/);
+      assert.match(check.stdout, /The API refused the API key \(HTTP 401\)/);
       assert.match(
-        check.stderr,
+        check.stdout,
         /create a new key in the Console and run `login --method api-key`/,
       );
       assert.equal(fake.tokenRequests().length, 0);
@@ -74,7 +74,7 @@ Deno.test("status --check with a fresh browser sign-in: bearer and the OAuth bet
       const seeded = await seedBrowserEntry(box, fake, { expires: Date.now() + 3_600_000 });
       const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 0, check.stderr);
-      assert.match(check.stderr, /the API accepts the browser sign-in \(OAuth\)/);
+      assert.match(check.stdout, /the API accepts the browser sign-in \(OAuth\)/);
       const models = fake.requests.filter((r) => r.path === MODELS);
       assert.equal(models.length, 1);
       assert.equal(models[0].headers.authorization, `Bearer ${seeded.access}`);
@@ -98,7 +98,7 @@ Deno.test("status --check: a 401 that one forced refresh cures gives exit 0 and 
       box.assertNoLeak(["status"], check);
       assert.equal(check.code, 0, check.stderr);
       assert.match(check.stderr, /refused the token \(HTTP 401\); refreshing once/);
-      assert.match(check.stderr, /accepts the browser sign-in/);
+      assert.match(check.stdout, /accepts the browser sign-in/);
       assert.equal(fake.refreshRequests().length, 1);
       const models = fake.requests.filter((r) => r.path === MODELS);
       assert.equal(models.length, 2);
@@ -119,7 +119,7 @@ Deno.test("status --check: a 401 that a refresh does not cure gives exit 4 with 
       box.assertNoLeak(["status"], check);
       assert.equal(check.code, 4, check.stderr);
       assert.match(
-        check.stderr,
+        check.stdout,
         /The API refused the browser sign-in \(OAuth\) \(HTTP 403\): run `opencode-claude-code-auth login --method browser` again/,
       );
       assert.equal(fake.refreshRequests().length, 1, "exactly one forced refresh");
@@ -141,8 +141,8 @@ Deno.test("status --check: a 401 whose refresh fails with invalid_grant gives ex
       const before = await snapshotFiles(box);
       const check = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(check.code, 4, check.stderr);
-      assert.match(check.stderr, /refreshing failed: .*invalid_grant/);
-      assert.match(check.stderr, /login --method browser/);
+      assert.match(check.stdout, /refreshing failed: .*invalid_grant/);
+      assert.match(check.stdout, /login --method browser/);
       assert.equal((await snapshotFiles(box)).auth, before.auth, "the entry is kept");
 
       // The refused refresh token is remembered: the next check does not send it again.
@@ -196,8 +196,8 @@ Deno.test("status --check --json on a stale entry whose refresh token is dead: e
       const human = await box.runInProcess(["status", "--check"], { env: fake.env() });
       assert.equal(human.code, 4, human.stderr);
       assert.doesNotMatch(human.stderr, /^\s+at /m);
-      assert.match(human.stderr, /refresh token was refused \(invalid_grant\)/);
-      assert.match(human.stderr, /login/);
+      assert.match(human.stdout, /refresh token was refused \(invalid_grant\)/);
+      assert.match(human.stdout, /login/);
       assert.equal(fake.refreshRequests().length, 1);
     })
   );

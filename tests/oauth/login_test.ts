@@ -145,8 +145,8 @@ Deno.test("browser login through piped stdin: URL on its own line, PKCE exchange
         account: { email: "dev@example.com", organization: "Example Org" },
       });
       const human = await box.run(["status"], { env: fake.env() });
-      assert.match(human.stderr, /account: dev@example\.com/);
-      assert.match(human.stderr, /organization: Example Org/);
+      assert.match(human.stdout, /account: dev@example\.com/);
+      assert.match(human.stdout, /organization: Example Org/);
 
       const token = await box.run(["token"], { env: fake.env(), allowOnStdout: [issued.access] });
       assert.equal(token.code, 0, token.stderr);

@@ -155,7 +155,7 @@ Deno.test("invalid_grant on refresh: exit 4, says to run login again, the entry 
       assert.equal(status.code, 4, "a refused refresh token is not refreshable");
       assert.equal(JSON.parse(status.stdout).loggedIn, true);
       const human = await box.runInProcess(["status"], { env: fake.env() });
-      assert.match(human.stderr, /refresh token was refused/);
+      assert.match(human.stdout, /refresh token was refused/);
       // A new sign-in replaces the state, and with it the marker.
       const relogin = await box.runInProcess(["login", "--method", "api-key"], {
         stdin: "sk-ant-api03-relogin-0123456789",
