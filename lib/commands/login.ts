@@ -7,7 +7,12 @@ import { CliError, type ExitCode, UsageError } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { signInMethod } from "../methods/index.ts";
 import { CorruptAuthFileError, readAuthFile } from "../opencode/auth_read.ts";
-import { OAUTH_NOT_CONSUMED_WARNING, scanPlugins } from "../opencode/config.ts";
+import {
+  OAUTH_NOT_CONSUMED_WARNING,
+  OAUTH_NOT_CONSUMED_WARNING_V2,
+  scanPlugins,
+} from "../opencode/config.ts";
+import { databaseExists, databaseFileFor } from "../opencode/stores.ts";
 import { choose } from "../prompt.ts";
 import { newState } from "../state.ts";
 import { withStore } from "../store.ts";
@@ -99,15 +104,20 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
 
   if (movedTo) ctx.ui.warn(`moved the corrupt ${ctx.authFile} aside to ${movedTo}`);
   const account = result.email ? ` as ${result.email}` : "";
+  const database = databaseFileFor(ctx.env, ctx.authFile);
+  const openCode2 = databaseExists(database);
   ctx.ui.success(
     `Signed in with ${
       methodLabel(result.method)
-    }${account}; stored as ${result.entry.type} entry in ${ctx.authFile}`,
+    }${account}; stored as ${result.entry.type} entry in ${ctx.authFile}${
+      openCode2 ? ` and as the active anthropic credential in ${database}` : ""
+    }`,
   );
   if (result.entry.type === "oauth") {
     ctx.ui.info(`The token ${formatExpiry(result.entry.expires, ctx.now())}.`);
     const scan = await scanPlugins(ctx);
-    if (scan.oauthPlugins.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING);
+    if (openCode2 && scan.oauthPluginsV2.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING_V2);
+    if (!openCode2 && scan.oauthPlugins.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING);
   }
   if (ctx.env.get("OPENCODE_AUTH_CONTENT")) {
     ctx.ui.warn("OPENCODE_AUTH_CONTENT is set: OpenCode ignores auth.json while it is");

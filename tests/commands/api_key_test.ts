@@ -163,6 +163,15 @@ Deno.test("status --json has the contract's shape, signed in or not", async () =
       expiresAt: null,
       fresh: null,
       account: null,
+      stores: [{
+        kind: "opencode1-auth-json",
+        path: box.authFile,
+        used: true,
+        method: null,
+        type: null,
+        expiresAt: null,
+        problem: null,
+      }],
     });
     box.plant(KEY);
     await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY });
@@ -177,6 +186,15 @@ Deno.test("status --json has the contract's shape, signed in or not", async () =
       expiresAt: null,
       fresh: null,
       account: null,
+      stores: [{
+        kind: "opencode1-auth-json",
+        path: box.authFile,
+        used: true,
+        method: "api-key",
+        type: "api",
+        expiresAt: null,
+        problem: null,
+      }],
     });
     const human = await box.runInProcess(["status"]);
     assert.equal(human.code, 0);

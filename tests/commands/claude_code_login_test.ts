@@ -103,6 +103,15 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
       expiresAt: fresh.expiresAt,
       fresh: true,
       account: null,
+      stores: [{
+        kind: "opencode1-auth-json",
+        path: box.authFile,
+        used: true,
+        method: "claude-code",
+        type: "oauth",
+        expiresAt: fresh.expiresAt,
+        problem: null,
+      }],
     });
     const human = await box.runInProcess(["status"]);
     assert.equal(human.code, 0, human.stderr);

@@ -35,7 +35,7 @@ interface StatusCase {
   env?: Record<string, string>;
   wantCode: 0 | 1 | 4;
   /** The exact `--json` object (authFile is filled in). */
-  wantJson?: Omit<StatusJson, "authFile">;
+  wantJson?: Omit<StatusJson, "authFile" | "stores">;
   /** Patterns stderr must match, in this order (human output). */
   wantStderr?: RegExp[];
   /** Patterns stderr must not match. */
@@ -281,10 +281,21 @@ for (const tc of CASES) {
         assertOutcome(t, outcome, tc);
         if (tc.wantJson) {
           assert.equal(t.out().split("\n").length, 2, "one line of JSON");
-          assert.deepEqual(JSON.parse(t.out()), { ...tc.wantJson, authFile: box.authFile });
+          const { stores, ...rest } = JSON.parse(t.out());
+          assert.deepEqual(rest, { ...tc.wantJson, authFile: box.authFile });
+          // Without OpenCode 2's database, the one store is auth.json, and it is the one used.
+          assert.deepEqual(stores, [{
+            kind: "opencode1-auth-json",
+            path: box.authFile,
+            used: true,
+            method: tc.wantJson.method,
+            type: tc.wantJson.type,
+            expiresAt: tc.wantJson.expiresAt,
+            problem: stores[0].problem,
+          }]);
           assert.deepEqual(
             Object.keys(JSON.parse(t.out())).sort(),
-            ["account", "authFile", "expiresAt", "fresh", "loggedIn", "method", "type"],
+            ["account", "authFile", "expiresAt", "fresh", "loggedIn", "method", "stores", "type"],
           );
           assert.equal(t.err(), "");
         } else {
