@@ -20,8 +20,7 @@ import { sameEntry, secretOf } from "./credential_types.ts";
 import { FailureError, PROGRAM, SignInRequiredError } from "./errors.ts";
 import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
 import type { DatabaseChange, DatabaseSnapshot } from "./opencode/database.ts";
-import { databaseExists, databaseFileFor, type StoreKind } from "./opencode/stores.ts";
-import type { Env } from "./context.ts";
+import { databaseFileFor, type Env } from "./context.ts";
 import {
   type AnthropicState,
   fingerprint,
@@ -43,6 +42,18 @@ export interface StoreContext {
   readonly authFile: string;
   readonly stateFile: string;
   readonly ui: Ui;
+}
+
+/** The kinds of store, as `status --json` names them. */
+export type StoreKind = "opencode1-auth-json" | "opencode2-db";
+
+/** Whether a regular file exists at `path` (OpenCode 2's database is never created here). */
+export function databaseExists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 /** Which store OpenCode reads the credential from, and what is wrong with its entry. */

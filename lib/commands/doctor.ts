@@ -11,7 +11,7 @@ import { dirname } from "../fs/path.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "../fs/read.ts";
 import { parseJson } from "../json.ts";
 import { type PluginScan, scanPlugins } from "../opencode/config.ts";
-import { databaseFileFor } from "../opencode/stores.ts";
+import { databaseFileFor } from "../context.ts";
 import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
 import { scrub } from "../redact.ts";
 import { runBounded } from "../process.ts";

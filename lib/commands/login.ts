@@ -12,7 +12,8 @@ import {
   OAUTH_NOT_CONSUMED_WARNING_V2,
   scanPlugins,
 } from "../opencode/config.ts";
-import { databaseExists, databaseFileFor } from "../opencode/stores.ts";
+import { databaseFileFor } from "../context.ts";
+import { databaseExists } from "../store.ts";
 import { choose } from "../prompt.ts";
 import { newState } from "../state.ts";
 import { withStore } from "../store.ts";

@@ -8,7 +8,13 @@ import { isStale, type Method } from "../credential_types.ts";
 import type { ExitCode } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { signInMethod } from "../methods/index.ts";
-import { loadStored, requireCredential, type Stored, storesDisagree } from "../store.ts";
+import {
+  loadStored,
+  requireCredential,
+  type Stored,
+  type StoreKind,
+  storesDisagree,
+} from "../store.ts";
 import { type AnthropicEntry, sameEntry } from "../credential_types.ts";
 import { checkCredential } from "../check.ts";
 
@@ -35,7 +41,7 @@ export interface StatusJson {
 
 /** One store in `status --json`. */
 export interface StoreJson {
-  kind: "opencode1-auth-json" | "opencode2-db";
+  kind: StoreKind;
   path: string;
   /** Whether OpenCode reads the credential from this store (the database when usable). */
   used: boolean;

@@ -46,6 +46,11 @@ const OUR_ROW: Row = {
   time_updated: 1_800_000_000_000,
 };
 
+/** Run the synchronous `fn` in a new temporary folder (SQLite here is synchronous). */
+function inTempDir(fn: (dir: string) => void): Promise<void> {
+  return withTempDir("occa-db-", (dir) => Promise.resolve(fn(dir)));
+}
+
 interface ChangeCase {
   name: string;
   rows: readonly Row[];
@@ -115,7 +120,7 @@ const CASES: ChangeCase[] = [
 
 for (const tc of CASES) {
   Deno.test(`changeDatabase: ${tc.name}`, async () => {
-    await withTempDir("occa-db-", async (dir) => {
+    await inTempDir((dir) => {
       const path = `${dir}/opencode.db`;
       const other = buildDatabase(path, { rows: tc.rows });
       try {
@@ -151,7 +156,7 @@ for (const tc of CASES) {
 }
 
 Deno.test("database: a missing file is never created, by a read, a probe or a change", async () => {
-  await withTempDir("occa-db-", async (dir) => {
+  await inTempDir((dir) => {
     const path = `${dir}/opencode.db`;
     assert.throws(() => readDatabase(path), FailureError);
     assert.throws(() => probeDatabase(path), FailureError);
@@ -161,7 +166,7 @@ Deno.test("database: a missing file is never created, by a read, a probe or a ch
 });
 
 Deno.test("database: a refused table is reported by read and probe, and a change throws one line", async () => {
-  await withTempDir("occa-db-", async (dir) => {
+  await inTempDir((dir) => {
     const path = `${dir}/opencode.db`;
     buildDatabase(path, { extraColumn: "`scope` text" }).close();
     assert.match(readDatabase(path).refused ?? "", /unknown scope/);
