@@ -198,6 +198,23 @@ export interface Transaction {
   remove(): Promise<boolean>;
   /** Move a corrupt auth.json aside; returns the new path, or null when it was not corrupt. */
   moveAside(): Promise<string | null>;
+  /**
+   * Make disagreeing stores agree on this tool's credential: auth.json takes
+   * this tool's row when OpenCode 2 uses it; a database without any
+   * `anthropic` row takes auth.json's entry when the state says this tool
+   * wrote it. A credential the user added in OpenCode 2 is left alone.
+   * Returns what was written, or null.
+   */
+  align(): Promise<StoreKind | null>;
+}
+
+/**
+ * Make the stores agree when they disagree (see Transaction.align): what
+ * `refresh` does when it had nothing to renew. Returns what was written, or null.
+ */
+export async function alignStores(ctx: StoreContext): Promise<StoreKind | null> {
+  if (!storesDisagree(await loadStored(ctx))) return null;
+  return await withStore(ctx, "making the stores agree", (tx) => tx.align());
 }
 
 /**
@@ -303,6 +320,25 @@ export async function withStore<T>(
         return removed || removedRow;
       },
       moveAside: () => file.moveAside(ctx.authFile),
+      async align() {
+        const current = await loadStored(ctx);
+        const db = current.database;
+        if (!database || !db || !storesDisagree(current)) return null;
+        const authEntry = current.snapshot.entry;
+        if (db.entry && db.ours && db.picked?.id === db.ours.id) {
+          const outcome = await file.writeEntry(
+            ctx.authFile,
+            db.entry,
+            (now) => sameEntry(now.entry, authEntry),
+          );
+          return outcome === "changed" ? "opencode1-auth-json" : null;
+        }
+        if (db.picked || !authEntry) return null;
+        const recorded = readState(ctx.stateFile);
+        if (!recorded || !await stateApplies(recorded, ctx.authFile, authEntry)) return null;
+        const outcome = await database.change({ kind: "swap", from: null, next: authEntry });
+        return outcome === "changed" ? "opencode2-db" : null;
+      },
     };
     const result = await fn(tx);
     database?.finish();

@@ -574,3 +574,55 @@ Deno.test("OpenCode 2: OPENCODE_DB names the database; a custom --auth-file uses
     assert.deepEqual(openCodeUses(`${folder}/opencode.db`), { type: "key", key: KEY });
   });
 });
+
+const DISAGREE = /auth\.json and OpenCode 2's database hold different anthropic credentials/;
+
+Deno.test("OpenCode 2: stores that disagree: status says so in one line; refresh makes them agree on this tool's credential", async () => {
+  await withSandbox(async (box) => {
+    box.plant(KEY, KEY2, ...SEED_SECRETS);
+    // Signed in before OpenCode 2 existed here; OpenCode 2 started later with no anthropic row.
+    assert.equal(
+      (await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY })).code,
+      0,
+    );
+    const path = dbPath(box);
+    const others = SEED_ROWS.filter((row) => row.integration_id !== "anthropic");
+    buildDatabase(path, { rows: others }).close();
+
+    const status = await box.runInProcess(["status"]);
+    assert.equal(status.code, 4, "OpenCode 2 has no credential: not signed in");
+    assert.equal(status.stderr.split("\n").filter((line) => DISAGREE.test(line)).length, 1);
+    const refresh = await box.runInProcess(["refresh"]);
+    assert.equal(refresh.code, 0, refresh.stderr);
+    assert.match(refresh.stderr, /Copied this tool's credential from auth\.json into OpenCode 2's/);
+    assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
+    assert.equal(ourRow(readRows(path))?.active, 1);
+    assertOthersKept(others, readRows(path), null);
+    assert.doesNotMatch((await box.runInProcess(["status"])).stderr, DISAGREE);
+
+    // OpenCode 1 rewrote auth.json with another key: refresh copies this tool's row back.
+    await box.writeAuth({ anthropic: { type: "api", key: KEY2 } });
+    assert.match((await box.runInProcess(["status"])).stderr, DISAGREE);
+    const again = await box.runInProcess(["refresh"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /Copied this tool's credential from OpenCode 2's database into/);
+    assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
+    assertOthersKept(others, readRows(path), null);
+    assert.doesNotMatch((await box.runInProcess(["status"])).stderr, DISAGREE);
+  });
+});
+
+Deno.test("OpenCode 2: a credential the user added in OpenCode 2 is never copied or replaced by refresh; status keeps saying the stores disagree", async () => {
+  await withSandbox((box) =>
+    withOpenCode2(box, {}, async (path) => {
+      box.plant(KEY);
+      await box.writeAuth({ anthropic: { type: "api", key: KEY } });
+      const rows = readRows(path);
+      const refresh = await box.runInProcess(["refresh"]);
+      assert.equal(refresh.code, 0, refresh.stderr);
+      assert.deepEqual(readRows(path), rows);
+      assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
+      assert.match((await box.runInProcess(["status"])).stderr, DISAGREE);
+    })
+  );
+});
