@@ -524,6 +524,15 @@ hostileCases("auth.json", [
         expiresAt: null,
         fresh: null,
         account: null,
+        stores: [{
+          kind: "opencode1-auth-json",
+          path: box.authFile,
+          used: true,
+          method: "api-key",
+          type: "api",
+          expiresAt: null,
+          problem: null,
+        }],
       }) + "\n",
   },
 ]);

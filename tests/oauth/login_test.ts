@@ -143,6 +143,15 @@ Deno.test("browser login through piped stdin: URL on its own line, PKCE exchange
         expiresAt: entry.expires,
         fresh: true,
         account: { email: "dev@example.com", organization: "Example Org" },
+        stores: [{
+          kind: "opencode1-auth-json",
+          path: box.authFile,
+          used: true,
+          method: "browser",
+          type: "oauth",
+          expiresAt: entry.expires,
+          problem: null,
+        }],
       });
       const human = await box.run(["status"], { env: fake.env() });
       assert.match(human.stderr, /account: dev@example\.com/);
