@@ -166,6 +166,16 @@ export function readDatabase(path: string): DatabaseSnapshot {
  * read-only database is a one-line FailureError.
  */
 export function probeDatabase(path: string): string | null {
+  try {
+    // Opened for writing and closed at once, nothing written: SQLite itself may
+    // open a read-only file without complaint and fail only at the first write.
+    Deno.openSync(path, { read: true, write: true }).close();
+  } catch (error) {
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw databaseFailure(path, new Error("attempt to write a readonly database"));
+    }
+    throw databaseFailure(path, error);
+  }
   return withConnection(path, (db) => {
     const refused = columnsProblem(columnsOf(db));
     if (refused) return refused;
