@@ -2,15 +2,16 @@
  * OpenCode 2's `credential` rows, without SQLite: the table's known columns,
  * the value shapes OpenCode 2 decodes (REFERENCE.md §1c), which row it picks
  * for an integration, and the ids it makes. Pure: lib/opencode/database.ts
- * runs the SQL; this module decides. A leaf under opencode/ (imports only
- * credential_types.ts, json.ts and errors.ts).
+ * runs the SQL; this module decides. Imports only credential_types.ts,
+ * json.ts, errors.ts and entry.ts (whose checks of the shared fields it reuses).
  *
  * @module
  */
 
-import { type AnthropicEntry, isExpiry, isPrintableToken } from "../credential_types.ts";
+import type { AnthropicEntry } from "../credential_types.ts";
 import { PROGRAM } from "../errors.ts";
 import { isPlainObject, parseJson } from "../json.ts";
+import { parseEntry } from "./entry.ts";
 
 /** The integration id of Anthropic in OpenCode 2 (the same word as auth.json's key). */
 export const INTEGRATION = "anthropic";
@@ -103,32 +104,11 @@ export function decodeValue(text: string): DecodedValue {
   if (value.metadata !== undefined && !isPlainObject(value.metadata)) {
     return { problem: "the value's metadata is not an object" };
   }
-  if (value.type === "key") {
-    if (typeof value.key !== "string" || !isPrintableToken(value.key)) {
-      return { problem: "the key row has no printable key" };
-    }
-    return { entry: { type: "api", key: value.key } };
-  }
+  // The fields the two share are checked as auth.json's are (entry.ts).
+  if (value.type === "key") return parseEntry({ type: "api", key: value.key });
   if (value.type === "oauth") {
     if (typeof value.methodID !== "string") return { problem: "the oauth row has no methodID" };
-    if (typeof value.access !== "string" || !isPrintableToken(value.access)) {
-      return { problem: "the oauth row has no printable access token" };
-    }
-    if (
-      typeof value.refresh !== "string" ||
-      (value.refresh !== "" && !isPrintableToken(value.refresh))
-    ) {
-      return { problem: "the oauth row has no valid refresh field" };
-    }
-    if (!isExpiry(value.expires)) return { problem: "the oauth row has no valid expiry" };
-    return {
-      entry: {
-        type: "oauth",
-        refresh: value.refresh,
-        access: value.access,
-        expires: value.expires,
-      },
-    };
+    return parseEntry(value);
   }
   return { problem: `the value has type ${JSON.stringify(value.type)}, not "key" or "oauth"` };
 }

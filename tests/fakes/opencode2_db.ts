@@ -11,23 +11,14 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
+import { type CredentialRow, KNOWN_COLUMNS } from "../../lib/opencode/credential_row.ts";
 
 /** OpenCode 2's `credential` table after migration 20260611192811_lush_chimera. */
 export const CREDENTIAL_SCHEMA =
   "CREATE TABLE `credential` (`id` text PRIMARY KEY, `integration_id` text, `label` text NOT NULL, `value` text NOT NULL, `connector_id` text, `method_id` text, `active` integer, `time_created` integer NOT NULL, `time_updated` integer NOT NULL)";
 
 /** One row, every column. */
-export interface Row {
-  id: string;
-  integration_id: string | null;
-  label: string;
-  value: string;
-  connector_id: string | null;
-  method_id: string | null;
-  active: number | null;
-  time_created: number;
-  time_updated: number;
-}
+export type Row = CredentialRow;
 
 /** Rows of other integrations and a second `anthropic` row the user added in OpenCode 2. */
 export const SEED_ROWS: readonly Row[] = [
@@ -75,18 +66,8 @@ export const SEED_SECRETS = [
   "sk-ant-api03-PLANTED-user-own-0123456789",
 ];
 
-/** The columns in order. */
-const COLUMNS = [
-  "id",
-  "integration_id",
-  "label",
-  "value",
-  "connector_id",
-  "method_id",
-  "active",
-  "time_created",
-  "time_updated",
-] as const;
+/** The columns in order (the schema text above is written out on its own). */
+const COLUMNS = KNOWN_COLUMNS;
 
 /** How to build a database. */
 export interface BuildOptions {
