@@ -210,7 +210,7 @@ export interface Transaction {
 
 /**
  * Make the stores agree when they disagree (see Transaction.align): what
- * `refresh` does when it had nothing to renew. Returns what was written, or null.
+ * `refresh` does first. Returns what was written, or null.
  */
 export async function alignStores(ctx: StoreContext): Promise<StoreKind | null> {
   if (!storesDisagree(await loadStored(ctx))) return null;
@@ -227,10 +227,12 @@ export async function forgetState(ctx: StoreContext): Promise<void> {
 }
 
 /**
- * OpenCode 2's database as this transaction writes it: `check` runs before
- * the transaction's work (a locked or read-only database fails then, before
- * a refresh token or a sign-in is spent), `change` applies one change and
- * `finish` reports a refused table once auth.json has been written.
+ * OpenCode 2's database as one transaction writes it. Made before the
+ * transaction's work, with a probe of the write lock: a locked or read-only
+ * database fails then, before a refresh token or a sign-in is spent.
+ * `change` applies one change; `finish` reports a refused table once
+ * auth.json has been written (not for a removal from a missing table, which
+ * holds nothing).
  */
 interface DatabaseWriter {
   change(change: DatabaseChange): Promise<"changed" | "unchanged" | "refused">;
@@ -242,11 +244,16 @@ async function databaseWriter(ctx: StoreContext): Promise<DatabaseWriter | null>
   if (path === null) return null;
   const db = await databaseModule();
   const refused = db.probeDatabase(path);
+  let stored = false;
   return {
-    change: (change) =>
-      Promise.resolve(refused === null ? db.changeDatabase(path, change, ctx.now()) : "unchanged"),
+    change(change) {
+      stored ||= change.kind !== "remove";
+      return Promise.resolve(
+        refused === null ? db.changeDatabase(path, change, ctx.now()) : "unchanged",
+      );
+    },
     finish() {
-      if (refused !== null) {
+      if (refused !== null && (stored || !db.isMissingTable(refused))) {
         throw new FailureError(db.refusalMessage(path, refused), db.refusalHint(refused));
       }
     },

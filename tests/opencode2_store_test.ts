@@ -394,6 +394,11 @@ for (const tc of REFUSED) {
         assert.equal(token.stdout, `${KEY}\n`);
         const status = await box.runInProcess(["status"]);
         assert.match(status.stderr, tc.want);
+        // logout: a missing table holds nothing to remove; an unknown one might, so it fails.
+        const logout = await box.runInProcess(["logout"]);
+        assert.equal(logout.code, tc.build.noTable ? 0 : 1, logout.stderr);
+        assert.equal((await box.readAuth()).anthropic, undefined);
+        if (!tc.build.noTable) assertDatabaseUnchanged(path, rows, schema);
       })
     );
   });

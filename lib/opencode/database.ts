@@ -248,9 +248,14 @@ export function refusalMessage(path: string, refused: string): string {
   return `OpenCode 2's database ${path} ${refused}; the anthropic credential was not written there`;
 }
 
+/** Whether a refusal is for a missing table (OpenCode 2 never started: no credential there). */
+export function isMissingTable(refused: string): boolean {
+  return refused.startsWith("has no");
+}
+
 /** What to do about a refused table. */
 export function refusalHint(refused: string): string {
-  return refused.startsWith("has no")
+  return isMissingTable(refused)
     ? "start OpenCode 2 once (it creates the table and imports auth.json), then run this again"
     : "this version of OpenCode 2 is not supported yet by this tool; OpenCode 1's auth.json was still written";
 }
