@@ -51,7 +51,7 @@ import {
   timerUnit,
 } from "../service/systemd.ts";
 import { startTaskFlags } from "../service/task_flags.ts";
-import { readAuthFile } from "../opencode/auth_read.ts";
+import { loadStored } from "../store.ts";
 
 /** What `service` does. */
 export type ServiceAction = "install" | "uninstall" | "status";
@@ -420,10 +420,10 @@ async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode>
 
 async function warnIfSignedOut(ctx: Context): Promise<void> {
   try {
-    const snapshot = await readAuthFile(ctx.authFile);
-    if (!snapshot.entry) {
+    const stored = await loadStored(ctx);
+    if (!stored.entry) {
       ctx.ui.warn(
-        `not signed in yet (${ctx.authFile} has no usable anthropic entry): ` +
+        `not signed in yet (${stored.used.path} has no usable anthropic entry): ` +
           `the job fails until you run \`${PROGRAM} login\``,
       );
     }
@@ -607,12 +607,14 @@ async function status(ctx: Context): Promise<ExitCode> {
 
 async function credentialLine(ctx: Context): Promise<string> {
   try {
-    const snapshot = await readAuthFile(ctx.authFile);
-    const entry = snapshot.entry;
+    // The store OpenCode uses: OpenCode 2's database when it exists, else auth.json.
+    const stored = await loadStored(ctx);
+    const entry = stored.entry;
+    const where = stored.used.path;
     if (!entry) {
-      return snapshot.problem
-        ? `the anthropic entry in ${ctx.authFile} is unusable (${snapshot.problem})`
-        : `not signed in (no anthropic entry in ${ctx.authFile})`;
+      return stored.used.problem
+        ? `the anthropic entry in ${where} is unusable (${stored.used.problem})`
+        : `not signed in (no anthropic entry in ${where})`;
     }
     if (entry.type === "api") return "an API key does not expire";
     return `the token ${formatExpiry(entry.expires, ctx.now())}`;
