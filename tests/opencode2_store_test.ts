@@ -24,8 +24,9 @@ import {
   SEED_ROWS,
   SEED_SECRETS,
 } from "./fakes/opencode2_db.ts";
-import type { Sandbox } from "./helpers/sandbox.ts";
-import { withSandbox } from "./helpers/sandbox.ts";
+import { CLI_FLAGS, MAIN, type Sandbox, withSandbox } from "./helpers/sandbox.ts";
+import { buildJob } from "../lib/service/job.ts";
+import { recordEnv } from "../lib/context.ts";
 import { freshTokens, writeClaudeFile } from "./claude_code/session_helpers.ts";
 import {
   driveBrowserLogin,
@@ -629,5 +630,48 @@ Deno.test("OpenCode 2: a credential the user added in OpenCode 2 is never copied
       assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
       assert.match((await box.runInProcess(["status"])).stderr, DISAGREE);
     })
+  );
+});
+
+Deno.test("OpenCode 2: the service job, run as its unit runs it (its command line and environment only), refreshes into both stores", async () => {
+  await withSandbox((box) =>
+    withFake((fake) =>
+      withOpenCode2(box, {}, async (path) => {
+        const { rows: before } = await importedBrowserSignIn(box, fake, path);
+        const elsewhere = `${box.root}/not-used.db`;
+        const job = buildJob({
+          execPath: Deno.execPath(),
+          standalone: false,
+          mainModule: new URL(`file://${MAIN}`).href,
+          flags: CLI_FLAGS,
+          env: recordEnv({ ...box.runEnv(fake.env()), OPENCODE_DB: elsewhere }),
+          os: "linux",
+          authFile: box.authFile,
+          stateFile: box.stateFile,
+          ahead: 4 * 60_000,
+        });
+        // OPENCODE_DB names the database the job writes, so it is carried.
+        assert.equal(job.env.OPENCODE_DB, elsewhere);
+        delete job.env.OPENCODE_DB;
+        const output = await new Deno.Command(job.program, {
+          args: job.args,
+          env: job.env,
+          clearEnv: true,
+          cwd: "/",
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        plantFakeSecrets(box, fake);
+        const stderr = new TextDecoder().decode(output.stderr);
+        box.assertNoLeak(job.args, { code: output.code, stdout: "", stderr });
+        assert.equal(output.code, 0, stderr);
+        const next = fake.issued[1];
+        const rows = readRows(path);
+        assertOthersKept(before, rows, null);
+        assert.equal(JSON.parse(ourRow(rows)!.value).access, next.access);
+        assert.equal(((await box.readAuth()).anthropic as { access: string }).access, next.access);
+      })
+    )
   );
 });
