@@ -27,6 +27,7 @@ import {
 import { CLI_FLAGS, MAIN, type Sandbox, withSandbox } from "./helpers/sandbox.ts";
 import { buildJob } from "../lib/service/job.ts";
 import { recordEnv } from "../lib/context.ts";
+import { runLikeScheduler } from "./helpers/processes.ts";
 import { freshTokens, writeClaudeFile } from "./claude_code/session_helpers.ts";
 import {
   driveBrowserLogin,
@@ -653,19 +654,10 @@ Deno.test("OpenCode 2: the service job, run as its unit runs it (its command lin
         // OPENCODE_DB names the database the job writes, so it is carried.
         assert.equal(job.env.OPENCODE_DB, elsewhere);
         delete job.env.OPENCODE_DB;
-        const output = await new Deno.Command(job.program, {
-          args: job.args,
-          env: job.env,
-          clearEnv: true,
-          cwd: "/",
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
+        const result = await runLikeScheduler(job.program, job.args, job.env);
         plantFakeSecrets(box, fake);
-        const stderr = new TextDecoder().decode(output.stderr);
-        box.assertNoLeak(job.args, { code: output.code, stdout: "", stderr });
-        assert.equal(output.code, 0, stderr);
+        box.assertNoLeak(job.args, result);
+        assert.equal(result.code, 0, result.stderr);
         const next = fake.issued[1];
         const rows = readRows(path);
         assertOthersKept(before, rows, null);

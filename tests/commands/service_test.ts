@@ -56,6 +56,7 @@ import {
 } from "../fakes/service_managers.ts";
 import { memoryIo } from "../helpers/context.ts";
 import { MAIN, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
+import { runLikeScheduler } from "../helpers/processes.ts";
 
 const FLAGS = startTaskFlags(denoJson.tasks.start);
 const DENO_RUN: JobRuntime = {
@@ -704,20 +705,7 @@ Deno.test({
 
         // Run it as systemd would: that environment only, from /, stdin closed.
         const runJob = async () => {
-          const output = await new Deno.Command(argv[0], {
-            args: argv.slice(1),
-            env,
-            clearEnv: true,
-            cwd: "/",
-            stdin: "null",
-            stdout: "piped",
-            stderr: "piped",
-          }).output();
-          const result = {
-            code: output.code,
-            stdout: decoder.decode(output.stdout),
-            stderr: decoder.decode(output.stderr),
-          };
+          const result = await runLikeScheduler(argv[0], argv.slice(1), env);
           for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
           box.assertNoLeak(argv, result);
           return result;
