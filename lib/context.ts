@@ -1,7 +1,7 @@
 /** Everything a command needs from the outside world, passed in explicitly. */
 
 import { FailureError, PROGRAM } from "./errors.ts";
-import { isAbsolute, join } from "./fs/path.ts";
+import { dirname, isAbsolute, join } from "./fs/path.ts";
 import type { Io, Ui } from "./ui.ts";
 
 /** Read access to environment variables. */
@@ -83,6 +83,17 @@ export function defaultAuthFile(env: Env, os: string): string {
   const dataHome = env.get("XDG_DATA_HOME") ||
     join(homeDir(env, os), ".local", "share");
   return join(dataHome, "opencode", "auth.json");
+}
+
+/**
+ * OpenCode 2's database: `$OPENCODE_DB` when set, else `opencode.db` beside
+ * auth.json. For the default auth.json that is OpenCode 2's own default
+ * (`$XDG_DATA_HOME/opencode/opencode.db`, else `~/.local/share/opencode/`);
+ * with `--auth-file` it is the database of that data folder, so a scheduled
+ * job, which always names its auth.json, keeps writing the same two stores.
+ */
+export function databaseFileFor(env: Env, authFile: string): string {
+  return env.get("OPENCODE_DB") || join(dirname(authFile), "opencode.db");
 }
 
 /** `$XDG_CONFIG_HOME`, default `~/.config`: where this tool's state and systemd user units live. */

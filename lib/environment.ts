@@ -43,7 +43,7 @@ export const ENVIRONMENT: readonly EnvVar[] = [
   {
     name: "XDG_DATA_HOME",
     default: "~/.local/share",
-    meaning: "holds OpenCode's credentials, opencode/auth.json",
+    meaning: "holds OpenCode's credentials, opencode/auth.json and opencode/opencode.db",
     carried: true,
   },
   {
@@ -71,6 +71,12 @@ export const ENVIRONMENT: readonly EnvVar[] = [
     name: "OPENCODE_CONFIG_DIR",
     meaning: "an extra OpenCode config folder, read for config files and plugins",
     carried: false,
+  },
+  {
+    name: "OPENCODE_DB",
+    default: "opencode.db beside auth.json",
+    meaning: "OpenCode 2's database; written too when it exists (never created)",
+    carried: true,
   },
   {
     name: "CLAUDE_CONFIG_DIR",

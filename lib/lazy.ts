@@ -37,6 +37,7 @@ export const LAZY_MODULES = [
   "lib/oauth/pkce.ts",
   "lib/oauth/token.ts",
   "lib/opencode/auth_file.ts",
+  "lib/opencode/database.ts",
   "lib/prompt.ts",
   "lib/reference.ts",
   "lib/renewal.ts",

@@ -25,7 +25,7 @@ export const ENVIRONMENT_GROUPS: readonly EnvGroup[] = [
   },
   {
     title: "OpenCode",
-    names: ["OPENCODE_AUTH_CONTENT", "OPENCODE_CONFIG", "OPENCODE_CONFIG_DIR"],
+    names: ["OPENCODE_AUTH_CONTENT", "OPENCODE_CONFIG", "OPENCODE_CONFIG_DIR", "OPENCODE_DB"],
   },
   {
     title: "Claude Code session",

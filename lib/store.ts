@@ -1,8 +1,13 @@
 /**
- * The one store of the stored credential. It owns OpenCode's auth.json (the
- * `anthropic` entry only), this tool's state file and the lock, and hands out
- * a transaction: read, decide, compare-and-swap write. Sign-in methods never
- * touch files; they get the current entry from here and return the new one.
+ * The one store of the stored credential. It owns OpenCode's credential
+ * stores (the `anthropic` entry only): OpenCode 1's auth.json, and OpenCode
+ * 2's database when that file exists (lib/opencode/database.ts, loaded only
+ * then). It also owns this tool's state file and the lock, and hands out a
+ * transaction: read, decide, compare-and-swap write into every store that
+ * exists. The store OpenCode uses (the database when present and usable,
+ * else auth.json) is the one read, and the one a compare-and-swap checks.
+ * Sign-in methods never touch files; they get the current entry from here
+ * and return the new one.
  *
  * May import: credential_types.ts, state.ts, opencode/, lock.ts, errors.ts.
  * Never commands/ or methods/.
@@ -12,8 +17,11 @@
 
 import type { AnthropicEntry, Credential, Method } from "./credential_types.ts";
 import { sameEntry, secretOf } from "./credential_types.ts";
-import { PROGRAM, SignInRequiredError } from "./errors.ts";
+import { FailureError, PROGRAM, SignInRequiredError } from "./errors.ts";
 import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
+import type { DatabaseChange, DatabaseSnapshot } from "./opencode/database.ts";
+import { databaseFileFor, type Env } from "./context.ts";
+import { basename, dirname } from "./fs/path.ts";
 import {
   type AnthropicState,
   fingerprint,
@@ -33,16 +41,53 @@ import { showWait } from "./progress.ts";
 
 /** What the store needs of the run's context. */
 export interface StoreContext {
+  readonly env: Env;
+  /** Current time in epoch milliseconds (row times in OpenCode 2's database). */
+  now(): number;
   readonly authFile: string;
   readonly stateFile: string;
   readonly ui: Ui;
+}
+
+/** The kinds of store, as `status --json` names them. */
+export type StoreKind = "opencode1-auth-json" | "opencode2-db";
+
+/**
+ * Whether a regular file exists at `path` (OpenCode 2's database is never
+ * created here). Asked by every `token`: its folder is listed instead of the
+ * file stat-ed, because the first error a process throws costs about 0.4 ms
+ * (measured) and a missing database is the common case; listing costs ~0.1 ms.
+ */
+export function databaseExists(path: string): boolean {
+  const name = basename(path);
+  try {
+    for (const entry of Deno.readDirSync(dirname(path))) {
+      if (entry.name !== name) continue;
+      return entry.isFile || (entry.isSymlink && Deno.statSync(path).isFile);
+    }
+  } catch {
+    // No folder, or a dangling link: no database.
+  }
+  return false;
+}
+
+/** Which store OpenCode reads the credential from, and what is wrong with its entry. */
+export interface UsedStore {
+  kind: StoreKind;
+  path: string;
+  /** Why its `anthropic` entry is unusable, or null. */
+  problem: string | null;
 }
 
 /** What is stored now. */
 export interface Stored {
   /** auth.json as read. */
   snapshot: AuthSnapshot;
-  /** The usable entry, or null. */
+  /** OpenCode 2's database as read, or null when the file does not exist. */
+  database: DatabaseSnapshot | null;
+  /** The store OpenCode uses: the database when it exists and is usable, else auth.json. */
+  used: UsedStore;
+  /** The usable entry of the used store, or null. */
   entry: AnthropicEntry | null;
   /** The state, only when it describes this entry in this auth file. */
   state: AnthropicState | null;
@@ -63,32 +108,70 @@ export type ReadPurpose = "use" | "report";
 
 async function describe(
   ctx: StoreContext,
-  snapshot: AuthSnapshot,
+  read: { snapshot: AuthSnapshot; database: DatabaseSnapshot | null },
   purpose: ReadPurpose,
 ): Promise<Stored> {
-  const entry = snapshot.entry;
-  if (!entry) return { snapshot, entry: null, state: null, method: null };
+  const { snapshot, database } = read;
+  const usesDatabase = database !== null && database.refused === null;
+  const used: UsedStore = usesDatabase
+    ? { kind: "opencode2-db", path: database.path, problem: database.problem }
+    : { kind: "opencode1-auth-json", path: snapshot.path, problem: snapshot.problem };
+  const entry = usesDatabase ? database.entry : snapshot.entry;
+  const base = { snapshot, database, used };
+  if (!entry) return { ...base, entry: null, state: null, method: null };
   if (purpose === "use" && entry.type === "api") {
-    return { snapshot, entry, state: null, method: "api-key" };
+    return { ...base, entry, state: null, method: "api-key" };
   }
   const recorded = readState(ctx.stateFile);
-  if (!recorded) return { snapshot, entry, state: null, method: methodFor(entry, null) };
+  if (!recorded) return { ...base, entry, state: null, method: methodFor(entry, null) };
   if (purpose === "use" && recorded.source !== "claude-code-session") {
     // Only a Claude Code state can make an `oauth` entry anything but a browser
     // sign-in, so checking this one (a SHA-256 of the token) decides nothing
     // for a `token` that uses the entry as it is.
-    return { snapshot, entry, state: null, method: methodFor(entry, null) };
+    return { ...base, entry, state: null, method: methodFor(entry, null) };
   }
   const state = await stateApplies(recorded, ctx.authFile, entry) ? recorded : null;
-  return { snapshot, entry, state, method: methodFor(entry, state) };
+  return { ...base, entry, state, method: methodFor(entry, state) };
 }
 
-/** Read auth.json and the state that applies to its entry, without the lock. */
+/** The database module, loaded only when a database exists (SQLite costs start-up). */
+function databaseModule(): Promise<typeof import("./opencode/database.ts")> {
+  return lazyImport<typeof import("./opencode/database.ts")>("lib/opencode/database.ts");
+}
+
+/** OpenCode 2's database of this run, or null when it does not exist. */
+function existingDatabase(ctx: StoreContext): string | null {
+  const path = databaseFileFor(ctx.env, ctx.authFile);
+  return databaseExists(path) ? path : null;
+}
+
+/** Read OpenCode 2's database when it exists. */
+async function readDatabaseIfAny(ctx: StoreContext): Promise<DatabaseSnapshot | null> {
+  const path = existingDatabase(ctx);
+  if (path === null) return null;
+  return (await databaseModule()).readDatabase(path);
+}
+
+/** Read the stores and the state that applies to the entry OpenCode uses, without the lock. */
 export async function loadStored(
   ctx: StoreContext,
   purpose: ReadPurpose = "report",
 ): Promise<Stored> {
-  return await describe(ctx, await readAuthFile(ctx.authFile), purpose);
+  const snapshot = await readAuthFile(ctx.authFile);
+  const database = await readDatabaseIfAny(ctx);
+  return await describe(ctx, { snapshot, database }, purpose);
+}
+
+/**
+ * Whether the stores that exist hold different credentials (both files
+ * present, the database usable): OpenCode 1 and 2 would then sign in differently.
+ */
+export function storesDisagree(stored: Stored): boolean {
+  const database = stored.database;
+  if (database === null || database.refused !== null || stored.snapshot.text === null) {
+    return false;
+  }
+  return !sameEntry(database.entry, stored.snapshot.entry);
 }
 
 /** The stored credential, or a sign-in-required error that says why there is none. */
@@ -100,43 +183,58 @@ export function requireCredential(stored: Stored): StoredCredential {
     return { ...stored, entry, method };
   }
   const login = `run \`${PROGRAM} login\``;
-  if (stored.snapshot.problem) {
+  const where = stored.used.path;
+  if (stored.used.problem) {
     throw new SignInRequiredError(
-      `the anthropic entry in ${stored.snapshot.path} is unusable: ${stored.snapshot.problem}`,
+      `the anthropic entry in ${where} is unusable: ${stored.used.problem}`,
       login,
     );
   }
-  throw new SignInRequiredError(
-    `not signed in (no anthropic entry in ${stored.snapshot.path})`,
-    login,
-  );
+  throw new SignInRequiredError(`not signed in (no anthropic entry in ${where})`, login);
 }
 
 export type { StateFields };
 
 /** Operations on the stored credential while holding the lock. */
 export interface Transaction {
-  /** Re-read auth.json and the state. */
+  /** Re-read the stores and the state. */
   read(): Promise<Stored>;
   /**
-   * Store `next` (and its state) only if the entry is still `from` (same type
-   * and tokens; null: still absent or unusable). Returns false, keeping what
-   * is there, when another writer changed it since.
+   * Store `next` (and its state) only if the entry OpenCode uses is still
+   * `from` (same type and tokens; null: still absent or unusable). Returns
+   * false, keeping what is there, when another writer changed it since.
    */
   commit(from: AnthropicEntry | null, next: AnthropicEntry, state: StateFields): Promise<boolean>;
-  /** Store `next` whatever is there now (login: the user's choice wins). */
+  /** Store `next` whatever is there now, and make it the one OpenCode uses (login). */
   put(next: AnthropicEntry, state: StateFields): Promise<void>;
   /** Update the state of `entry` if it is still the stored one (refresh bookkeeping). */
   recordState(entry: AnthropicEntry, state: StateFields): Promise<void>;
-  /** Remove the `anthropic` entry and its state; returns whether there was an entry. */
+  /** Remove this tool's `anthropic` entries and its state; returns whether there was one. */
   remove(): Promise<boolean>;
   /** Move a corrupt auth.json aside; returns the new path, or null when it was not corrupt. */
   moveAside(): Promise<string | null>;
+  /**
+   * Make disagreeing stores agree on this tool's credential: auth.json takes
+   * this tool's row when OpenCode 2 uses it; a database without any
+   * `anthropic` row takes auth.json's entry when the state says this tool
+   * wrote it. A credential the user added in OpenCode 2 is left alone.
+   * Returns what was written, or null.
+   */
+  align(): Promise<StoreKind | null>;
+}
+
+/**
+ * Make the stores agree when they disagree (see Transaction.align): what
+ * `refresh` does first. Returns what was written, or null.
+ */
+export async function alignStores(ctx: StoreContext): Promise<StoreKind | null> {
+  if (!storesDisagree(await loadStored(ctx))) return null;
+  return await withStore(ctx, "making the stores agree", (tx) => tx.align());
 }
 
 /**
  * Forget this tool's state for `ctx.authFile` (kept when it belongs to another
- * auth file). Needs no auth.json lock: logout calls it alone when auth.json is absent.
+ * auth file). Needs no auth.json lock: logout calls it alone when no store exists.
  */
 export async function forgetState(ctx: StoreContext): Promise<void> {
   const recorded = readState(ctx.stateFile);
@@ -144,8 +242,45 @@ export async function forgetState(ctx: StoreContext): Promise<void> {
 }
 
 /**
+ * OpenCode 2's database as one transaction writes it. Made before the
+ * transaction's work, with a probe of the write lock: a locked or read-only
+ * database fails then, before a refresh token or a sign-in is spent.
+ * `change` applies one change; `finish` reports a refused table once
+ * auth.json has been written (not for a removal from a missing table, which
+ * holds nothing).
+ */
+interface DatabaseWriter {
+  change(change: DatabaseChange): Promise<"changed" | "unchanged" | "refused">;
+  finish(): void;
+}
+
+async function databaseWriter(ctx: StoreContext): Promise<DatabaseWriter | null> {
+  const path = existingDatabase(ctx);
+  if (path === null) return null;
+  const db = await databaseModule();
+  const refused = db.probeDatabase(path);
+  let stored = false;
+  return {
+    change(change) {
+      stored ||= change.kind !== "remove";
+      return Promise.resolve(
+        refused === null ? db.changeDatabase(path, change, ctx.now()) : "unchanged",
+      );
+    },
+    finish() {
+      if (refused !== null && (stored || !db.isMissingTable(refused))) {
+        throw new FailureError(db.refusalMessage(path, refused), db.refusalHint(refused));
+      }
+    },
+  };
+}
+
+/**
  * Run `fn` holding the lock of the resolved auth.json. `holder` says what this
  * process is doing, for the progress line of a process that waits for it.
+ * When OpenCode 2's database exists, every change is made there too (after
+ * auth.json: a refresh token spent must land somewhere); a database whose
+ * table this tool does not know fails the command once auth.json is written.
  */
 export async function withStore<T>(
   ctx: StoreContext,
@@ -163,52 +298,91 @@ export async function withStore<T>(
       describes: await fingerprint(secretOf(entry)),
     });
   };
-  const tx: Transaction = {
-    read: () => loadStored(ctx),
-    async commit(from, next, state) {
-      const outcome = await file.writeEntry(
-        ctx.authFile,
-        next,
-        (current) => sameEntry(current.entry, from),
-      );
-      if (outcome === "refused") {
-        ctx.ui.debug("auth.json changed while this operation ran; keeping what is there now");
-        return false;
-      }
-      await writeStateFor(next, state);
-      return true;
-    },
-    async put(next, state) {
-      // The state first: a state folder that cannot be written stops the
-      // sign-in before auth.json is touched (the state applies only to the
-      // entry it describes, so the new state says nothing about the old entry).
-      const before = readStateKey(ctx.stateFile, "anthropic");
-      await writeStateFor(next, state);
-      try {
-        await file.writeEntry(ctx.authFile, next);
-      } catch (error) {
-        // auth.json kept the previous entry: give it back its state.
-        await writeStateKey(ctx.stateFile, "anthropic", before ?? null).catch(() => {});
-        throw error;
-      }
-    },
-    async recordState(entry, state) {
-      const current = await readAuthFile(ctx.authFile);
-      if (sameEntry(current.entry, entry)) await writeStateFor(entry, state);
-    },
-    async remove() {
-      const removed = await file.removeEntry(ctx.authFile);
-      await forgetState(ctx);
-      return removed;
-    },
-    moveAside: () => file.moveAside(ctx.authFile),
+  const locked = async (database: DatabaseWriter | null): Promise<T> => {
+    const tx: Transaction = {
+      read: () => loadStored(ctx),
+      async commit(from, next, state) {
+        const current = await loadStored(ctx);
+        if (!sameEntry(current.entry, from)) {
+          ctx.ui.debug("the stored credential changed while this operation ran; keeping it");
+          return false;
+        }
+        // auth.json is checked against `from` only when it is the store OpenCode uses;
+        // otherwise it follows the database (and is brought back into agreement).
+        const followsDatabase = current.used.kind === "opencode2-db";
+        const outcome = await file.writeEntry(
+          ctx.authFile,
+          next,
+          (now) => followsDatabase || sameEntry(now.entry, from),
+        );
+        if (outcome === "refused") {
+          ctx.ui.debug("auth.json changed while this operation ran; keeping what is there now");
+          return false;
+        }
+        if (await database?.change({ kind: "swap", from, next }) === "refused") {
+          ctx.ui.debug("OpenCode 2's credential changed while this operation ran; keeping it");
+          return false;
+        }
+        await writeStateFor(next, state);
+        return true;
+      },
+      async put(next, state) {
+        // The state first: a state folder that cannot be written stops the
+        // sign-in before auth.json is touched (the state applies only to the
+        // entry it describes, so the new state says nothing about the old entry).
+        const before = readStateKey(ctx.stateFile, "anthropic");
+        await writeStateFor(next, state);
+        try {
+          await file.writeEntry(ctx.authFile, next);
+        } catch (error) {
+          // auth.json kept the previous entry: give it back its state.
+          await writeStateKey(ctx.stateFile, "anthropic", before ?? null).catch(() => {});
+          throw error;
+        }
+        await database?.change({ kind: "put", next });
+      },
+      async recordState(entry, state) {
+        const current = await loadStored(ctx);
+        if (sameEntry(current.entry, entry)) await writeStateFor(entry, state);
+      },
+      async remove() {
+        const removed = await file.removeEntry(ctx.authFile);
+        const removedRow = await database?.change({ kind: "remove" }) === "changed";
+        await forgetState(ctx);
+        return removed || removedRow;
+      },
+      moveAside: () => file.moveAside(ctx.authFile),
+      async align() {
+        const current = await loadStored(ctx);
+        const db = current.database;
+        if (!database || !db || !storesDisagree(current)) return null;
+        const authEntry = current.snapshot.entry;
+        if (db.entry && db.ours && db.picked?.id === db.ours.id) {
+          const outcome = await file.writeEntry(
+            ctx.authFile,
+            db.entry,
+            (now) => sameEntry(now.entry, authEntry),
+          );
+          return outcome === "changed" ? "opencode1-auth-json" : null;
+        }
+        if (db.picked || !authEntry) return null;
+        const recorded = readState(ctx.stateFile);
+        if (!recorded || !await stateApplies(recorded, ctx.authFile, authEntry)) return null;
+        const outcome = await database.change({ kind: "swap", from: null, next: authEntry });
+        return outcome === "changed" ? "opencode2-db" : null;
+      },
+    };
+    const result = await fn(tx);
+    database?.finish();
+    return result;
   };
   let stopWaiting = () => {};
   try {
-    return await withLock(lockPathFor(ctx.authFile), () => {
+    return await withLock(lockPathFor(ctx.authFile), async () => {
       stopWaiting();
-      // Ctrl-C while the files are written takes effect once both are done.
-      return deferInterrupts(() => fn(tx));
+      const database = await databaseWriter(ctx);
+      // Ctrl-C while the files are written takes effect once every store is done.
+      return await deferInterrupts(() => locked(database));
     }, {
       holder,
       onWait: (heldBy) =>

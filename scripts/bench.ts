@@ -6,7 +6,10 @@
  * (a) start-up of `token` on a fresh stored credential (an `api` entry and a
  *     fresh browser `oauth` entry) versus `deno run` of an empty script with
  *     the same permission flags: the runtime's floor (goal: at most 1.3x);
- * (b) peak memory (max RSS) of the same three;
+ *     and an `api` entry with OpenCode 2's database present too (both stores:
+ *     `token` then loads node:sqlite and reads the database; without the
+ *     database SQLite is never loaded, so the first two do not pay for it);
+ * (b) peak memory (max RSS) of the same four;
  * (c) refresh stampede: 32 simultaneous `token` processes on an expired browser
  *     sign-in against the fake Anthropic server: token requests (goal exactly 1)
  *     and wall time versus one lone refresh;
@@ -25,6 +28,7 @@ import { FakeAnthropic } from "../tests/fakes/anthropic_server.ts";
 import { claudePayload, claudeTokens, installFakeClaude } from "../tests/fakes/claude_code.ts";
 import { CLI_FLAGS, MAIN, Sandbox } from "../tests/helpers/sandbox.ts";
 import { fingerprint } from "../lib/state.ts";
+import { buildDatabase, SEED_ROWS } from "../tests/fakes/opencode2_db.ts";
 
 const START_GOAL = 1.3;
 
@@ -262,7 +266,7 @@ const OTHER = {
 // (a) and (b): start-up and memory.
 
 async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok: boolean }> {
-  const [floorBox, apiBox, oauthBox] = boxes;
+  const [floorBox, apiBox, oauthBox, bothBox] = boxes;
   const emptyScript = `${floorBox.root}/empty.ts`;
   await Deno.writeTextFile(emptyScript, "");
 
@@ -282,6 +286,23 @@ async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok
   });
   await writeState(oauthBox, "browser-oauth", access);
 
+  // Both stores: auth.json and OpenCode 2's database, each holding the key.
+  await bothBox.writeAuth({ ...OTHER, anthropic: { type: "api", key: apiKey } });
+  await writeState(bothBox, "api-key", apiKey);
+  buildDatabase(`${bothBox.dataHome}/opencode/opencode.db`, {
+    rows: [...SEED_ROWS.map((row) => ({ ...row, active: null })), {
+      id: "cred_0000018f0000000fbenchrow0001",
+      integration_id: "anthropic",
+      label: "opencode-claude-code-auth",
+      value: JSON.stringify({ type: "key", key: apiKey }),
+      connector_id: null,
+      method_id: null,
+      active: 1,
+      time_created: Date.now(),
+      time_updated: Date.now(),
+    }],
+  }).close();
+
   const targets: Target[] = [
     { label: "deno run empty.ts (floor)", box: floorBox, args: [emptyScript], expect: "" },
     { label: "token, api entry", box: apiBox, args: [MAIN, "token"], expect: `${apiKey}\n` },
@@ -291,6 +312,12 @@ async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok
       args: [MAIN, "token"],
       expect: `${access}\n`,
     },
+    {
+      label: "token, api entry, both stores (opencode.db)",
+      box: bothBox,
+      args: [MAIN, "token"],
+      expect: `${apiKey}\n`,
+    },
   ];
 
   // Warm-up: the module cache (transpiled TypeScript) and the page cache.
@@ -298,13 +325,17 @@ async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok
 
   const times = targets.map(() => [] as number[]);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const index of shuffle([0, 1, 2])) times[index].push(await timeOnce(targets[index]));
+    for (const index of shuffle(targets.map((_, i) => i))) {
+      times[index].push(await timeOnce(targets[index]));
+    }
   }
 
   const probe = await memoryProbe();
   const rss = targets.map(() => [] as number[]);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const index of shuffle([0, 1, 2])) rss[index].push(await probe.measure(targets[index]));
+    for (const index of shuffle(targets.map((_, i) => i))) {
+      rss[index].push(await probe.measure(targets[index]));
+    }
   }
 
   const floor = median(times[0]);
@@ -518,7 +549,7 @@ async function claudeStampede(box: Sandbox): Promise<{ lines: string[]; ok: bool
 // ---------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  const boxes = await Promise.all(Array.from({ length: 5 }, () => Sandbox.create()));
+  const boxes = await Promise.all(Array.from({ length: 6 }, () => Sandbox.create()));
   try {
     const out = (line = "") => console.log(line);
     out("opencode-claude-code-auth benchmark");
@@ -526,9 +557,9 @@ async function main(): Promise<number> {
     out(`command: ${Deno.execPath()} run <the start task's permission flags> main.ts token`);
     out();
     const results = [];
-    if (ONLY !== "stampedes") results.push(await startupAndMemory(boxes.slice(0, 3)));
+    if (ONLY !== "stampedes") results.push(await startupAndMemory(boxes.slice(0, 4)));
     if (ONLY !== "startup") {
-      results.push(await browserStampede(boxes[3]), await claudeStampede(boxes[4]));
+      results.push(await browserStampede(boxes[4]), await claudeStampede(boxes[5]));
     }
     for (const result of results) {
       for (const line of result.lines) out(line);

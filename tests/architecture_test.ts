@@ -346,6 +346,7 @@ Deno.test("lib/methods/ never touches files: no store, lock, auth.json writer or
         "lib/renewal.ts",
         "lib/lock.ts",
         "lib/opencode/auth_file.ts",
+        "lib/opencode/database.ts",
         "lib/fs/atomic.ts",
       ),
       RUNTIME,
@@ -356,6 +357,7 @@ Deno.test("lib/methods/ never touches files: no store, lock, auth.json writer or
   const writers = [
     ...exportedFunctions("lib/state.ts").filter((name) => /^(write|remove)/.test(name)),
     ...exportedFunctions("lib/opencode/auth_file.ts"),
+    ...exportedFunctions("lib/opencode/database.ts").filter((name) => /^(change|probe)/.test(name)),
     "withStore",
     "withLock",
   ];
@@ -418,6 +420,8 @@ Deno.test("`token` loads statically only the read path: the store and the state 
         "lib/renewal.ts",
         "lib/lock.ts",
         "lib/opencode/auth_file.ts",
+        "lib/opencode/database.ts",
+        "lib/opencode/credential_row.ts",
         "lib/fs/atomic.ts",
         "lib/prompt.ts",
         "lib/process.ts",
@@ -426,6 +430,19 @@ Deno.test("`token` loads statically only the read path: the store and the state 
     ),
   );
   assert.deepEqual(heavy, [], `loaded at start-up by \`token\`: ${[...loaded].sort().join(", ")}`);
+});
+
+Deno.test("OpenCode 2's database is written only through the store: nothing else imports its SQL", async () => {
+  const g = await graph();
+  assert.deepEqual(
+    importsBetween(
+      g,
+      (p) => ownCode(p) && p !== "lib/store.ts" && p !== "lib/opencode/database.ts",
+      oneOf("lib/opencode/database.ts"),
+      RUNTIME,
+    ),
+    [],
+  );
 });
 
 /** The names of the functions `file` exports. */

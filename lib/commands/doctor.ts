@@ -4,13 +4,14 @@ import { refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { isStale } from "../credential_types.ts";
-import { loadStored, type Stored } from "../store.ts";
+import { loadStored, type Stored, storesDisagree } from "../store.ts";
 import { CancelledError, CliError, type ExitCode, osReason, PROGRAM } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { dirname } from "../fs/path.ts";
 import { MAX_STATE_FILE_BYTES, readBoundedText } from "../fs/read.ts";
 import { parseJson } from "../json.ts";
-import { scanPlugins } from "../opencode/config.ts";
+import { type PluginScan, scanPlugins } from "../opencode/config.ts";
+import { databaseFileFor } from "../context.ts";
 import { loadOAuthConfig, overridesInForce } from "../oauth/config.ts";
 import { scrub } from "../redact.ts";
 import { runBounded } from "../process.ts";
@@ -86,15 +87,69 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
     return { checks, stored };
   }
   if (stored.snapshot.text === null) {
+    const usesDatabase = stored.used.kind === "opencode2-db";
     checks.push(
-      fail(
+      (usesDatabase ? warn : fail)(
         "auth file",
-        `${ctx.authFile} does not exist yet`,
+        `${ctx.authFile} does not exist yet${usesDatabase ? " (OpenCode 1 reads it)" : ""}`,
         RUN_LOGIN,
       ),
     );
+  } else {
+    checks.push(...await authFileModes(ctx));
+  }
+  checks.push(databaseCheck(ctx, stored));
+  if (stored.snapshot.text === null && stored.used.kind !== "opencode2-db") {
     return { checks, stored };
   }
+  checks.push(entryCheck(ctx, stored));
+  return { checks, stored };
+}
+
+/** OpenCode 2's database: absent, refused, or what it holds and whether it agrees with auth.json. */
+function databaseCheck(ctx: Context, stored: Stored): Check {
+  const database = stored.database;
+  const name = "OpenCode 2 database";
+  if (!database) {
+    return ok(
+      name,
+      `none at ${
+        databaseFileFor(ctx.env, ctx.authFile)
+      } (OpenCode 2 not set up here; it imports auth.json on its first start)`,
+    );
+  }
+  if (database.refused) {
+    return fail(
+      name,
+      `${database.path} ${database.refused}`,
+      database.refused.startsWith("has no")
+        ? "start OpenCode 2 once, then run `login` again"
+        : "this OpenCode 2 version is not supported yet",
+    );
+  }
+  if (storesDisagree(stored)) {
+    return warn(
+      name,
+      `${database.path} and auth.json hold different anthropic credentials; OpenCode 2 uses the database's`,
+      `run \`${PROGRAM} login\` (or \`refresh --force\`) to make them agree`,
+    );
+  }
+  const picked = database.picked;
+  return ok(
+    name,
+    picked
+      ? `${database.path}: OpenCode 2 uses the anthropic row labelled ${
+        JSON.stringify(picked.label)
+      }${
+        picked.id === database.ours?.id ? " (written by this tool)" : " (not written by this tool)"
+      }`
+      : `${database.path}: no anthropic credential`,
+  );
+}
+
+/** auth.json's mode and its folder's. */
+async function authFileModes(ctx: Context): Promise<Check[]> {
+  const checks: Check[] = [];
   const mode = await modeOf(ctx.authFile);
   checks.push(
     mode === null || mode === 0o600
@@ -119,32 +174,23 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
       ),
     );
   }
+  return checks;
+}
+
+/** The entry OpenCode uses: present, usable, fresh. */
+function entryCheck(ctx: Context, stored: Stored): Check {
   const entry = stored.entry;
   if (!entry) {
-    checks.push(
-      stored.snapshot.problem
-        ? fail(
-          "anthropic entry",
-          `unusable: ${stored.snapshot.problem}`,
-          RUN_LOGIN,
-        )
-        : fail("anthropic entry", "not signed in", RUN_LOGIN),
-    );
-  } else if (entry.type === "api") {
-    checks.push(ok("anthropic entry", "API key stored (does not expire)"));
-  } else {
-    const label = methodLabel(stored.method ?? "browser");
-    checks.push(
-      isStale(entry.expires, ctx.now(), refreshSkewMs(ctx))
-        ? warn(
-          "anthropic entry",
-          `${label}: token ${formatExpiry(entry.expires, ctx.now())}`,
-          RUN_REFRESH,
-        )
-        : ok("anthropic entry", `${label}: token ${formatExpiry(entry.expires, ctx.now())}`),
-    );
+    return stored.used.problem
+      ? fail("anthropic entry", `unusable: ${stored.used.problem}`, RUN_LOGIN)
+      : fail("anthropic entry", "not signed in", RUN_LOGIN);
   }
-  return { checks, stored };
+  if (entry.type === "api") return ok("anthropic entry", "API key stored (does not expire)");
+  const label = methodLabel(stored.method ?? "browser");
+  const text = `${label}: token ${formatExpiry(entry.expires, ctx.now())}`;
+  return isStale(entry.expires, ctx.now(), refreshSkewMs(ctx))
+    ? warn("anthropic entry", text, RUN_REFRESH)
+    : ok("anthropic entry", text);
 }
 
 async function checkStateFile(ctx: Context): Promise<Check> {
@@ -310,25 +356,77 @@ function olderThan13(version: string): boolean {
   return major < 1 || (major === 1 && minor < 3);
 }
 
+/** The major version in `opencode --version`'s line, or null. */
+export function majorVersion(version: string | null): number | null {
+  const match = version === null ? null : /(\d+)\.(\d+)\.(\d+)/.exec(version);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Which OpenCode this machine runs: the major version `opencode --version`
+ * prints where it runs, else 2 when OpenCode 2's database exists, else 1.
+ */
+export function whichOpenCode(version: string | null, stored: Stored | null): 1 | 2 {
+  const major = majorVersion(version);
+  if (major !== null) return major >= 2 ? 2 : 1;
+  return stored?.database ? 2 : 1;
+}
+
+/** What OpenCode 2 does with the credential it uses: a key natively, an oauth row only through a `plugins` entry. */
+function openCode2Use(stored: Stored, scan: PluginScan | null): Check {
+  const name = "credential use";
+  if (stored.entry?.type === "api") {
+    return ok(name, "OpenCode 2 uses the stored API key natively");
+  }
+  if (scan && scan.oauthPluginsV2.length > 0) {
+    return ok(
+      name,
+      `OpenCode 2 uses the oauth credential through: ${scan.oauthPluginsV2.join(", ")}`,
+    );
+  }
+  return warn(
+    name,
+    "OpenCode 2 has only API keys built in for Anthropic: it uses an `oauth` credential only through a plugin listed under `plugins` (plural; OpenCode 1 `plugin` entries do not load), and none is configured",
+    "add such a plugin under `plugins`, or store an API key: `login --method api-key` or `login --method browser --create-api-key`",
+  );
+}
+
 async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check[]> {
   const checks: Check[] = [];
-  checks.push(
-    ctx.env.get("OPENCODE_AUTH_CONTENT")
-      ? warn(
-        "OPENCODE_AUTH_CONTENT",
-        "is set: OpenCode reads credentials from it and ignores auth.json",
-        "unset OPENCODE_AUTH_CONTENT",
-      )
-      : ok("OPENCODE_AUTH_CONTENT", "not set: OpenCode reads auth.json"),
-  );
   const version = await versionOf(ctx, "opencode");
+  const which = whichOpenCode(version, stored);
+  const found = majorVersion(version) !== null
+    ? "from `opencode --version`"
+    : which === 2
+    ? "its database exists"
+    : "no OpenCode 2 database";
   checks.push(
-    version ? ok("opencode", `found (${version})`) : warn(
+    version ? ok("opencode", `found (${version}): OpenCode ${which}`) : warn(
       "opencode",
-      "`opencode` was not found on PATH",
+      `\`opencode\` was not found on PATH; checking for OpenCode ${which} (${found})`,
       "install it: `npm install -g opencode-ai`",
     ),
   );
+  if (which === 1) {
+    checks.push(
+      ctx.env.get("OPENCODE_AUTH_CONTENT")
+        ? warn(
+          "OPENCODE_AUTH_CONTENT",
+          "is set: OpenCode reads credentials from it and ignores auth.json",
+          "unset OPENCODE_AUTH_CONTENT",
+        )
+        : ok("OPENCODE_AUTH_CONTENT", "not set: OpenCode reads auth.json"),
+    );
+  }
+  if (which === 2) {
+    if (!stored?.entry) return checks;
+    const scan = stored.entry.type === "oauth" ? await scanPlugins(ctx) : null;
+    for (const file of scan?.unreadable ?? []) {
+      checks.push(warn("opencode config", `${file} could not be parsed`));
+    }
+    checks.push(openCode2Use(stored, scan));
+    return checks;
+  }
   if (stored?.entry?.type !== "oauth") return checks;
   const scan = await scanPlugins(ctx);
   for (const file of scan.unreadable) {
@@ -341,7 +439,7 @@ async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check
   } else {
     checks.push(warn(
       "oauth entry use",
-      'OpenCode 1.3+ ignores an `oauth` Anthropic entry without a plugin that handles it ("Anthropic API key is missing"), and none is configured',
+      'OpenCode 1.3+ ignores an `oauth` Anthropic entry without a plugin listed under `plugin` that handles it ("Anthropic API key is missing"), and none is configured',
       "add such a plugin to OpenCode's config, or store an API key: `login --method api-key` or `login --method browser --create-api-key`",
     ));
   }

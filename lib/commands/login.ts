@@ -1,7 +1,7 @@
 /** `login`: sign in with one of the three methods and store the credential. */
 
 import type { ParsedArgs } from "../cli.ts";
-import { type Context, defaultAuthFile } from "../context.ts";
+import { type Context, databaseFileFor, defaultAuthFile } from "../context.ts";
 import { isStale, type Method, METHODS, type SignInResult } from "../credential_types.ts";
 import { refreshSkewMs } from "../environment.ts";
 import { CliError, type ExitCode, UsageError } from "../errors.ts";
@@ -10,10 +10,14 @@ import { refuseReadOnly } from "../fs/read_only.ts";
 import { hasAnthropicPrefix } from "../api_key.ts";
 import { signInMethod } from "../methods/index.ts";
 import { CorruptAuthFileError, readAuthFile } from "../opencode/auth_read.ts";
-import { OAUTH_NOT_CONSUMED_WARNING, scanPlugins } from "../opencode/config.ts";
+import {
+  OAUTH_NOT_CONSUMED_WARNING,
+  OAUTH_NOT_CONSUMED_WARNING_V2,
+  scanPlugins,
+} from "../opencode/config.ts";
 import { canAsk, choose, confirm } from "../prompt.ts";
 import { newState } from "../state.ts";
-import { loadStored, requireCredential, withStore } from "../store.ts";
+import { databaseExists, loadStored, requireCredential, withStore } from "../store.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
 
 /** Options of `login`. */
@@ -194,12 +198,16 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   }
   const account = result.email ? ` as ${result.email}` : "";
   // Two lines: with a path of its own, the second stays short enough to read.
+  const database = databaseFileFor(ctx.env, ctx.authFile);
+  const openCode2 = databaseExists(database);
   ctx.ui.success(`Signed in with ${methodLabel(result.method)}${account}.`);
   ctx.ui.info(`Stored as an ${result.entry.type} entry in ${ctx.authFile}`);
+  if (openCode2) ctx.ui.info(`Also the active anthropic credential in ${database}`);
   if (result.entry.type === "oauth") {
     ctx.ui.info(`The token ${formatExpiry(result.entry.expires, ctx.now())}.`);
     const scan = await scanPlugins(ctx);
-    if (scan.oauthPlugins.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING);
+    if (openCode2 && scan.oauthPluginsV2.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING_V2);
+    if (!openCode2 && scan.oauthPlugins.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING);
   }
   if (ctx.env.get("OPENCODE_AUTH_CONTENT")) {
     ctx.ui.warn("OPENCODE_AUTH_CONTENT is set: OpenCode ignores auth.json while it is");

@@ -1,4 +1,8 @@
-/** `logout`: remove the `anthropic` entry and this tool's state; idempotent. */
+/**
+ * `logout`: remove the `anthropic` entry from auth.json, this tool's row from
+ * OpenCode 2's database (when it exists; rows this tool did not write stay),
+ * and this tool's state; idempotent.
+ */
 
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
@@ -13,16 +17,25 @@ export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<
   // A corrupt file fails here, untouched; a missing one needs no lock (and no new directory).
   const before = await loadStored(ctx);
   let removed = false;
-  if (before.snapshot.text !== null) {
+  if (before.snapshot.text !== null || before.database !== null) {
     removed = await withStore(ctx, "signing out", (tx) => tx.remove());
   } else {
     await forgetState(ctx);
   }
   if (removed) {
-    ctx.ui.success(`Signed out: removed the anthropic entry from ${ctx.authFile}`);
+    const row = before.database ? ` and this tool's row from ${before.database.path}` : "";
+    ctx.ui.success(`Signed out: removed the anthropic entry from ${ctx.authFile}${row}`);
     ctx.ui.info("Other providers' entries and Claude Code's own sign-in are untouched.");
   } else {
     ctx.ui.info(`Not signed in: ${ctx.authFile} has no anthropic entry. Nothing to do.`);
+  }
+  const left = before.database ? (await loadStored(ctx)).database?.picked : null;
+  if (left) {
+    ctx.ui.info(
+      `OpenCode 2 still uses an anthropic credential this tool did not write (label ${
+        JSON.stringify(left.label)
+      }); \`opencode auth logout\` removes it.`,
+    );
   }
   return 0;
 }

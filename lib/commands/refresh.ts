@@ -12,6 +12,7 @@ import { CliError, type ExitCode } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { recordRun } from "../service/record.ts";
+import { alignStores } from "../store.ts";
 
 /** Options of `refresh`. */
 export interface RefreshOptions {
@@ -21,8 +22,21 @@ export interface RefreshOptions {
   aheadMs?: number;
 }
 
+/** Make auth.json and OpenCode 2's database hold the same credential of this tool. */
+async function align(ctx: Context): Promise<void> {
+  const wrote = await alignStores(ctx);
+  if (wrote === "opencode1-auth-json") {
+    ctx.ui.info("Copied this tool's credential from OpenCode 2's database into auth.json.");
+  } else if (wrote === "opencode2-db") {
+    ctx.ui.info("Copied this tool's credential from auth.json into OpenCode 2's database.");
+  }
+}
+
 /** Refresh the stored credential through its method; one line says what happened. */
 async function refresh(ctx: Context, options: RefreshOptions): Promise<string> {
+  // First, so that what is refreshed is in both stores (a database that has
+  // no anthropic row yet receives this tool's credential from auth.json).
+  await align(ctx);
   const ensure = { force: options.force, aheadMs: options.aheadMs };
   const due = await dueFor(ctx, ensure);
   // An API key comes back as it is, forced or not: no second read to spot one first.

@@ -57,7 +57,6 @@ import {
   timerUnit,
 } from "../service/systemd.ts";
 import { startTaskFlags } from "../service/task_flags.ts";
-import { readAuthFile } from "../opencode/auth_read.ts";
 import { ENVIRONMENT, envMilliseconds } from "../environment.ts";
 import { loadOAuthConfig } from "../oauth/config.ts";
 import { userAgent } from "../oauth/http.ts";
@@ -409,7 +408,7 @@ async function checkStoredForJob(ctx: Context, force: boolean): Promise<void> {
   const { entry, method } = stored;
   if (!entry) {
     ctx.ui.warn(
-      `not signed in yet (${ctx.authFile} has no usable anthropic entry): ` +
+      `not signed in yet (${stored.used.path} has no usable anthropic entry): ` +
         `the job fails until you run \`${PROGRAM} login\``,
     );
     return;
@@ -423,12 +422,12 @@ async function checkStoredForJob(ctx: Context, force: boolean): Promise<void> {
   if (!what) return;
   if (!force) {
     throw new UsageError(
-      `nothing to refresh: ${ctx.authFile} holds ${what}, so the job could never do anything`,
+      `nothing to refresh: ${stored.used.path} holds ${what}, so the job could never do anything`,
       `sign in with a method that refreshes (\`${PROGRAM} login --method claude-code\` or ` +
         "`--method browser`), or install anyway with `service install --force`",
     );
   }
-  ctx.ui.warn(`installing anyway (--force): ${ctx.authFile} holds ${what}`);
+  ctx.ui.warn(`installing anyway (--force): ${stored.used.path} holds ${what}`);
 }
 
 async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode> {
@@ -705,12 +704,14 @@ async function status(ctx: Context): Promise<ExitCode> {
 
 async function credentialLine(ctx: Context): Promise<string> {
   try {
-    const snapshot = await readAuthFile(ctx.authFile);
-    const entry = snapshot.entry;
+    // The store OpenCode uses: OpenCode 2's database when it exists, else auth.json.
+    const stored = await loadStored(ctx);
+    const entry = stored.entry;
+    const where = stored.used.path;
     if (!entry) {
-      return snapshot.problem
-        ? `the anthropic entry in ${ctx.authFile} is unusable (${snapshot.problem})`
-        : `not signed in (no anthropic entry in ${ctx.authFile})`;
+      return stored.used.problem
+        ? `the anthropic entry in ${where} is unusable (${stored.used.problem})`
+        : `not signed in (no anthropic entry in ${where})`;
     }
     if (entry.type === "api") return "an API key does not expire";
     return `the token ${formatExpiry(entry.expires, ctx.now())}`;

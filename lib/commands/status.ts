@@ -8,7 +8,14 @@ import { isStale, type Method } from "../credential_types.ts";
 import type { ExitCode } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { signInMethod } from "../methods/index.ts";
-import { loadStored, requireCredential, type Stored } from "../store.ts";
+import {
+  loadStored,
+  requireCredential,
+  type Stored,
+  type StoreKind,
+  storesDisagree,
+} from "../store.ts";
+import { type AnthropicEntry, sameEntry } from "../credential_types.ts";
 import { checkCredential } from "../check.ts";
 
 /** Options of `status`. */
@@ -28,6 +35,64 @@ export interface StatusJson {
   expiresAt: number | null;
   fresh: boolean | null;
   account: { email?: string; organization?: string } | null;
+  /** Every OpenCode credential store that exists, what it holds (never a secret). */
+  stores: StoreJson[];
+}
+
+/** One store in `status --json`. */
+export interface StoreJson {
+  kind: StoreKind;
+  path: string;
+  /** Whether OpenCode reads the credential from this store (the database when usable). */
+  used: boolean;
+  /** The method when this store holds the credential in use, else null. */
+  method: Method | null;
+  type: "oauth" | "api" | null;
+  expiresAt: number | null;
+  /** Why the store or its entry cannot be used, or null. */
+  problem: string | null;
+}
+
+function storeJson(
+  kind: StoreJson["kind"],
+  path: string,
+  entry: AnthropicEntry | null,
+  stored: Stored,
+  problem: string | null,
+): StoreJson {
+  const used = stored.used.kind === kind;
+  return {
+    kind,
+    path,
+    used,
+    method: used || (entry !== null && sameEntry(entry, stored.entry)) ? stored.method : null,
+    type: entry?.type ?? null,
+    expiresAt: entry?.type === "oauth" ? entry.expires : null,
+    problem,
+  };
+}
+
+/** The stores that exist: auth.json (when present, or when it is the one used) and the database. */
+function storesJson(stored: Stored): StoreJson[] {
+  const stores: StoreJson[] = [];
+  const { snapshot, database } = stored;
+  if (snapshot.text !== null || database === null) {
+    stores.push(
+      storeJson("opencode1-auth-json", snapshot.path, snapshot.entry, stored, snapshot.problem),
+    );
+  }
+  if (database) {
+    stores.push(
+      storeJson(
+        "opencode2-db",
+        database.path,
+        database.entry,
+        stored,
+        database.refused ?? database.problem,
+      ),
+    );
+  }
+  return stores;
 }
 
 /** The JSON object for what is stored. */
@@ -44,6 +109,7 @@ export function statusJson(ctx: Context, stored: Stored): StatusJson {
     expiresAt: entry?.type === "oauth" ? entry.expires : null,
     fresh: entry?.type === "oauth" ? !isStale(entry.expires, ctx.now(), refreshSkewMs(ctx)) : null,
     account: entry && Object.keys(account).length > 0 ? account : null,
+    stores: storesJson(stored),
   };
 }
 
@@ -91,17 +157,27 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
   if (ctx.env.get("OPENCODE_AUTH_CONTENT")) {
     ui.warn("OPENCODE_AUTH_CONTENT is set: OpenCode ignores auth.json while it is");
   }
+  const where = stored.used.path;
+  if (stored.database?.refused) {
+    ui.warn(
+      `OpenCode 2's database ${stored.database.path} ${stored.database.refused}; reading auth.json`,
+    );
+  } else if (storesDisagree(stored)) {
+    ui.warn(
+      `auth.json and OpenCode 2's database hold different anthropic credentials; OpenCode 2 uses the database's (the next \`${PROGRAM} login\` or \`refresh --force\` makes them agree)`,
+    );
+  }
   if (!stored.entry || !stored.method) {
     ui.report(
-      stored.snapshot.problem
-        ? `Not signed in: the anthropic entry in ${json.authFile} is unusable (${stored.snapshot.problem}).`
-        : `Not signed in: no anthropic entry in ${json.authFile}.`,
+      stored.used.problem
+        ? `Not signed in: the anthropic entry in ${where} is unusable (${stored.used.problem}).`
+        : `Not signed in: no anthropic entry in ${where}.`,
     );
     ui.report(`Run \`${PROGRAM} login\` to sign in.`);
     return;
   }
   const lines = [
-    `Signed in with ${methodLabel(stored.method)} (${stored.entry.type} entry in ${json.authFile})`,
+    `Signed in with ${methodLabel(stored.method)} (${stored.entry.type} entry in ${where})`,
   ];
   if (json.account?.email) lines.push(`  account: ${json.account.email}`);
   if (json.account?.organization) lines.push(`  organization: ${json.account.organization}`);

@@ -6,8 +6,10 @@
  * lib/opencode/ owns what is OpenCode's: the `anthropic` entry's shape with
  * unknown fields kept (entry.ts), reading auth.json (auth_read.ts; with
  * entry.ts all of it on `token`'s start-up path), editing one member of its JSON text
- * (json_edit.ts), writing it (this file), and OpenCode's config and plugins
- * (config.ts). Only lib/store.ts writes through it. May import: fs/, json.ts,
+ * (json_edit.ts), writing it (this file), OpenCode 2's database (database.ts,
+ * with the rows' meaning in credential_row.ts; loaded only when the file
+ * exists), and OpenCode's config and plugins (config.ts). Only lib/store.ts
+ * writes through it. May import: fs/, json.ts,
  * redact.ts, errors.ts, credential_types.ts, context.ts. Never commands/,
  * methods/, oauth/, claude_code/, store.ts, state.ts or lock.ts.
  *
@@ -16,6 +18,7 @@
 
 import { pathExists, removeStaleTempFiles, writeFileAtomic } from "../fs/atomic.ts";
 import { refuseReadOnly } from "../fs/read_only.ts";
+import { FailureError } from "../errors.ts";
 import type { AnthropicEntry } from "../credential_types.ts";
 import { mergeEntry, PROVIDER_KEY } from "./entry.ts";
 import { removeMembers, setMember } from "./json_edit.ts";
@@ -36,7 +39,7 @@ function stillHolds(path: string, text: string | null): boolean {
 }
 
 /** Tries at splicing into a file that other programs keep rewriting. */
-const MAX_SPLICE_ATTEMPTS = 5;
+export const MAX_SPLICE_ATTEMPTS = 5;
 
 /** What a guarded change did. */
 export type ChangeOutcome = "changed" | "unchanged" | "refused";
@@ -47,8 +50,10 @@ export type ChangeOutcome = "changed" | "unchanged" | "refused";
  * what the caller started from. Before the atomic rename the file is read once
  * more (this re-read is needed: OpenCode does not take our lock); if another
  * program rewrote it meanwhile, `change` is asked again on the new text, so
- * neither its write nor the caller's check is lost. What is left is the
- * instant between that last read and the rename.
+ * neither its write nor the caller's check is lost. Every attempt, the last
+ * one too, re-checks; a file that keeps changing under every attempt is left
+ * to the other writer, with a one-line failure. What is left is the instant
+ * between that last read and the rename.
  */
 async function spliceAndReplace(
   path: string,
@@ -57,14 +62,19 @@ async function spliceAndReplace(
   // A read-only auth.json is the user's choice: never swapped for a writable one.
   await refuseReadOnly(path);
   await removeStaleTempFiles(path);
-  for (let attempt = 1;; attempt++) {
+  for (let attempt = 1; attempt <= MAX_SPLICE_ATTEMPTS; attempt++) {
     const current = await readAuthFile(path);
     const next = change(current);
     if (next === "refuse") return "refused";
     if (next === null) return "unchanged";
-    const check = attempt < MAX_SPLICE_ATTEMPTS ? () => stillHolds(path, current.text) : undefined;
-    if (await writeFileAtomic(path, next, 0o600, check)) return "changed";
+    if (await writeFileAtomic(path, next, 0o600, () => stillHolds(path, current.text))) {
+      return "changed";
+    }
   }
+  throw new FailureError(
+    `${path} changed under each of ${MAX_SPLICE_ATTEMPTS} attempts to write it (another program keeps rewriting it); it was left as that program wrote it`,
+    "try again once OpenCode is idle",
+  );
 }
 
 /**

@@ -11,6 +11,10 @@ import { dirname, join } from "../fs/path.ts";
 import { MAX_CONFIG_FILE_BYTES, readBoundedText } from "../fs/read.ts";
 import { isPlainObject, parseJson } from "../json.ts";
 
+/** The one-line warning for OpenCode 2: an `oauth` row is used only by a `plugins` entry. */
+export const OAUTH_NOT_CONSUMED_WARNING_V2 =
+  "OpenCode 2 uses an `oauth` Anthropic credential only through a plugin listed under `plugins` in its config (OpenCode 1 `plugin` entries do not load there), and none was found; add one, or store an API key with `login --method api-key`";
+
 /** The one-line warning printed after storing an `oauth` entry nobody will consume. */
 export const OAUTH_NOT_CONSUMED_WARNING =
   'OpenCode 1.3+ does not use an `oauth` Anthropic entry by itself (it reports "Anthropic API key is missing") and no plugin for it was found in OpenCode\'s config; add such a plugin, or store an API key with `login --method api-key` or `login --method browser --create-api-key`';
@@ -106,10 +110,14 @@ export function configFileCandidates(ctx: Context): string[] {
 export interface PluginScan {
   /** Config files that exist and were read. */
   files: string[];
-  /** Every configured plugin (config entries and local plugin files). */
+  /** Every plugin OpenCode 1 loads (config key `plugin`, and local plugin files). */
   plugins: string[];
   /** Those that look like they handle Anthropic OAuth. */
   oauthPlugins: string[];
+  /** Every plugin OpenCode 2 loads (config key `plugins`; OpenCode 1 plugins do not load there). */
+  pluginsV2: string[];
+  /** Those that look like they handle Anthropic OAuth. */
+  oauthPluginsV2: string[];
   /** Config files that could not be parsed. */
   unreadable: string[];
 }
@@ -128,7 +136,14 @@ async function listPluginFiles(dir: string): Promise<string[]> {
 
 /** Find OpenCode's configured plugins. */
 export async function scanPlugins(ctx: Context): Promise<PluginScan> {
-  const scan: PluginScan = { files: [], plugins: [], oauthPlugins: [], unreadable: [] };
+  const scan: PluginScan = {
+    files: [],
+    plugins: [],
+    oauthPlugins: [],
+    pluginsV2: [],
+    oauthPluginsV2: [],
+    unreadable: [],
+  };
   for (const file of configFileCandidates(ctx)) {
     let text: string | null;
     try {
@@ -150,12 +165,13 @@ export async function scanPlugins(ctx: Context): Promise<PluginScan> {
     }
     const config = parsed.value;
     if (!isPlainObject(config)) continue;
-    for (const key of ["plugin", "plugins"]) {
+    // `plugin` is OpenCode 1's key, `plugins` OpenCode 2's: neither loads the other's.
+    for (const [key, into] of [["plugin", scan.plugins], ["plugins", scan.pluginsV2]] as const) {
       const list = Object.hasOwn(config, key) ? config[key] : undefined;
       if (!Array.isArray(list)) continue;
       for (const item of list) {
         const name = typeof item === "string" ? item : Array.isArray(item) ? item[0] : undefined;
-        if (typeof name === "string") scan.plugins.push(name);
+        if (typeof name === "string") into.push(name);
       }
     }
   }
@@ -171,5 +187,6 @@ export async function scanPlugins(ctx: Context): Promise<PluginScan> {
     }
   }
   scan.oauthPlugins = scan.plugins.filter((name) => OAUTH_PLUGIN.test(name));
+  scan.oauthPluginsV2 = scan.pluginsV2.filter((name) => OAUTH_PLUGIN.test(name));
   return scan;
 }

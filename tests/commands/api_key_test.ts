@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { assertCleanError, modeOf, withSandbox } from "../helpers/sandbox.ts";
+import { onlyAuthJson } from "../helpers/stores.ts";
 
 const KEY = "sk-ant-api03-TESTKEY-abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -163,6 +164,7 @@ Deno.test("status --json has the contract's shape, signed in or not", async () =
       expiresAt: null,
       fresh: null,
       account: null,
+      stores: onlyAuthJson(box.authFile, { method: null, type: null, expiresAt: null }),
     });
     box.plant(KEY);
     await box.runInProcess(["login", "--method", "api-key"], { stdin: KEY });
@@ -177,6 +179,7 @@ Deno.test("status --json has the contract's shape, signed in or not", async () =
       expiresAt: null,
       fresh: null,
       account: null,
+      stores: onlyAuthJson(box.authFile, { method: "api-key", type: "api", expiresAt: null }),
     });
     const human = await box.runInProcess(["status"]);
     assert.equal(human.code, 0);

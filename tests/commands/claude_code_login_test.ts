@@ -18,6 +18,7 @@ import {
   writeClaudeFile,
 } from "../claude_code/session_helpers.ts";
 import { OAUTH_NOT_CONSUMED_WARNING } from "../../lib/opencode/config.ts";
+import { onlyAuthJson } from "../helpers/stores.ts";
 
 const LOGIN = ["login", "--method", "claude-code"];
 
@@ -103,6 +104,11 @@ Deno.test("status and status --json for a Claude Code session: fresh, stale but 
       expiresAt: fresh.expiresAt,
       fresh: true,
       account: null,
+      stores: onlyAuthJson(box.authFile, {
+        method: "claude-code",
+        type: "oauth",
+        expiresAt: fresh.expiresAt,
+      }),
     });
     const human = await box.runInProcess(["status"]);
     assert.equal(human.code, 0, human.stderr);

@@ -57,6 +57,7 @@ import {
 } from "../fakes/service_managers.ts";
 import { memoryIo } from "../helpers/context.ts";
 import { MAIN, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
+import { runLikeScheduler } from "../helpers/processes.ts";
 
 const FLAGS = startTaskFlags(denoJson.tasks.start);
 const DENO_RUN: JobRuntime = {
@@ -682,27 +683,6 @@ function parseServiceUnit(text: string): { argv: string[]; env: Record<string, s
   return { argv, env };
 }
 
-/** Run `argv` as a scheduler does: `env` only, from /, stdin closed; its exit code and output. */
-async function runAsScheduler(
-  argv: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    env,
-    clearEnv: true,
-    cwd: "/",
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
 // ------------------------------------------------ THE KEY PROOF
 
 // enable when refresh --ahead lands: the job runs `refresh --ahead`, which the CLI must accept.
@@ -743,7 +723,7 @@ Deno.test({
 
         // Run it as systemd would: that environment only, from /, stdin closed.
         const runJob = async () => {
-          const result = await runAsScheduler(argv, env);
+          const result = await runLikeScheduler(argv[0], argv.slice(1), env);
           for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
           box.assertNoLeak(argv, result);
           return result;
@@ -1312,7 +1292,7 @@ Deno.test({
         const line = ctx.io.out.trim();
         const script = /'([^']+)'/.exec(line)![1];
         // As cron runs it: no environment of ours.
-        const output = await runAsScheduler(["/bin/sh", script], {});
+        const output = await runLikeScheduler("/bin/sh", [script], {});
         assert.equal(output.code, 0, output.stderr);
         assert.equal(fake.refreshRequests().length, 1);
         const stored = (await box.readAuth()).anthropic as { access: string };

@@ -20,6 +20,7 @@ import {
   NOW,
   type World,
 } from "./run_tables.ts";
+import { onlyAuthJson } from "../helpers/stores.ts";
 
 const KEY = "sk-ant-api03-status-run-0123456789abcdef";
 
@@ -35,7 +36,7 @@ interface StatusCase {
   env?: Record<string, string>;
   wantCode: 0 | 1 | 4;
   /** The exact `--json` object (authFile is filled in). */
-  wantJson?: Omit<StatusJson, "authFile">;
+  wantJson?: Omit<StatusJson, "authFile" | "stores">;
   /** Patterns stdout must match, in this order (the human report). */
   wantStdout?: RegExp[];
   /** Patterns the report must not match. */
@@ -283,10 +284,20 @@ for (const tc of CASES) {
         assertOutcome(t, outcome, tc);
         if (tc.wantJson) {
           assert.equal(t.out().split("\n").length, 2, "one line of JSON");
-          assert.deepEqual(JSON.parse(t.out()), { ...tc.wantJson, authFile: box.authFile });
+          const { stores, ...rest } = JSON.parse(t.out());
+          assert.deepEqual(rest, { ...tc.wantJson, authFile: box.authFile });
+          // Without OpenCode 2's database, the one store is auth.json, and it is the one used.
+          const { method, type, expiresAt } = tc.wantJson;
+          assert.deepEqual(
+            stores,
+            onlyAuthJson(box.authFile, { method, type, expiresAt }).map((store) => ({
+              ...store,
+              problem: stores[0].problem,
+            })),
+          );
           assert.deepEqual(
             Object.keys(JSON.parse(t.out())).sort(),
-            ["account", "authFile", "expiresAt", "fresh", "loggedIn", "method", "type"],
+            ["account", "authFile", "expiresAt", "fresh", "loggedIn", "method", "stores", "type"],
           );
         }
         assertInOrder(t.out(), tc.wantStdout ?? [], "stdout");

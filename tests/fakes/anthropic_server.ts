@@ -64,6 +64,8 @@ export class FakeAnthropic {
   expiresIn = 28_800;
   /** Delay before answering a refresh (widens race windows in stampede tests). */
   refreshDelayMs = 0;
+  /** Runs when a refresh request arrives, before it is answered (another writer strikes then). */
+  onRefresh: (() => void | Promise<void>) | null = null;
   /** Account data returned with tokens. */
   account = { email: "dev@example.com", organization: "Example Org" };
   /** Every token pair issued, in order (tests plant them as secrets). */
@@ -266,6 +268,7 @@ export class FakeAnthropic {
     }
     if (data.grant_type === "refresh_token") {
       if (this.refreshDelayMs) await new Promise((r) => setTimeout(r, this.refreshDelayMs));
+      await this.onRefresh?.();
       if (!this.liveRefresh.has(data.refresh_token)) {
         return json(400, {
           error: "invalid_grant",

@@ -44,3 +44,28 @@ export async function assertGrandchildGone(pidFile: string): Promise<void> {
   const grandchild = await readPid(pidFile);
   assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
 }
+
+/**
+ * Run a scheduled job's command the way a service manager does: its own
+ * environment only, from `/`, stdin closed. Returns the decoded result.
+ */
+export async function runLikeScheduler(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(program, {
+    args,
+    env,
+    clearEnv: true,
+    cwd: "/",
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}

@@ -16,6 +16,7 @@ import {
   writeAuthText,
   writeState,
 } from "./corpus.ts";
+import { onlyAuthJson } from "../helpers/stores.ts";
 
 const KEY = "sk-ant-api03-hostile-login-key-0123456789abcdef";
 
@@ -524,6 +525,7 @@ hostileCases("auth.json", [
         expiresAt: null,
         fresh: null,
         account: null,
+        stores: onlyAuthJson(box.authFile, { method: "api-key", type: "api", expiresAt: null }),
       }) + "\n",
   },
 ]);

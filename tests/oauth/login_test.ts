@@ -30,6 +30,7 @@ import {
   splitShown,
   withFake,
 } from "./browser_helpers.ts";
+import { onlyAuthJson } from "../helpers/stores.ts";
 
 const OTHER = { openai: { type: "api", key: "sk-openai-PLANTED-0123456789" } };
 
@@ -143,6 +144,11 @@ Deno.test("browser login through piped stdin: URL on its own line, PKCE exchange
         expiresAt: entry.expires,
         fresh: true,
         account: { email: "dev@example.com", organization: "Example Org" },
+        stores: onlyAuthJson(box.authFile, {
+          method: "browser",
+          type: "oauth",
+          expiresAt: entry.expires,
+        }),
       });
       const human = await box.run(["status"], { env: fake.env() });
       assert.match(human.stdout, /account: dev@example\.com/);
