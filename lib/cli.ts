@@ -90,7 +90,10 @@ export const COMMANDS = {
     summary: "show the stored sign-in (exit 0 usable, 4 sign-in required)",
     options: {
       json: { type: "boolean", description: "print one JSON object on stdout" },
-      check: { type: "boolean", description: "ask the API whether the credential works" },
+      check: {
+        type: "boolean",
+        description: "ask the API whether the credential works, and say why not",
+      },
     },
   },
   token: {
@@ -126,9 +129,15 @@ export const COMMANDS = {
     options: {},
   },
   doctor: {
-    usage: "doctor [--json]",
+    usage: "doctor [--json] [--check]",
     summary: "check files, permissions, Claude Code and OpenCode, with fixes",
-    options: { json: { type: "boolean", description: "print the checks as JSON on stdout" } },
+    options: {
+      json: { type: "boolean", description: "print the checks as JSON on stdout" },
+      check: {
+        type: "boolean",
+        description: "also ask the API whether the credential works, and say why not",
+      },
+    },
   },
   run: {
     usage: "run -- COMMAND [ARGS...]",

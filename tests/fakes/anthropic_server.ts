@@ -9,6 +9,10 @@ import { serveLoopback } from "./loopback.ts";
 
 export const CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
 export const REDIRECT_URI = "https://platform.claude.com/oauth/code/callback";
+/** Where the fake serves the token endpoint. */
+export const TOKEN_PATH = "/v1/oauth/token";
+/** Where the fake also serves it, as the alternate endpoint (api.anthropic.com's, for real). */
+export const ALT_TOKEN_PATH = "/alt/v1/oauth/token";
 
 /** A canned answer for the next token request(s). */
 export interface ScriptedResponse {
@@ -60,6 +64,10 @@ export class FakeAnthropic {
   readonly requests: SeenRequest[] = [];
   /** Answers for the next token requests, used before normal handling. */
   readonly script: ScriptedResponse[] = [];
+  /** Answers for the next requests to the alternate token endpoint. */
+  readonly altScript: ScriptedResponse[] = [];
+  /** Answer a refresh without refresh_token, keeping the old one alive (a non-rotating server). */
+  keepRefreshToken = false;
   /** Lifetime of issued access tokens, in seconds. */
   expiresIn = 28_800;
   /** Delay before answering a refresh (widens race windows in stampede tests). */
@@ -108,9 +116,14 @@ export class FakeAnthropic {
     };
   }
 
-  /** Requests to the token endpoint. */
+  /** The environment variable that adds the alternate token endpoint (off by default in tests). */
+  altEnv(): Record<string, string> {
+    return { CLAUDE_CODE_AUTH_ALT_TOKEN_URL: `${this.url}${ALT_TOKEN_PATH}` };
+  }
+
+  /** Requests to either token endpoint. */
   tokenRequests(): SeenRequest[] {
-    return this.requests.filter((r) => r.path === "/v1/oauth/token");
+    return this.requests.filter((r) => r.path === TOKEN_PATH || r.path === ALT_TOKEN_PATH);
   }
 
   /** Refresh-grant requests. */
@@ -163,8 +176,10 @@ export class FakeAnthropic {
       case "/oauth/authorize":
       case "/console/oauth/authorize":
         return this.authorize(url, url.pathname.startsWith("/console"));
-      case "/v1/oauth/token":
-        return await this.token(request, body);
+      case TOKEN_PATH:
+        return await this.token(request, body, this.script);
+      case ALT_TOKEN_PATH:
+        return await this.token(request, body, this.altScript);
       case "/v1/models": {
         const scripted = this.modelsScript.shift();
         if (scripted) return await this.scripted(scripted);
@@ -216,14 +231,18 @@ export class FakeAnthropic {
 
   private tokenSet(refreshTokenUsed: string | null, console: boolean): Response {
     const { access, refresh } = this.issueTokens({ console });
-    if (refreshTokenUsed) {
+    const kept = refreshTokenUsed !== null && this.keepRefreshToken;
+    if (kept) {
+      this.liveRefresh.delete(refresh);
+      this.issued[this.issued.length - 1].refresh = refreshTokenUsed;
+    } else if (refreshTokenUsed) {
       this.liveRefresh.delete(refreshTokenUsed);
       this.deadRefresh.add(refreshTokenUsed);
     }
     return json(200, {
       token_type: "Bearer",
       access_token: access,
-      refresh_token: refresh,
+      ...(kept ? {} : { refresh_token: refresh }),
       expires_in: this.expiresIn,
       scope: "user:inference user:profile",
       account: { uuid: "acc-1", email_address: this.account.email },
@@ -231,8 +250,12 @@ export class FakeAnthropic {
     });
   }
 
-  private async token(request: Request, body: string): Promise<Response> {
-    const scripted = this.script.shift();
+  private async token(
+    request: Request,
+    body: string,
+    script: ScriptedResponse[],
+  ): Promise<Response> {
+    const scripted = script.shift();
     if (scripted) return await this.scripted(scripted);
     if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
       return json(400, { error: "invalid_request", error_description: "expected JSON" });

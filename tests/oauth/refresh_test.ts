@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { fingerprint } from "../../lib/state.ts";
 import { assertCleanError, type RunResult, withSandbox } from "../helpers/sandbox.ts";
+import { CLIENT_ID } from "../fakes/anthropic_server.ts";
 import {
   BAD_TOKEN_RESPONSES,
   ClosingServer,
@@ -123,16 +124,19 @@ Deno.test("invalid_grant on refresh: exit 4, says to run login again, the entry 
   await withSandbox((box) =>
     withFake(async (fake) => {
       box.plant(OTHER.openai.key);
-      await seedBrowserEntry(box, fake, { otherProviders: OTHER });
-      // Another copy of the credential spends the refresh token first (it rotates and dies).
-      const elsewhere = `${box.root}/elsewhere/auth.json`;
-      await Deno.mkdir(`${box.root}/elsewhere`);
-      await Deno.copyFile(box.authFile, elsewhere);
-      const spent = await box.runInProcess(["--auth-file", elsewhere, "refresh", "--force"], {
-        env: fake.env(),
+      const seeded = await seedBrowserEntry(box, fake, { otherProviders: OTHER });
+      // Someone else spends the refresh token first (it rotates and dies).
+      const spent = await fetch(fake.env().ANTHROPIC_TOKEN_URL, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          grant_type: "refresh_token",
+          refresh_token: seeded.refresh,
+          client_id: CLIENT_ID,
+        }),
       });
+      assert.equal(spent.status, 200, await spent.text());
       plantFakeSecrets(box, fake);
-      assert.equal(spent.code, 0, spent.stderr);
 
       const before = await snapshotFiles(box);
       for (const args of [["token"], ["refresh"], ["refresh", "--force"]]) {
