@@ -125,13 +125,13 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
     const label = methodLabel(stored.method ?? "browser");
     const foreign = await foreignEntryCheck(ctx, stored, label);
     checks.push(
-      foreign ?? isStale(entry.expires, ctx.now(), refreshSkewMs(ctx))
+      foreign ?? (isStale(entry.expires, ctx.now(), refreshSkewMs(ctx))
         ? warn(
           "anthropic entry",
           `${label}: token ${formatExpiry(entry.expires, ctx.now())}`,
           RUN_REFRESH,
         )
-        : ok("anthropic entry", `${label}: token ${formatExpiry(entry.expires, ctx.now())}`),
+        : ok("anthropic entry", `${label}: token ${formatExpiry(entry.expires, ctx.now())}`)),
     );
   }
   return { checks, stored };

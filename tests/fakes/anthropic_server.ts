@@ -68,6 +68,11 @@ export class FakeAnthropic {
   readonly altScript: ScriptedResponse[] = [];
   /** Answer a refresh without refresh_token, keeping the old one alive (a non-rotating server). */
   keepRefreshToken = false;
+  /**
+   * Grants to carry out whose answer is then lost (replaced by a 502): the
+   * refresh token rotates on the server, the client never learns the new one.
+   */
+  loseAnswers = 0;
   /** Lifetime of issued access tokens, in seconds. */
   expiresIn = 28_800;
   /** Delay before answering a refresh (widens race windows in stampede tests). */
@@ -176,8 +181,15 @@ export class FakeAnthropic {
       case "/oauth/authorize":
       case "/console/oauth/authorize":
         return this.authorize(url, url.pathname.startsWith("/console"));
-      case TOKEN_PATH:
-        return await this.token(request, body, this.script);
+      case TOKEN_PATH: {
+        const answer = await this.token(request, body, this.script);
+        if (this.loseAnswers === 0 || answer.status !== 200) return answer;
+        this.loseAnswers--;
+        return new Response("<html><body>502 Bad Gateway</body></html>", {
+          status: 502,
+          headers: { "content-type": "text/html" },
+        });
+      }
       case ALT_TOKEN_PATH:
         return await this.token(request, body, this.altScript);
       case "/v1/models": {
