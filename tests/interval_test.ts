@@ -13,6 +13,8 @@ import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
 import { seedBrowserEntry, snapshotFiles, withFake } from "./oauth/browser_helpers.ts";
 
 const NOW = 1_800_000_000_000;
+/** A clock `ms` ahead of the real one (as if that long had passed since a refresh). */
+const ahead = (ms: number) => () => Date.now() + ms;
 const HOUR = 3600_000;
 const TOKEN_8H = 8 * HOUR;
 
@@ -88,7 +90,7 @@ Deno.test("refresh --force 31 s after a refresh of an 8 h token refreshes; 10 s 
 
       const soon = await box.runInProcess(["refresh", "--force"], {
         env: fake.env(),
-        now: () => Date.now() + 10_000,
+        now: ahead(10_000),
       });
       assert.equal(soon.code, 1, soon.stderr);
       assert.match(
@@ -101,13 +103,13 @@ Deno.test("refresh --force 31 s after a refresh of an 8 h token refreshes; 10 s 
       // Plain `refresh` is automatic: fresh token, nothing to do, exit 0.
       const plain = await box.runInProcess(["refresh"], {
         env: fake.env(),
-        now: () => Date.now() + 10_000,
+        now: ahead(10_000),
       });
       assert.equal(plain.code, 0, plain.stderr);
 
       const later = await box.runInProcess(["refresh", "--force"], {
         env: fake.env(),
-        now: () => Date.now() + 31_000,
+        now: ahead(31_000),
         skipLeakCheck: true,
       });
       assert.equal(later.code, 0, later.stderr);
@@ -124,21 +126,20 @@ Deno.test("an automatic refresh held back says until when, and status says the s
       fake.expiresIn = 20; // always inside the 60 s skew: due at once, the 30 s floor holds it
       const first = await box.runInProcess(["token"], { env: fake.env(), skipLeakCheck: true });
       assert.equal(first.code, 0, first.stderr);
-      const at = (ms: number) => () => Date.now() + ms;
-      const refresh = await box.runInProcess(["refresh"], { env: fake.env(), now: at(10_000) });
+      const refresh = await box.runInProcess(["refresh"], { env: fake.env(), now: ahead(10_000) });
       assert.equal(refresh.code, 0, refresh.stderr);
       assert.match(refresh.stderr, /not again before \d\d:\d\d:\d\d UTC \(in 20s\)/);
-      const status = await box.runInProcess(["status"], { env: fake.env(), now: at(10_000) });
+      const status = await box.runInProcess(["status"], { env: fake.env(), now: ahead(10_000) });
       assert.equal(status.code, 0, status.stderr);
       assert.match(status.stderr, /next refresh is held back until \d\d:\d\d:\d\d UTC \(in 20s\)/);
       // Expired and still held back: a clear failure (exit 1) saying until when, no request.
-      const token = await box.runInProcess(["token"], { env: fake.env(), now: at(25_000) });
+      const token = await box.runInProcess(["token"], { env: fake.env(), now: ahead(25_000) });
       assert.equal(token.code, 1, token.stderr);
       assert.match(
         token.stderr,
         /the token has expired, but it was refreshed 25s ago; not again before .* \(in 5s\)/,
       );
-      const expired = await box.runInProcess(["status"], { env: fake.env(), now: at(25_000) });
+      const expired = await box.runInProcess(["status"], { env: fake.env(), now: ahead(25_000) });
       assert.equal(expired.code, 4, expired.stderr);
       assert.match(expired.stderr, /not usable: .*held back until .* \(in 5s\)/);
       assert.equal(fake.refreshRequests().length, 1);
@@ -155,7 +156,7 @@ Deno.test("401 recovery: status --check refreshes once when the last refresh is 
       fake.revoke(fake.issued[1].access); // the server revokes the 8 h token
       const soon = await box.runInProcess(["status", "--check"], {
         env: fake.env(),
-        now: () => Date.now() + 10_000,
+        now: ahead(10_000),
       });
       assert.equal(soon.code, 4, soon.stderr);
       assert.match(
@@ -165,7 +166,7 @@ Deno.test("401 recovery: status --check refreshes once when the last refresh is 
       assert.equal(fake.refreshRequests().length, 1);
       const later = await box.runInProcess(["status", "--check"], {
         env: fake.env(),
-        now: () => Date.now() + 40_000,
+        now: ahead(40_000),
         skipLeakCheck: true,
       });
       assert.equal(later.code, 0, later.stderr);

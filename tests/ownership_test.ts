@@ -146,17 +146,7 @@ const FOREIGN: ForeignCase[] = [
     setup: async (box, fake) => {
       const ours = await seedBrowserEntry(box, fake, { expires: Date.now() + HOUR });
       // The plugin spends our refresh token itself and stores what it got.
-      const answer = await fetch(fake.env().ANTHROPIC_TOKEN_URL, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          grant_type: "refresh_token",
-          refresh_token: ours.refresh,
-          client_id: "9d1c250a-e61b-44d9-88ed-5944d1962f5e",
-        }),
-      });
-      const tokens = await answer.json();
-      await storeEntry(box, { access: tokens.access_token, refresh: tokens.refresh_token }, 1);
+      await storeEntry(box, await fake.spendElsewhere(ours.refresh), 1);
     },
     message:
       /a sign-in made here that another program \(an OAuth plugin inside OpenCode\) refreshed: its new refresh token was not minted here/,

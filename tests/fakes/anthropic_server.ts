@@ -146,6 +146,26 @@ export class FakeAnthropic {
     return { access, refresh };
   }
 
+  /**
+   * Spend `refresh` as another program would (an OAuth plugin, another copy
+   * of the credential): one refresh grant at the token endpoint; returns the
+   * new pair.
+   */
+  async spendElsewhere(refresh: string): Promise<{ access: string; refresh: string }> {
+    const answer = await fetch(`${this.url}${TOKEN_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        grant_type: "refresh_token",
+        refresh_token: refresh,
+        client_id: CLIENT_ID,
+      }),
+    });
+    const tokens = await answer.json();
+    if (answer.status !== 200) throw new Error(`spending failed: ${JSON.stringify(tokens)}`);
+    return { access: tokens.access_token, refresh: tokens.refresh_token };
+  }
+
   /** Make the API refuse `access` with 401 from now on. */
   revoke(access: string): void {
     const record = this.access.get(access);

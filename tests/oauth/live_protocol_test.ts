@@ -19,32 +19,29 @@ import {
   withFake,
 } from "./browser_helpers.ts";
 
-const HTML = { "content-type": "text/html; charset=utf-8" };
-const edge429: ScriptedResponse = {
-  status: 429,
-  body: "<!DOCTYPE html><html><body>Too many requests</body></html>",
-  headers: HTML,
-};
-const edge403: ScriptedResponse = {
-  status: 403,
-  body: "<html><body>Access denied</body></html>",
-  headers: HTML,
-};
-const apiRateLimit429: ScriptedResponse = {
-  status: 429,
-  body: JSON.stringify({ type: "error", error: { type: "rate_limit_error", message: "Rate" } }),
+/** A scripted answer with an HTML page, as an edge or a proxy sends. */
+const html = (status: number, text: string): ScriptedResponse => ({
+  status,
+  body: `<!DOCTYPE html><html><body>${text}</body></html>`,
+  headers: { "content-type": "text/html; charset=utf-8" },
+});
+/** A scripted JSON answer. */
+const json = (status: number, body: unknown): ScriptedResponse => ({
+  status,
+  body: JSON.stringify(body),
   headers: { "content-type": "application/json" },
-};
-const notFound: ScriptedResponse = {
-  status: 404,
-  body: "<html><body>Not Found</body></html>",
-  headers: HTML,
-};
-const invalidGrant: ScriptedResponse = {
-  status: 400,
-  body: JSON.stringify({ error: "invalid_grant", error_description: "Refresh token revoked" }),
-  headers: { "content-type": "application/json" },
-};
+});
+const edge429 = html(429, "Too many requests");
+const edge403 = html(403, "Access denied");
+const notFound = html(404, "Not Found");
+const apiRateLimit429 = json(429, {
+  type: "error",
+  error: { type: "rate_limit_error", message: "Rate" },
+});
+const invalidGrant = json(400, {
+  error: "invalid_grant",
+  error_description: "Refresh token revoked",
+});
 
 /** Refresh requests the fake saw at `path`. */
 const at = (requests: { path: string }[], path: string) =>
@@ -183,11 +180,8 @@ interface Classification {
   line: RegExp;
 }
 
-const refusal = (status: number, message: string): ScriptedResponse => ({
-  status,
-  body: JSON.stringify({ type: "error", error: { type: "permission_error", message } }),
-  headers: { "content-type": "application/json" },
-});
+const refusal = (status: number, message: string): ScriptedResponse =>
+  json(status, { type: "error", error: { type: "permission_error", message } });
 
 const CLASSIFICATIONS: Classification[] = [
   {

@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { fingerprint } from "../../lib/state.ts";
 import { assertCleanError, type RunResult, withSandbox } from "../helpers/sandbox.ts";
-import { CLIENT_ID } from "../fakes/anthropic_server.ts";
 import {
   BAD_TOKEN_RESPONSES,
   ClosingServer,
@@ -126,16 +125,7 @@ Deno.test("invalid_grant on refresh: exit 4, says to run login again, the entry 
       box.plant(OTHER.openai.key);
       const seeded = await seedBrowserEntry(box, fake, { otherProviders: OTHER });
       // Someone else spends the refresh token first (it rotates and dies).
-      const spent = await fetch(fake.env().ANTHROPIC_TOKEN_URL, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          grant_type: "refresh_token",
-          refresh_token: seeded.refresh,
-          client_id: CLIENT_ID,
-        }),
-      });
-      assert.equal(spent.status, 200, await spent.text());
+      await fake.spendElsewhere(seeded.refresh);
       plantFakeSecrets(box, fake);
 
       const before = await snapshotFiles(box);
