@@ -153,17 +153,18 @@ export const browserMethod: SignInMethod<OAuthCredential> = {
   renew,
   async renewability(ctx, current) {
     const entry = current.entry;
-    const { holdsClaudeTokens } = await lazyImport<typeof import("./claude_code.ts")>(
-      "lib/methods/claude_code.ts",
-    );
-    if (await holdsClaudeTokens(ctx, entry) === "yes") {
-      return {
-        ok: true,
-        why: "it holds Claude Code's tokens: it is renewed as a Claude Code session on next use",
-      };
-    }
     const ownership = await ownershipOf(readState(ctx.stateFile), ctx.authFile, entry);
     if (ownership.kind === "foreign") {
+      // Claude Code's store is read only here: `status` on a sign-in of ours needs no Keychain.
+      const { holdsClaudeTokens } = await lazyImport<typeof import("./claude_code.ts")>(
+        "lib/methods/claude_code.ts",
+      );
+      if (await holdsClaudeTokens(ctx, entry) === "yes") {
+        return {
+          ok: true,
+          why: "it holds Claude Code's tokens: it is renewed as a Claude Code session on next use",
+        };
+      }
       return { ok: false, why: foreignNote(ownership.origin), foreign: true };
     }
     if (current.state?.rejectedRefresh === await fingerprint(entry.refresh)) {
