@@ -1,4 +1,10 @@
-/** `status --check`: ask the API whether the stored credential works. */
+/**
+ * `status --check` and `doctor --check`: ask the API whether the stored
+ * credential works, and tell apart why not: the token is dead (sign in
+ * again), the token endpoint moved or refused us at its edge (the error
+ * propagates, lib/oauth/token.ts `TokenEndpointError`), or the API refuses
+ * subscription tokens outside Claude Code or bills them as extra usage.
+ */
 
 import type { Context } from "./context.ts";
 import { ensureUsable } from "./credential.ts";
@@ -8,6 +14,7 @@ import { methodLabel } from "./format.ts";
 import { probeModels } from "./oauth/client.ts";
 import { withProgress } from "./progress.ts";
 import { loadOAuthConfig } from "./oauth/config.ts";
+import type { RawResponse } from "./oauth/token.ts";
 
 /** The verdict of a live check. */
 export interface CheckVerdict {
@@ -23,9 +30,35 @@ const ADVICE: Record<Method, string> = {
     `sign in to Claude Code again (\`claude auth login --claudeai\`), then run \`${PROGRAM} login --method claude-code\``,
 };
 
+const API_KEY_PATH =
+  `use an API key instead (\`${PROGRAM} login --method api-key\`, or \`login --method browser --create-api-key\`)`;
+
+/**
+ * The API's policy refusals of a subscription token (REFERENCE.md §2 drift):
+ * no new sign-in or refresh cures them, so they are named, not retried.
+ */
+const POLICY_REFUSALS: { pattern: RegExp; message: string }[] = [
+  {
+    pattern: /only authorized for use with claude code/i,
+    message:
+      `The API refuses this subscription token outside Claude Code ("only authorized for use with Claude Code"): Anthropic's policy, not a sign-in problem; ${API_KEY_PATH}.`,
+  },
+  {
+    pattern: /extra usage/i,
+    message:
+      `The API refused the request as "extra usage": Anthropic bills third-party use of a subscription token separately; turn extra usage on for your Claude account, or ${API_KEY_PATH}.`,
+  },
+];
+
+/** The policy refusal a non-2xx answer of the API is, if any. */
+export function policyRefusal(response: RawResponse): string | null {
+  if (response.status >= 200 && response.status < 300) return null;
+  return POLICY_REFUSALS.find((refusal) => refusal.pattern.test(response.body))?.message ?? null;
+}
+
 /**
  * GET /v1/models with the credential; on 401/403 with an OAuth credential,
- * force one refresh and retry once.
+ * refresh once (allowed 30 s after the last refresh) and retry once.
  */
 export async function checkCredential(ctx: Context, method: Method): Promise<CheckVerdict> {
   const config = loadOAuthConfig(ctx.env);
@@ -44,29 +77,45 @@ export async function checkCredential(ctx: Context, method: Method): Promise<Che
   }
   const asking = "Asking the Anthropic API whether the credential works…";
   const first = entry;
-  let status = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, first));
-  if ((status === 401 || status === 403) && entry.type === "oauth") {
-    ctx.ui.debug(`the API refused the token (HTTP ${status}); refreshing once and retrying`);
+  let response = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, first));
+  const policy = policyRefusal(response);
+  if (policy) return { ok: false, message: policy };
+  if ((response.status === 401 || response.status === 403) && entry.type === "oauth") {
+    ctx.ui.debug(
+      `the API refused the token (HTTP ${response.status}); refreshing once and retrying`,
+    );
     try {
-      entry = (await ensureUsable(ctx, { rejectedAccess: entry.access })).entry;
+      const usable = await ensureUsable(ctx, { rejectedAccess: entry.access });
+      if (usable.heldBack) {
+        return {
+          ok: false,
+          message: `The API refused the ${
+            methodLabel(method)
+          } (HTTP ${response.status}), and it was ${usable.note}; try again then.`,
+        };
+      }
+      entry = usable.entry;
       const retried = entry;
-      status = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, retried));
+      response = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, retried));
     } catch (error) {
       if (!(error instanceof SignInRequiredError)) throw error;
       return {
         ok: false,
         message: `The API refused the credential and refreshing failed: ${error.message}; ${
-          ADVICE[method]
+          error.hint ?? ADVICE[method]
         }.`,
       };
     }
   }
+  const status = response.status;
   if (status >= 200 && status < 300) {
     return {
       ok: true,
       message: `Checked: the API accepts the ${methodLabel(method)} (HTTP ${status}).`,
     };
   }
+  const after = policyRefusal(response);
+  if (after) return { ok: false, message: after };
   if (status === 401 || status === 403) {
     return {
       ok: false,

@@ -106,7 +106,10 @@ export const COMMANDS = {
     summary: "show the stored sign-in (exit 0 usable, 4 sign-in required)",
     options: {
       json: { type: "boolean", description: "print one JSON object on stdout" },
-      check: { type: "boolean", description: "ask the API whether the credential works" },
+      check: {
+        type: "boolean",
+        description: "ask the API whether the credential works, and say why not",
+      },
     },
   },
   token: {
@@ -142,7 +145,8 @@ export const COMMANDS = {
       "--ahead counts the credential as stale when it expires within DURATION (90s, 15m, 2h)",
       "instead of the 60 s skew: what a scheduler runs. A Claude Code session is re-synced from",
       "Claude Code's store first; `claude` runs only in the token's last 5 minutes, when Claude",
-      "Code renews it. No credential is refreshed twice within 30 s (or half its lifetime).",
+      "Code renews it. No automatic refresh comes within 30 s (or half the token's lifetime) of",
+      "the last; --force needs only 30 s, and exits 1 saying until when if it must wait.",
       "",
       "Example (cron, every 2 minutes):",
       `  */2 * * * * ${PROGRAM} refresh --ahead 4m --quiet`,
@@ -162,9 +166,15 @@ export const COMMANDS = {
     options: {},
   },
   doctor: {
-    usage: "doctor [--json]",
+    usage: "doctor [--json] [--check]",
     summary: "check files, permissions, Claude Code and OpenCode, with fixes",
-    options: { json: { type: "boolean", description: "print the checks as JSON on stdout" } },
+    options: {
+      json: { type: "boolean", description: "print the checks as JSON on stdout" },
+      check: {
+        type: "boolean",
+        description: "also ask the API whether the credential works, and say why not",
+      },
+    },
   },
   run: {
     usage: "run -- COMMAND [ARGS...]",

@@ -51,7 +51,10 @@ export interface Account {
 }
 
 /** A credential obtained by a sign-in method, ready to store. */
-export type SignInResult = Credential & Account;
+export type SignInResult = Credential & Account & {
+  /** Fingerprint of the refresh token the sign-in obtained itself (the browser's code exchange). */
+  mintedRefresh?: string;
+};
 
 /** The result of making the stored credential usable. */
 export type Usable = Credential & {
@@ -61,6 +64,8 @@ export type Usable = Credential & {
   note?: string;
   /** No refresh before this time (epoch ms): the minimum interval since the last one. */
   notBefore?: number;
+  /** A refresh was due (or forced) but held back by the minimum interval until `notBefore`. */
+  heldBack?: boolean;
 };
 
 /** Options for making the credential usable. */
@@ -94,6 +99,28 @@ export const MIN_REFRESH_INTERVAL_MS = 30_000;
 /** The minimum interval after a refresh that granted a token of `lifetimeMs`. */
 export function minRefreshIntervalMs(lifetimeMs: number): number {
   return Math.max(MIN_REFRESH_INTERVAL_MS, lifetimeMs / 2);
+}
+
+/** Longest lifetime a refresh record may claim (ten years, as token responses): beyond is damage. */
+export const MAX_RECORDED_LIFETIME_MS = 10 * 365 * 24 * 3600_000;
+
+/**
+ * When the next refresh is allowed after the recorded `last` one (epoch ms),
+ * or null when it is allowed now. The interval protects against storms, not
+ * against the user: an `urgent` refresh (`refresh --force`, or the one retry
+ * after the API refused the token) waits only MIN_REFRESH_INTERVAL_MS, an
+ * automatic one minRefreshIntervalMs of the last lifetime. A record that
+ * cannot be true (in the future, or an absurd lifetime) counts as none.
+ */
+export function refreshNotBefore(
+  last: { at: number; lifetimeMs: number } | undefined,
+  now: number,
+  urgent: boolean,
+): number | null {
+  if (!last || !(last.at <= now) || !(last.lifetimeMs <= MAX_RECORDED_LIFETIME_MS)) return null;
+  const notBefore = last.at +
+    (urgent ? MIN_REFRESH_INTERVAL_MS : minRefreshIntervalMs(last.lifetimeMs));
+  return now < notBefore ? notBefore : null;
 }
 
 /** Whether a token expiring at `expires` (epoch ms) expires within `marginMs` of `now`. */

@@ -96,7 +96,7 @@ export const ENVIRONMENT: readonly EnvVar[] = [
   },
   {
     name: "ANTHROPIC_AUTH_URL",
-    default: "https://claude.ai/oauth/authorize",
+    default: "https://claude.com/cai/oauth/authorize",
     meaning: "sign-in page of the browser sign-in (opened by the browser)",
     carried: true,
   },
@@ -110,6 +110,13 @@ export const ENVIRONMENT: readonly EnvVar[] = [
     name: "ANTHROPIC_TOKEN_URL",
     default: "https://platform.claude.com/v1/oauth/token",
     meaning: "token endpoint: code exchange and refresh",
+    carried: true,
+  },
+  {
+    name: "CLAUDE_CODE_AUTH_ALT_TOKEN_URL",
+    default: "https://api.anthropic.com/v1/oauth/token",
+    meaning:
+      "token endpoint tried once when the first answers 404 or refuses at its edge; none turns it off (off by default while ANTHROPIC_TOKEN_URL is set)",
     carried: true,
   },
   {
@@ -132,7 +139,8 @@ export const ENVIRONMENT: readonly EnvVar[] = [
   },
   {
     name: "ANTHROPIC_SCOPE",
-    default: "org:create_api_key user:profile user:inference",
+    default:
+      "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
     meaning: "OAuth scopes, separated by spaces",
     carried: true,
   },

@@ -26,6 +26,14 @@ export function formatExpiry(expires: number, now: number): string {
     : `expired ${formatDuration(now - expires)} ago (${when})`;
 }
 
+/** A moment as a clock time with its distance from now: `13:07:05 UTC (in 25s)`. */
+export function formatUntil(at: number, now: number): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return "an invalid time";
+  const clock = date.toISOString().slice(11, 19) + " UTC";
+  return `${clock} (in ${formatDuration(Math.max(0, at - now))})`;
+}
+
 /** A method's name for people. */
 export function methodLabel(method: string): string {
   switch (method) {

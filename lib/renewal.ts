@@ -1,11 +1,13 @@
 /**
  * Writing a renewed credential, under the lock, with a compare-and-swap. Two
- * rules hold here for every method: no refresh token that is Claude Code's is
- * ever spent, and no credential is refreshed more often than the minimum
- * interval (30 s, or half the token's lifetime). Loaded only when the stored
- * credential cannot be used as it is.
+ * rules hold here for every method: a refresh token is spent only on proof
+ * that this tool obtained it (lib/ownership.ts), so none that is Claude Code's
+ * or another program's ever is; and no credential is refreshed more often
+ * than the minimum interval (30 s, or half the token's lifetime for automatic
+ * refreshes). Loaded only when the stored credential cannot be used as it is.
  *
- * May import: store.ts, methods/, state.ts, credential_types.ts, context.ts, format.ts.
+ * May import: store.ts, methods/, state.ts, ownership.ts, credential_types.ts, context.ts,
+ * format.ts.
  *
  * @module
  */
@@ -16,15 +18,17 @@ import {
   credentialOf,
   minRefreshIntervalMs,
   type OAuthEntry,
+  refreshNotBefore,
   sameEntry,
   secretOf,
   type Usable,
 } from "./credential_types.ts";
 import { FailureError } from "./errors.ts";
-import { formatDuration } from "./format.ts";
-import type { Due } from "./methods/method.ts";
+import { formatDuration, formatUntil } from "./format.ts";
+import type { Due, OAuthCredential } from "./methods/method.ts";
 import { signInMethod } from "./methods/index.ts";
-import { fingerprint, sourceOf } from "./state.ts";
+import { foreignError, ownershipOf } from "./ownership.ts";
+import { readState, sourceOf } from "./state.ts";
 import {
   requireCredential,
   type StateFields,
@@ -88,33 +92,23 @@ async function renewLocked(
   }
   if (current.method === "api-key") return { ...credentialOf(current), refreshed: false };
 
-  // Before a refresh token is spent, Claude Code's store is asked whether it is
-  // Claude Code's, whatever the state says; only when the store cannot be read
-  // does the state's record that this tool minted the token decide.
-  let target = current;
-  if (current.method === "browser") {
-    const { holdsClaudeTokens } = await lazyImport<typeof import("./methods/claude_code.ts")>(
-      "lib/methods/claude_code.ts",
-    );
-    const holds = await holdsClaudeTokens(ctx, current.entry);
-    if (holds === "yes" || (holds === "unknown" && !await mintedHere(current))) {
-      ctx.ui.debug(
-        "the stored entry holds Claude Code's tokens: renewing it as a Claude Code session",
-      );
-      target = { ...current, method: "claude-code" };
-    }
-  }
+  // A refresh token is spent only on proof that this tool obtained it; an
+  // entry holding Claude Code's tokens is renewed as a Claude Code session.
+  const target: OAuthCredential = current.method === "browser"
+    ? await ownTarget(ctx, current)
+    : current;
 
   const now = ctx.now();
+  const urgent = due.force || current.entry.access === due.rejectedAccess;
   const last = current.state?.lastRefresh;
-  const notBefore = last ? last.at + minRefreshIntervalMs(last.lifetimeMs) : undefined;
-  if (last && notBefore !== undefined && now < notBefore) {
-    const wait = `refreshed ${formatDuration(now - last.at)} ago; not again for ${
-      formatDuration(notBefore - now)
+  const notBefore = refreshNotBefore(last, now, urgent) ?? undefined;
+  if (last && notBefore !== undefined) {
+    const wait = `refreshed ${formatDuration(now - last.at)} ago; not again before ${
+      formatUntil(notBefore, now)
     } (the minimum interval between refreshes)`;
     if (current.entry.expires > now) {
       ctx.ui.debug(`not refreshing: ${wait}`);
-      return { ...credentialOf(current), refreshed: false, note: wait, notBefore };
+      return { ...credentialOf(current), refreshed: false, note: wait, notBefore, heldBack: true };
     }
     throw new FailureError(`the token has expired, but it was ${wait}`, "try again then");
   }
@@ -144,13 +138,30 @@ async function renewLocked(
     note: renewal.note,
     notBefore: renewal.renewed
       ? now + minRefreshIntervalMs(Math.max(0, next.expires - now))
-      : notBefore,
+      : undefined,
   };
 }
 
-/** Whether the state records that this tool itself obtained the stored refresh token. */
-async function mintedHere(stored: StoredCredential): Promise<boolean> {
-  const minted = stored.state?.mintedRefresh;
-  return stored.entry.type === "oauth" && stored.entry.refresh !== "" && minted !== undefined &&
-    minted === await fingerprint(stored.entry.refresh);
+/**
+ * What renews a browser-looking entry: a Claude Code session when Claude
+ * Code's store holds its tokens now; else the browser sign-in, only when the
+ * state proves this tool obtained its refresh token (an unreadable store
+ * decides nothing); else nothing: a foreign entry is exit 4, and no request.
+ */
+async function ownTarget(
+  ctx: Context,
+  current: StoredCredential & { method: "browser" },
+): Promise<OAuthCredential> {
+  const { holdsClaudeTokens } = await lazyImport<typeof import("./methods/claude_code.ts")>(
+    "lib/methods/claude_code.ts",
+  );
+  if (await holdsClaudeTokens(ctx, current.entry) === "yes") {
+    ctx.ui.debug(
+      "the stored entry holds Claude Code's tokens: renewing it as a Claude Code session",
+    );
+    return { ...current, method: "claude-code" };
+  }
+  const ownership = await ownershipOf(readState(ctx.stateFile), ctx.authFile, current.entry);
+  if (ownership.kind === "foreign") throw foreignError(ownership.origin, ctx.authFile);
+  return current;
 }

@@ -129,9 +129,10 @@ export async function stateApplies(
 /**
  * The method that keeps `entry` alive: its type, and for an `oauth` entry the
  * state when it applies. An `oauth` entry of unknown origin counts as a
- * browser sign-in; before its refresh token is ever spent, lib/credential.ts
- * checks it against Claude Code's store (the entry's refresh field proves
- * nothing: a Claude Code session stores `""` there, and so does a setup token).
+ * browser sign-in, used while fresh; its refresh token is spent only on the
+ * state's proof that this tool obtained it (lib/ownership.ts, checked by
+ * lib/renewal.ts), and one holding Claude Code's tokens is renewed as a
+ * Claude Code session.
  */
 export function methodFor(entry: AnthropicEntry, state: AnthropicState | null): Method {
   if (entry.type === "api") return "api-key";
@@ -195,13 +196,18 @@ export function writeState(path: string, state: AnthropicState | null): Promise<
 /** The state fields a caller chooses; the store adds the file and the fingerprint. */
 export type StateFields = Omit<AnthropicState, "authFile" | "describes">;
 
-/** The state a fresh sign-in records for `method`. */
+/**
+ * The state a fresh sign-in records for `method`: the account, and the
+ * fingerprint of a refresh token the sign-in obtained (the proof that this
+ * tool may spend it, lib/ownership.ts).
+ */
 export function newState(
   method: Method,
-  account: { email?: string; organization?: string },
+  account: { email?: string; organization?: string; mintedRefresh?: string },
 ): StateFields {
   const state: StateFields = { source: sourceOf(method) };
   if (account.email) state.email = account.email;
   if (account.organization) state.organization = account.organization;
+  if (account.mintedRefresh) state.mintedRefresh = account.mintedRefresh;
   return state;
 }

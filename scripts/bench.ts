@@ -247,12 +247,18 @@ async function memoryProbe(): Promise<MemoryProbe> {
  * fingerprint (so `token` checks it). Without, as older versions left it: it
  * applies to whatever entry the stampede rounds write.
  */
-async function writeState(box: Sandbox, source: string, secret?: string): Promise<void> {
+async function writeState(
+  box: Sandbox,
+  source: string,
+  secret?: string,
+  extra: Record<string, string> = {},
+): Promise<void> {
   await Deno.mkdir(`${box.configHome}/opencode-claude-code-auth`, { recursive: true });
   const state = {
     source,
     authFile: box.authFile,
     ...(secret === undefined ? {} : { describes: await fingerprint(secret) }),
+    ...extra,
   };
   await Deno.writeTextFile(box.stateFile, JSON.stringify({ anthropic: state }, null, 2) + "\n");
 }
@@ -449,13 +455,16 @@ function stampedeLines(
 async function browserStampede(box: Sandbox): Promise<{ lines: string[]; ok: boolean }> {
   const fake = await FakeAnthropic.start();
   try {
-    await writeState(box, "browser-oauth");
     const seed = async () => {
       const { access, refresh } = fake.issueTokens();
       box.plant(access, refresh);
       await box.writeAuth({
         ...OTHER,
         anthropic: { type: "oauth", refresh, access, expires: Date.now() - 60_000 },
+      });
+      // A sign-in of ours: only a refresh token this tool obtained is ever spent.
+      await writeState(box, "browser-oauth", undefined, {
+        mintedRefresh: await fingerprint(refresh),
       });
     };
     const run = async (count: number) => {

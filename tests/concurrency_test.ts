@@ -13,7 +13,8 @@ import assert from "node:assert/strict";
 import { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { claudePayload, claudeTokens } from "./fakes/claude_code.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
-import { newState } from "../lib/state.ts";
+import { fingerprint, newState } from "../lib/state.ts";
+import { writeBrowserState } from "./oauth/browser_helpers.ts";
 import { withStore } from "../lib/store.ts";
 import { memoryIo, testContext } from "./helpers/context.ts";
 import { readAuthFile } from "../lib/opencode/auth_read.ts";
@@ -100,6 +101,8 @@ Deno.test("concurrency: OpenCode rewrites auth.json while a browser refresh is i
         anthropic: { type: "oauth", refresh: stale.refresh, access: stale.access, expires: 1 },
       });
       await Deno.chmod(box.authFile, 0o600);
+      // A sign-in of ours: the state proves this tool obtained the refresh token.
+      await writeBrowserState(box, { mintedRefresh: await fingerprint(stale.refresh) });
 
       const run = box.run(["token"], {
         env: {

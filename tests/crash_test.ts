@@ -17,6 +17,7 @@ import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
 import { writeEntry } from "../lib/opencode/auth_file.ts";
 import { parseEntry } from "../lib/opencode/entry.ts";
 import { removeMembers } from "../lib/opencode/json_edit.ts";
+import { fingerprint, writeState } from "../lib/state.ts";
 
 const ROUNDS = 200;
 
@@ -152,6 +153,12 @@ Deno.test({
             refresh: tokens.refresh,
             access: tokens.access,
             expires: Date.now() + 3600_000,
+          });
+          // A sign-in of ours: the state proves this tool obtained the refresh token.
+          await writeState(box.stateFile, {
+            source: "browser-oauth",
+            authFile: box.authFile,
+            mintedRefresh: await fingerprint(tokens.refresh),
           });
         };
         const rounds: Record<Op, Round> = {

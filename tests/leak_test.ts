@@ -11,7 +11,12 @@ import assert from "node:assert/strict";
 import { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { claudePayload, claudeTokens, installFakeClaude } from "./fakes/claude_code.ts";
 import { type RunResult, type Sandbox, withSandbox } from "./helpers/sandbox.ts";
-import { driveBrowserLogin, plantFakeSecrets, seedBrowserEntry } from "./oauth/browser_helpers.ts";
+import {
+  ageLastRefresh,
+  driveBrowserLogin,
+  plantFakeSecrets,
+  seedBrowserEntry,
+} from "./oauth/browser_helpers.ts";
 
 /**
  * How debug output is switched on, and where the CLI runs: every scenario once
@@ -124,6 +129,8 @@ const SCENARIOS: { name: string; fn: (w: World) => Promise<void> }[] = [
       const token = await w.run(["token"], { allowOnStdout: () => [newest()] });
       assert.equal(token.stdout, `${newest()}\n`);
       assertDebugged(token, "token (refresh)");
+      // As if the minimum interval had passed: a forced refresh is then allowed.
+      await ageLastRefresh(w.box);
       for (const args of [["refresh", "--force"], ["status", "--check"], ["status", "--json"]]) {
         const result = await w.run(args);
         assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);

@@ -106,7 +106,7 @@ Deno.test("race: `login --method api-key` during a slow browser refresh wins, an
   );
 });
 
-Deno.test("race: a state left describing the old method (login's state write lost) changes nothing", async () => {
+Deno.test("race: a state left describing the old method (login's state write lost) spends nothing", async () => {
   await withSandbox((box) =>
     withFake(async (fake) => {
       // A Claude Code session was stored; then a browser login replaced auth.json but its
@@ -127,17 +127,18 @@ Deno.test("race: a state left describing the old method (login's state write los
       await box.writeAuth({
         anthropic: { type: "oauth", refresh: pair.refresh, access: pair.access, expires: 1 },
       });
+      const before = await box.readAuthText();
       const result = await box.run(["token"], { env: fake.env(), allowOnStdout: [] });
       for (const issued of fake.issued) box.plant(issued.access, issued.refresh);
       box.assertNoLeak(["token"], { ...result, stdout: "" });
-      assert.equal(result.code, 0, result.stderr);
-      // Refreshed as the browser sign-in it is: Claude Code's token was not copied over it.
-      assert.equal(fake.refreshRequests().length, 1);
+      // Without login's state there is no proof this tool obtained the refresh token:
+      // nothing is spent, Claude Code's token is not copied over it, nothing is written.
+      assert.equal(result.code, 4, result.stderr);
+      assert.match(result.stderr, /cannot be refreshed here: not created here/);
+      assert.equal(fake.refreshRequests().length, 0);
       assert.equal((await claude.runs()).length, 0);
-      const entry = (await box.readAuth()).anthropic as Record<string, string>;
-      assert.equal(entry.access, fake.issued[1].access);
-      assert.equal(result.stdout, `${fake.issued[1].access}\n`);
-      assert.equal((await recorded(box))?.source, "browser-oauth");
+      assert.equal(await box.readAuthText(), before);
+      assert.equal((await recorded(box))?.source, "claude-code-session");
     })
   );
 });

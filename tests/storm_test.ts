@@ -71,7 +71,7 @@ for (const storm of STORMS) {
   });
 }
 
-Deno.test("no storm: a 200 s token is not refreshed again within half its lifetime, even when forced", async () => {
+Deno.test("no storm: a 200 s token is refreshed automatically once per half-life; --force needs only 30 s", async () => {
   await withSandbox((box) =>
     withFake(async (fake) => {
       const clock = { now: Date.now() };
@@ -80,15 +80,26 @@ Deno.test("no storm: a 200 s token is not refreshed again within half its lifeti
       const ctx = clockedContext(box, fake, clock);
       await ensureUsable(ctx);
       assert.equal(fake.refreshRequests().length, 1);
-      clock.now += 99_000; // just inside half of 200 s
+      clock.now += 20_000; // forced, inside the 30 s floor: held back, and it says until when
       const kept = await ensureUsable(ctx, { force: true });
       assert.equal(kept.refreshed, false);
+      assert.equal(kept.heldBack, true);
+      assert.match(kept.note ?? "", /not again before \d\d:\d\d:\d\d UTC \(in 10s\)/);
       assert.match(kept.note ?? "", /minimum interval/);
       assert.equal(fake.refreshRequests().length, 1);
-      clock.now += 2_000; // just past it
-      const renewed = await ensureUsable(ctx, { force: true });
-      assert.equal(renewed.refreshed, true);
+      clock.now += 11_000; // forced, past 30 s though far inside half of 200 s
+      const forced = await ensureUsable(ctx, { force: true });
+      assert.equal(forced.refreshed, true);
       assert.equal(fake.refreshRequests().length, 2);
+      clock.now += 60_000; // automatic (--ahead makes it due): half the lifetime applies
+      const early = await ensureUsable(ctx, { aheadMs: 300_000 });
+      assert.equal(early.refreshed, false);
+      assert.equal(early.heldBack, true);
+      assert.equal(fake.refreshRequests().length, 2);
+      clock.now += 41_000; // 101 s after the last refresh
+      const automatic = await ensureUsable(ctx, { aheadMs: 300_000 });
+      assert.equal(automatic.refreshed, true);
+      assert.equal(fake.refreshRequests().length, 3);
     })
   );
 });

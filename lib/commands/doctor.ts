@@ -4,7 +4,9 @@ import { refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { isStale } from "../credential_types.ts";
-import { loadStored, type Stored, storesDisagree } from "../store.ts";
+import { loadStored, requireCredential, type Stored, storesDisagree } from "../store.ts";
+import { signInMethod } from "../methods/index.ts";
+import { checkCredential } from "../check.ts";
 import { CancelledError, CliError, type ExitCode, osReason, PROGRAM } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { dirname } from "../fs/path.ts";
@@ -35,6 +37,8 @@ export interface Check {
 export interface DoctorOptions {
   /** Print the checks as JSON on stdout. */
   json: boolean;
+  /** Also ask the API whether the credential works (as `status --check`). */
+  check?: boolean;
 }
 
 const ok = (name: string, message: string): Check => ({ name, status: "ok", message });
@@ -102,7 +106,7 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
   if (stored.snapshot.text === null && stored.used.kind !== "opencode2-db") {
     return { checks, stored };
   }
-  checks.push(entryCheck(ctx, stored));
+  checks.push(await entryCheck(ctx, stored));
   return { checks, stored };
 }
 
@@ -178,7 +182,7 @@ async function authFileModes(ctx: Context): Promise<Check[]> {
 }
 
 /** The entry OpenCode uses: present, usable, fresh. */
-function entryCheck(ctx: Context, stored: Stored): Check {
+async function entryCheck(ctx: Context, stored: Stored): Promise<Check> {
   const entry = stored.entry;
   if (!entry) {
     return stored.used.problem
@@ -187,10 +191,47 @@ function entryCheck(ctx: Context, stored: Stored): Check {
   }
   if (entry.type === "api") return ok("anthropic entry", "API key stored (does not expire)");
   const label = methodLabel(stored.method ?? "browser");
+  const foreign = await foreignEntryCheck(ctx, stored, label);
+  if (foreign) return foreign;
   const text = `${label}: token ${formatExpiry(entry.expires, ctx.now())}`;
   return isStale(entry.expires, ctx.now(), refreshSkewMs(ctx))
     ? warn("anthropic entry", text, RUN_REFRESH)
     : ok("anthropic entry", text);
+}
+
+/**
+ * A browser-looking entry whose refresh token this tool did not obtain
+ * (lib/ownership.ts): named as such, a warning while fresh (it works, but
+ * nothing here renews it), a failure once stale.
+ */
+async function foreignEntryCheck(
+  ctx: Context,
+  stored: Stored,
+  label: string,
+): Promise<Check | null> {
+  const entry = stored.entry;
+  if (stored.method !== "browser" || entry?.type !== "oauth") return null;
+  const current = requireCredential(stored);
+  const verdict = await (await signInMethod(current.method)).renewability(ctx, current);
+  if (!verdict.foreign) return null;
+  const now = ctx.now();
+  const message = `${label}: token ${formatExpiry(entry.expires, now)}; ${verdict.why}`;
+  const fix = `${RUN_LOGIN} to sign in here (it takes the entry over)`;
+  return isStale(entry.expires, now, refreshSkewMs(ctx))
+    ? fail("anthropic entry", message, fix)
+    : warn("anthropic entry", message, fix);
+}
+
+/** `doctor --check`: the live check of `status --check`, one line, why it failed and the fix. */
+async function checkApi(ctx: Context, stored: Stored | null): Promise<Check | null> {
+  if (!stored?.entry || !stored.method) return null;
+  try {
+    const verdict = await checkCredential(ctx, stored.method);
+    return verdict.ok ? ok("API check", verdict.message) : fail("API check", verdict.message);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    return fail("API check", error.message, error.hint);
+  }
 }
 
 async function checkStateFile(ctx: Context): Promise<Check> {
@@ -469,6 +510,10 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<E
   checks.push(...await checkClaudeCode(ctx, stored?.method === "claude-code", stored));
   checks.push(...await checkOpenCode(ctx, stored));
   checks.push(checkOverrides(ctx));
+  if (options.check) {
+    const api = await checkApi(ctx, stored);
+    if (api) checks.push(api);
+  }
   const failed = checks.some((check) => check.status === "fail");
   if (options.json) {
     // Messages can quote other programs' output: scrubbed like every message.
@@ -500,5 +545,5 @@ export async function runDoctor(ctx: Context, options: DoctorOptions): Promise<E
 
 /** Entry point used by main.ts. */
 export function run(ctx: Context, args: ParsedArgs<"doctor">): Promise<ExitCode> {
-  return runDoctor(ctx, { json: args.values.json === true });
+  return runDoctor(ctx, { json: args.values.json === true, check: args.values.check === true });
 }

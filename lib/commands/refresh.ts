@@ -1,14 +1,15 @@
 /**
  * `refresh`: refresh now if stale, always with `--force`; with `--ahead D`,
  * when the credential expires within D (what the scheduled job runs; each such
- * run's outcome is recorded for `service status`).
+ * run's outcome is recorded for `service status`). A `--force` that the
+ * minimum interval holds back exits 1 and says until when.
  */
 
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
 import { dueFor, ensureUsable } from "../credential.ts";
 import { isDue } from "../credential_types.ts";
-import { CliError, type ExitCode } from "../errors.ts";
+import { CliError, type ExitCode, FailureError } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { recordRun } from "../service/record.ts";
@@ -47,6 +48,13 @@ async function refresh(ctx: Context, options: RefreshOptions): Promise<string> {
     return message;
   }
   const entry = result.entry;
+  if (result.heldBack && options.force) {
+    // A forced refresh that did not happen is not a success (exit 1): scripts rely on it.
+    throw new FailureError(
+      `not refreshed: the ${methodLabel(result.method)} was ${result.note}`,
+      "try again then; the stored token is still valid until it expires",
+    );
+  }
   const expires = entry.type === "oauth"
     ? formatExpiry(entry.expires, ctx.now())
     : "does not expire";

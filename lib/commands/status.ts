@@ -8,6 +8,7 @@ import { isStale, type Method } from "../credential_types.ts";
 import type { ExitCode } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { signInMethod } from "../methods/index.ts";
+import type { Renewability } from "../methods/method.ts";
 import {
   loadStored,
   requireCredential,
@@ -118,7 +119,7 @@ export function statusJson(ctx: Context, stored: Stored): StatusJson {
  * browser sign-in with a live refresh token; a Claude Code session whose
  * store holds a fresher token, or with `claude` on PATH to renew it.
  */
-async function renewability(ctx: Context, stored: Stored): Promise<{ ok: boolean; why: string }> {
+async function renewability(ctx: Context, stored: Stored): Promise<Renewability> {
   if (!stored.entry || !stored.method) return { ok: false, why: "" };
   const current = requireCredential(stored);
   return await (await signInMethod(current.method)).renewability(ctx, current);
@@ -134,6 +135,10 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<E
     const result = await renewability(ctx, stored);
     usable = result.ok;
     note = result.why;
+  } else if (stored.method === "browser") {
+    // A foreign entry is named as such while fresh, without calling it unusable.
+    const result = await renewability(ctx, stored);
+    if (result.foreign) note = result.why;
   }
   if (usable && options.check && stored.method) {
     const verdict = await checkCredential(ctx, stored.method);

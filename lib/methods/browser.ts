@@ -5,20 +5,30 @@
  */
 
 import type { Context } from "../context.ts";
-import { isDue, type OAuthEntry, type SignInResult } from "../credential_types.ts";
+import {
+  isDue,
+  type OAuthEntry,
+  refreshNotBefore,
+  type SignInResult,
+} from "../credential_types.ts";
 import { PROGRAM, SignInRequiredError, UsageError } from "../errors.ts";
 import type { TokenSet } from "../oauth/token.ts";
-import { fingerprint } from "../state.ts";
+import { formatUntil } from "../format.ts";
+import { foreignNote, ownershipOf } from "../ownership.ts";
+import { fingerprint, readState } from "../state.ts";
 import type { AcquireOptions, Due, OAuthCredential, Renewal, SignInMethod } from "./method.ts";
 import { lazyImport } from "../lazy.ts";
 import { registerSecret } from "../redact.ts";
 import { withProgress } from "../progress.ts";
 
-/** The entry for a token set obtained at `now`. */
-function entryFromTokens(tokens: TokenSet, now: number): OAuthEntry {
+/**
+ * The entry for a token set obtained at `now`; `keptRefresh` is the refresh
+ * token to keep when the answer had none (the server kept it, RFC 6749 §6).
+ */
+function entryFromTokens(tokens: TokenSet, now: number, keptRefresh = ""): OAuthEntry {
   return {
     type: "oauth",
-    refresh: tokens.refreshToken,
+    refresh: tokens.refreshToken ?? keptRefresh,
     access: tokens.accessToken,
     expires: Math.round(now + tokens.expiresIn * 1000),
   };
@@ -125,12 +135,16 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     );
     return { entry: { type: "api", key }, method: "api-key", ...account };
   }
-  return { entry: entryFromTokens(tokens, ctx.now()), method: "browser", ...account };
+  const entry = entryFromTokens(tokens, ctx.now());
+  // The proof that this tool may spend this refresh token (lib/ownership.ts).
+  const mintedRefresh = await fingerprint(entry.refresh);
+  return { entry, method: "browser", ...account, mintedRefresh };
 }
 
 /**
- * Spend the refresh token once for a new pair. The caller holds the lock and
- * has re-read the entry, and has made sure the token is not Claude Code's.
+ * Spend the refresh token once for a new pair. The caller holds the lock,
+ * has re-read the entry, and has the state's proof that this tool obtained
+ * the refresh token (lib/renewal.ts).
  */
 async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<Renewal> {
   const entry = current.entry;
@@ -168,10 +182,12 @@ async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<
     }
     throw error;
   }
+  const next = entryFromTokens(tokens, ctx.now(), entry.refresh);
+  if (!tokens.refreshToken) ctx.ui.debug("the server kept the refresh token (none in its answer)");
   return {
-    entry: entryFromTokens(tokens, ctx.now()),
+    entry: next,
     renewed: true,
-    state: { mintedRefresh: await fingerprint(tokens.refreshToken), rejectedRefresh: undefined },
+    state: { mintedRefresh: await fingerprint(next.refresh), rejectedRefresh: undefined },
   };
 }
 
@@ -181,11 +197,34 @@ export const browserMethod: SignInMethod<OAuthCredential> = {
   inspect: (_ctx, current, due) =>
     Promise.resolve(isDue(current.entry, due) ? { kind: "renew" } : { kind: "use" }),
   renew,
-  async renewability(_ctx, current) {
+  async renewability(ctx, current) {
     const entry = current.entry;
-    if (!entry.refresh) return { ok: false, why: "it has no refresh token" };
+    const ownership = await ownershipOf(readState(ctx.stateFile), ctx.authFile, entry);
+    if (ownership.kind === "foreign") {
+      // Claude Code's store is read only here: `status` on a sign-in of ours needs no Keychain.
+      const { holdsClaudeTokens } = await lazyImport<typeof import("./claude_code.ts")>(
+        "lib/methods/claude_code.ts",
+      );
+      if (await holdsClaudeTokens(ctx, entry) === "yes") {
+        return {
+          ok: true,
+          why: "it holds Claude Code's tokens: it is renewed as a Claude Code session on next use",
+        };
+      }
+      return { ok: false, why: foreignNote(ownership.origin), foreign: true };
+    }
     if (current.state?.rejectedRefresh === await fingerprint(entry.refresh)) {
       return { ok: false, why: "its refresh token was refused (invalid_grant)" };
+    }
+    const now = ctx.now();
+    const notBefore = refreshNotBefore(current.state?.lastRefresh, now, false);
+    if (notBefore !== null) {
+      return {
+        ok: entry.expires > now,
+        why: `it was refreshed moments ago; the next refresh is held back until ${
+          formatUntil(notBefore, now)
+        } (the minimum interval between refreshes)`,
+      };
     }
     return { ok: true, why: "it is refreshed with its refresh token on next use" };
   },

@@ -58,6 +58,8 @@ export interface Renewability {
   ok: boolean;
   /** Why, in a few words for `status`. */
   why: string;
+  /** The entry's refresh token was not obtained here (lib/ownership.ts): said even while fresh. */
+  foreign?: boolean;
 }
 
 /** A stored credential of the given method. */

@@ -19,26 +19,43 @@ import { apiUrl, type OAuthConfig } from "./config.ts";
 import { sendRequest } from "./http.ts";
 import {
   codeExchangeBody,
+  endpointTrouble,
   parseCreateApiKeyResponse,
   parseTokenResponse,
+  type RawResponse,
   refreshBody,
+  refusedAtEdge,
+  TokenEndpointError,
   type TokenSet,
 } from "./token.ts";
 
-/** One request to the token endpoint, its response parsed strictly. */
+/**
+ * One grant at the token endpoint, its response parsed strictly. When the
+ * endpoint answers 404 or refuses at its edge (lib/oauth/token.ts
+ * `refusedAtEdge`: the grant was not looked at, so nothing was spent), the
+ * grant is tried once at the alternate endpoint; a real OAuth error
+ * (`invalid_grant`) is never retried elsewhere.
+ */
 async function tokenRequest(
   ctx: Context,
   config: OAuthConfig,
   body: Record<string, string>,
   purpose: "exchange" | "refresh",
 ): Promise<TokenSet> {
-  const response = await sendRequest(ctx, {
-    method: "POST",
-    url: config.tokenUrl,
-    json: body,
-    what: purpose === "exchange" ? "code exchange" : "token refresh",
-  });
-  return parseTokenResponse(response, purpose);
+  const what = purpose === "exchange" ? "code exchange" : "token refresh";
+  const alt = config.altTokenUrl !== null && config.altTokenUrl !== config.tokenUrl
+    ? config.altTokenUrl
+    : null;
+  const ask = (url: string) =>
+    sendRequest(ctx, { method: "POST", url, json: body, what, returnEdgeRefusal: alt !== null });
+  const tried: { url: string; response: RawResponse }[] = [];
+  for (const url of alt === null ? [config.tokenUrl] : [config.tokenUrl, alt]) {
+    const response = await ask(url);
+    if (!refusedAtEdge(response)) return parseTokenResponse(response, purpose);
+    tried.push({ url, response });
+    ctx.ui.debug(`${what}: ${url} refused the request before the grant (HTTP ${response.status})`);
+  }
+  throw new TokenEndpointError(endpointTrouble(tried.map((t) => t.response)), tried);
 }
 
 /** Exchange an authorization code (with its PKCE verifier) for tokens. */
@@ -78,23 +95,22 @@ export async function createApiKey(
 /** The `anthropic-beta` value that lets an OAuth access token call the API. */
 export const OAUTH_BETA = "oauth-2025-04-20";
 
-/** Ask `GET /v1/models` whether a credential works; returns the HTTP status. */
+/** Ask `GET /v1/models` whether a credential works; returns the answer (its status and body). */
 export async function probeModels(
   ctx: Context,
   config: OAuthConfig,
   credential: { type: "api"; key: string } | { type: "oauth"; access: string },
-): Promise<number> {
+): Promise<RawResponse> {
   const headers: Record<string, string> = { "anthropic-version": "2023-06-01" };
   if (credential.type === "api") headers["x-api-key"] = credential.key;
   else {
     headers.authorization = `Bearer ${credential.access}`;
     headers["anthropic-beta"] = OAUTH_BETA;
   }
-  const response = await sendRequest(ctx, {
+  return await sendRequest(ctx, {
     method: "GET",
     url: apiUrl(config, "/v1/models"),
     headers,
     what: "credential check",
   });
-  return response.status;
 }

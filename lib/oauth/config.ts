@@ -11,6 +11,11 @@ export interface OAuthConfig {
   consoleAuthorizeUrl: string;
   /** Token endpoint (code exchange and refresh). */
   tokenUrl: string;
+  /**
+   * The token endpoint tried once when `tokenUrl` answers 404 or refuses at
+   * its edge (lib/oauth/client.ts); null: none.
+   */
+  altTokenUrl: string | null;
   /** API base URL (`/v1/models`, `/api/oauth/claude_cli/create_api_key`). */
   baseUrl: string;
   clientId: string;
@@ -20,12 +25,14 @@ export interface OAuthConfig {
 
 /** Environment variable and default value of each setting. */
 export const OAUTH_SETTINGS: Record<
-  keyof OAuthConfig,
+  Exclude<keyof OAuthConfig, "altTokenUrl">,
   { env: string; fallback: string; isUrl: boolean }
 > = {
   authorizeUrl: {
     env: "ANTHROPIC_AUTH_URL",
-    fallback: "https://claude.ai/oauth/authorize",
+    // What Claude Code opens today (REFERENCE.md §2 drift): the classic
+    // claude.ai/oauth/authorize is reported to refuse the grant.
+    fallback: "https://claude.com/cai/oauth/authorize",
     isUrl: true,
   },
   consoleAuthorizeUrl: {
@@ -51,10 +58,21 @@ export const OAUTH_SETTINGS: Record<
   },
   scope: {
     env: "ANTHROPIC_SCOPE",
-    fallback: "org:create_api_key user:profile user:inference",
+    // The scopes Claude Code requests today.
+    fallback:
+      "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
     isUrl: false,
   },
 };
+
+/**
+ * The alternate token endpoint: Anthropic's API host answers the same grants
+ * where the default host's edge refuses some clients (REFERENCE.md §2 drift).
+ */
+export const ALT_TOKEN_URL = "https://api.anthropic.com/v1/oauth/token";
+
+/** The variable that sets (or, set to `none`, turns off) the alternate token endpoint. */
+export const ALT_TOKEN_URL_ENV = "CLAUDE_CODE_AUTH_ALT_TOKEN_URL";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
@@ -81,19 +99,36 @@ export function checkEndpointUrl(name: string, value: string): URL {
   );
 }
 
+/**
+ * The alternate token endpoint in force: the variable's URL; else, only while
+ * the token endpoint is Anthropic's default, ALT_TOKEN_URL (an overridden
+ * endpoint, a proxy or a test server, has no alternate unless one is named).
+ */
+function altTokenUrl(env: Env, tokenUrl: string): string | null {
+  const raw = env.get(ALT_TOKEN_URL_ENV)?.trim() ?? "";
+  if (raw.toLowerCase() === "none") return null;
+  if (raw !== "") {
+    checkEndpointUrl(ALT_TOKEN_URL_ENV, raw);
+    return raw;
+  }
+  return tokenUrl === OAUTH_SETTINGS.tokenUrl.fallback ? ALT_TOKEN_URL : null;
+}
+
 /** The configuration in force; every URL is checked first (in the order of OAUTH_SETTINGS). */
 export function loadOAuthConfig(env: Env): OAuthConfig {
-  const value = (key: keyof OAuthConfig): string => {
+  const value = (key: keyof typeof OAUTH_SETTINGS): string => {
     const setting = OAUTH_SETTINGS[key];
     const raw = env.get(setting.env);
     const chosen = raw === undefined || raw.trim() === "" ? setting.fallback : raw.trim();
     if (setting.isUrl) checkEndpointUrl(setting.env, chosen);
     return chosen;
   };
+  const tokenUrl = value("tokenUrl");
   return {
     authorizeUrl: value("authorizeUrl"),
     consoleAuthorizeUrl: value("consoleAuthorizeUrl"),
-    tokenUrl: value("tokenUrl"),
+    tokenUrl,
+    altTokenUrl: altTokenUrl(env, tokenUrl),
     baseUrl: value("baseUrl"),
     clientId: value("clientId"),
     redirectUri: value("redirectUri"),
@@ -103,8 +138,8 @@ export function loadOAuthConfig(env: Env): OAuthConfig {
 
 /** The settings whose environment override is in force, for `doctor` and `--debug`. */
 export function overridesInForce(env: Env): { env: string; value: string }[] {
-  return Object.values(OAUTH_SETTINGS)
-    .map((setting) => ({ env: setting.env, value: env.get(setting.env) ?? "" }))
+  return [...Object.values(OAUTH_SETTINGS).map((setting) => setting.env), ALT_TOKEN_URL_ENV]
+    .map((name) => ({ env: name, value: env.get(name) ?? "" }))
     .filter((item) => item.value.trim() !== "");
 }
 

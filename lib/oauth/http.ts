@@ -9,7 +9,7 @@ import { envMilliseconds } from "../environment.ts";
 import type { Context } from "../context.ts";
 import { FailureError, PROGRAM, UsageError, VERSION } from "../errors.ts";
 import { readAllCapped } from "../stream.ts";
-import type { RawResponse } from "./token.ts";
+import { type RawResponse, refusedAtEdge } from "./token.ts";
 
 /** Default time limit of one request (`CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS`). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -89,6 +89,19 @@ export interface RequestSpec {
   json?: unknown;
   /** What the request is for, in messages ("token refresh"). */
   what: string;
+  /**
+   * Return a 429 refused at the edge (no OAuth error body) at once, without
+   * waiting: the caller has another endpoint to try, and waiting does not cure it.
+   */
+  returnEdgeRefusal?: boolean;
+}
+
+/**
+ * Whether a failed fetch may have reached the server (its answer then lost):
+ * everything but a connection that was never made.
+ */
+function maybeSent(reason: string): boolean {
+  return !/refused|dns|resolve|lookup|unreachable|no route|not known/i.test(reason);
 }
 
 /** Send `spec`, retrying as described above; returns the final response. */
@@ -117,6 +130,9 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
   if (spec.json !== undefined) headers["content-type"] = "application/json";
   let failures = 0;
   let rateLimited = 0;
+  // How the first answer was lost after the request was sent: a retry's
+  // invalid_grant then most likely means the first try went through.
+  let lost: string | undefined;
   for (;;) {
     ctx.ui.debug(`${spec.method} ${spec.url} (${spec.what})`);
     let response: Response;
@@ -141,6 +157,7 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
       const reason = error instanceof DOMException && error.name === "TimeoutError"
         ? `no answer within ${timeoutMs} ms`
         : networkReason(error);
+      if (maybeSent(reason)) lost ??= reason;
       if (++failures >= MAX_ATTEMPTS) {
         throw new FailureError(
           `${spec.what} failed: cannot reach ${host} (${reason}) after ${failures} attempts`,
@@ -161,6 +178,7 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
       const reason = error instanceof DOMException && error.name === "TimeoutError"
         ? `the body did not arrive within ${timeoutMs} ms`
         : networkReason(error);
+      lost ??= `the answer broke off: ${reason}`;
       if (++failures >= MAX_ATTEMPTS) {
         throw new FailureError(
           `${spec.what} failed: ${host} broke off the answer (${reason})`,
@@ -176,6 +194,7 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
       contentType: response.headers.get("content-type") ?? "",
       body,
     };
+    if (lost !== undefined) raw.lostBefore = lost;
     ctx.ui.debug(`${spec.what}: HTTP ${response.status}`);
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get("location") ?? "(no Location)";
@@ -187,6 +206,7 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
       );
     }
     if (response.status === 429) {
+      if (spec.returnEdgeRefusal && refusedAtEdge(raw)) return raw;
       const wait = retryAfterMs(response.headers.get("retry-after"), Date.now()) ??
         retryBase * 2 ** rateLimited;
       if (++rateLimited >= MAX_RATE_LIMITED_ATTEMPTS || wait > maxRetryAfter) {
@@ -203,6 +223,7 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
     }
     if (response.status >= 500) {
       if (++failures >= MAX_ATTEMPTS) return raw;
+      lost ??= `HTTP ${response.status}`;
       const wait = retryBase * 2 ** (failures - 1);
       ctx.ui.debug(`${spec.what}: HTTP ${response.status}; retrying in ${wait} ms`);
       await sleep(wait);

@@ -10,7 +10,8 @@ import type { OAuthConfig } from "./config.ts";
 /** What a successful token response gives us. */
 export interface TokenSet {
   accessToken: string;
-  refreshToken: string;
+  /** Absent only from a refresh answer whose server kept the old refresh token (RFC 6749 §6). */
+  refreshToken?: string;
   /** Lifetime in seconds. */
   expiresIn: number;
   email?: string;
@@ -42,6 +43,11 @@ export interface RawResponse {
   status: number;
   contentType: string;
   body: string;
+  /**
+   * How an earlier attempt's answer was lost after the request was sent (a
+   * 5xx, a dropped connection), when this response is a retry's.
+   */
+  lostBefore?: string;
 }
 
 /** A short, safe description of a body for messages. */
@@ -52,6 +58,42 @@ export function describeBody(response: RawResponse): string {
   }
   if (body === "") return "an empty body";
   return "value" in parseJson(body) ? "JSON that is not a JSON object" : "a body that is not JSON";
+}
+
+/** Why the token endpoint could not be asked: it moved (404), or its edge refused us. */
+export type EndpointTrouble = "moved" | "edge";
+
+/**
+ * The token endpoint (and its alternate) refused the request before looking
+ * at the grant: no token was spent, and the fix is not a new sign-in.
+ */
+export class TokenEndpointError extends FailureError {
+  /** Create the error for `trouble`, naming every endpoint tried and its answer. */
+  constructor(readonly trouble: EndpointTrouble, tried: { url: string; response: RawResponse }[]) {
+    const answers = tried.map(({ url, response }) =>
+      `${url.split("?")[0]} answered HTTP ${response.status} (${describeRefusal(response)})`
+    ).join("; ");
+    super(
+      trouble === "moved"
+        ? `the token endpoint was not found: ${answers}`
+        : `the token endpoint refused the request at its edge, before looking at the sign-in: ${answers}`,
+      trouble === "moved"
+        ? "the endpoint has moved: update this tool, or point ANTHROPIC_TOKEN_URL at the current one"
+        : "bot protection in front of the endpoint blocks this client or network, and waiting does not cure it: try from another network, or sign in with an API key (`login --method api-key`)",
+    );
+    this.name = "TokenEndpointError";
+  }
+}
+
+/** A refusal's body in a few words. */
+function describeRefusal(response: RawResponse): string {
+  const detail = oauthError(response);
+  return detail ? detail.error : describeBody(response).split(";")[0];
+}
+
+/** The trouble of a set of edge refusals: moved when every one is a 404. */
+export function endpointTrouble(responses: RawResponse[]): EndpointTrouble {
+  return responses.every((response) => response.status === 404) ? "moved" : "edge";
 }
 
 /** Longest lifetime accepted from a token response (ten years, in seconds). */
@@ -74,14 +116,40 @@ export function oauthError(response: RawResponse): { error: string; description:
   return { error: excerpt(error, 60), description: excerpt(description, 200) };
 }
 
-/** The sign-in-required error for a refused code or refresh token (`invalid_grant`). */
-export function invalidGrant(purpose: "exchange" | "refresh"): SignInRequiredError {
+/**
+ * The sign-in-required error for a refused code or refresh token
+ * (`invalid_grant`). After a lost answer (`lostBefore`), the server most
+ * likely rotated the token on the first try: the new one never arrived.
+ */
+export function invalidGrant(
+  purpose: "exchange" | "refresh",
+  lostBefore?: string,
+): SignInRequiredError {
+  const login = `run \`${PROGRAM} login --method browser\` again`;
+  if (purpose === "refresh" && lostBefore) {
+    return new SignInRequiredError(
+      `the answer to the token refresh was lost (${lostBefore}) and the retry was refused (invalid_grant): the server most likely rotated the refresh token on the first try, and the new one never arrived; the stored entry was kept`,
+      login,
+    );
+  }
   return new SignInRequiredError(
     purpose === "refresh"
       ? "the browser sign-in has expired or was revoked (invalid_grant); the stored entry was kept"
       : "the code was rejected (invalid_grant): it expired or was already used",
-    `run \`${PROGRAM} login --method browser\` again`,
+    login,
   );
+}
+
+/**
+ * Whether the token endpoint refused the request before looking at the grant:
+ * a 404 (the endpoint moved), or a 429/403 without an OAuth error body (bot
+ * protection at the edge, often an HTML page; waiting does not cure it). An
+ * OAuth error (`{"error":"invalid_grant"}`) is the server's real answer.
+ */
+export function refusedAtEdge(response: RawResponse): boolean {
+  if (response.status === 404) return true;
+  if (response.status !== 429 && response.status !== 403) return false;
+  return typeof parseJsonObject(response.body)?.error !== "string";
 }
 
 /**
@@ -96,7 +164,7 @@ export function parseTokenResponse(
   const where = "the token endpoint";
   if (response.status < 200 || response.status >= 300) {
     const detail = oauthError(response);
-    if (detail?.error === "invalid_grant") throw invalidGrant(purpose);
+    if (detail?.error === "invalid_grant") throw invalidGrant(purpose, response.lostBefore);
     const what = detail
       ? `${detail.error}${detail.description ? `: ${detail.description}` : ""}`
       : describeBody(response);
@@ -118,8 +186,12 @@ export function parseTokenResponse(
   const accessToken = typeof access_token === "string" && isPrintableToken(access_token)
     ? access_token
     : null;
+  // A refresh answer may leave refresh_token out (the server kept it); present, it must be valid.
+  const kept = purpose === "refresh" && refresh_token === undefined;
   const refreshToken = typeof refresh_token === "string" && isPrintableToken(refresh_token)
     ? refresh_token
+    : kept
+    ? undefined
     : null;
   const expiresIn = typeof expires_in === "number" && Number.isFinite(expires_in) &&
       expires_in > 0 && expires_in <= MAX_EXPIRES_IN_S
@@ -136,8 +208,9 @@ export function parseTokenResponse(
     );
   }
   registerSecret(accessToken);
-  registerSecret(refreshToken);
-  const tokens: TokenSet = { accessToken, refreshToken, expiresIn };
+  if (refreshToken !== undefined) registerSecret(refreshToken);
+  const tokens: TokenSet = { accessToken, expiresIn };
+  if (refreshToken !== undefined) tokens.refreshToken = refreshToken;
   const { account, organization } = data;
   if (isPlainObject(account) && typeof account.email_address === "string") {
     tokens.email = account.email_address;

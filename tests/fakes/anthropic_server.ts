@@ -9,6 +9,10 @@ import { serveLoopback } from "./loopback.ts";
 
 export const CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
 export const REDIRECT_URI = "https://platform.claude.com/oauth/code/callback";
+/** Where the fake serves the token endpoint. */
+export const TOKEN_PATH = "/v1/oauth/token";
+/** Where the fake also serves it, as the alternate endpoint (api.anthropic.com's, for real). */
+export const ALT_TOKEN_PATH = "/alt/v1/oauth/token";
 
 /** A canned answer for the next token request(s). */
 export interface ScriptedResponse {
@@ -60,6 +64,15 @@ export class FakeAnthropic {
   readonly requests: SeenRequest[] = [];
   /** Answers for the next token requests, used before normal handling. */
   readonly script: ScriptedResponse[] = [];
+  /** Answers for the next requests to the alternate token endpoint. */
+  readonly altScript: ScriptedResponse[] = [];
+  /** Answer a refresh without refresh_token, keeping the old one alive (a non-rotating server). */
+  keepRefreshToken = false;
+  /**
+   * Grants to carry out whose answer is then lost (replaced by a 502): the
+   * refresh token rotates on the server, the client never learns the new one.
+   */
+  loseAnswers = 0;
   /** Lifetime of issued access tokens, in seconds. */
   expiresIn = 28_800;
   /** Delay before answering a refresh (widens race windows in stampede tests). */
@@ -110,9 +123,14 @@ export class FakeAnthropic {
     };
   }
 
-  /** Requests to the token endpoint. */
+  /** The environment variable that adds the alternate token endpoint (off by default in tests). */
+  altEnv(): Record<string, string> {
+    return { CLAUDE_CODE_AUTH_ALT_TOKEN_URL: `${this.url}${ALT_TOKEN_PATH}` };
+  }
+
+  /** Requests to either token endpoint. */
   tokenRequests(): SeenRequest[] {
-    return this.requests.filter((r) => r.path === "/v1/oauth/token");
+    return this.requests.filter((r) => r.path === TOKEN_PATH || r.path === ALT_TOKEN_PATH);
   }
 
   /** Refresh-grant requests. */
@@ -128,6 +146,26 @@ export class FakeAnthropic {
     this.liveRefresh.add(refresh);
     this.issued.push({ access, refresh });
     return { access, refresh };
+  }
+
+  /**
+   * Spend `refresh` as another program would (an OAuth plugin, another copy
+   * of the credential): one refresh grant at the token endpoint; returns the
+   * new pair.
+   */
+  async spendElsewhere(refresh: string): Promise<{ access: string; refresh: string }> {
+    const answer = await fetch(`${this.url}${TOKEN_PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        grant_type: "refresh_token",
+        refresh_token: refresh,
+        client_id: CLIENT_ID,
+      }),
+    });
+    const tokens = await answer.json();
+    if (answer.status !== 200) throw new Error(`spending failed: ${JSON.stringify(tokens)}`);
+    return { access: tokens.access_token, refresh: tokens.refresh_token };
   }
 
   /** Make the API refuse `access` with 401 from now on. */
@@ -165,8 +203,17 @@ export class FakeAnthropic {
       case "/oauth/authorize":
       case "/console/oauth/authorize":
         return this.authorize(url, url.pathname.startsWith("/console"));
-      case "/v1/oauth/token":
-        return await this.token(request, body);
+      case TOKEN_PATH: {
+        const answer = await this.token(request, body, this.script);
+        if (this.loseAnswers === 0 || answer.status !== 200) return answer;
+        this.loseAnswers--;
+        return new Response("<html><body>502 Bad Gateway</body></html>", {
+          status: 502,
+          headers: { "content-type": "text/html" },
+        });
+      }
+      case ALT_TOKEN_PATH:
+        return await this.token(request, body, this.altScript);
       case "/v1/models": {
         const scripted = this.modelsScript.shift();
         if (scripted) return await this.scripted(scripted);
@@ -218,14 +265,18 @@ export class FakeAnthropic {
 
   private tokenSet(refreshTokenUsed: string | null, console: boolean): Response {
     const { access, refresh } = this.issueTokens({ console });
-    if (refreshTokenUsed) {
+    const kept = refreshTokenUsed !== null && this.keepRefreshToken;
+    if (kept) {
+      this.liveRefresh.delete(refresh);
+      this.issued[this.issued.length - 1].refresh = refreshTokenUsed;
+    } else if (refreshTokenUsed) {
       this.liveRefresh.delete(refreshTokenUsed);
       this.deadRefresh.add(refreshTokenUsed);
     }
     return json(200, {
       token_type: "Bearer",
       access_token: access,
-      refresh_token: refresh,
+      ...(kept ? {} : { refresh_token: refresh }),
       expires_in: this.expiresIn,
       scope: "user:inference user:profile",
       account: { uuid: "acc-1", email_address: this.account.email },
@@ -233,8 +284,12 @@ export class FakeAnthropic {
     });
   }
 
-  private async token(request: Request, body: string): Promise<Response> {
-    const scripted = this.script.shift();
+  private async token(
+    request: Request,
+    body: string,
+    script: ScriptedResponse[],
+  ): Promise<Response> {
+    const scripted = script.shift();
     if (scripted) return await this.scripted(scripted);
     if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
       return json(400, { error: "invalid_request", error_description: "expected JSON" });

@@ -15,6 +15,7 @@
 
 import assert from "node:assert/strict";
 import { FakeAnthropic } from "../fakes/anthropic_server.ts";
+import { fingerprint } from "../../lib/state.ts";
 import { type RunResult, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 
 /** What a case's functions get. */
@@ -280,11 +281,15 @@ export async function writeAuthText(box: Sandbox, text: string | Uint8Array): Pr
 }
 
 /** Write this tool's state file recording `source`. */
-export async function writeState(box: Sandbox, source: string): Promise<void> {
+export async function writeState(
+  box: Sandbox,
+  source: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await Deno.mkdir(`${box.configHome}/opencode-claude-code-auth`, { recursive: true, mode: 0o700 });
   await Deno.writeTextFile(
     box.stateFile,
-    JSON.stringify({ anthropic: { source, authFile: box.authFile } }, null, 2) + "\n",
+    JSON.stringify({ anthropic: { source, authFile: box.authFile, ...extra } }, null, 2) + "\n",
     { mode: 0o600 },
   );
 }
@@ -314,7 +319,8 @@ export async function storeBrowser(
       expires: options.fresh ? Date.now() + 8 * 3600_000 : Date.now() - 60_000,
     }),
   );
-  await writeState(f.box, "browser-oauth");
+  // A sign-in of ours: the state proves this tool obtained the refresh token.
+  await writeState(f.box, "browser-oauth", { mintedRefresh: await fingerprint(tokens.refresh) });
   f.vars.access = tokens.access;
   f.vars.refresh = tokens.refresh;
   return tokens;

@@ -110,11 +110,8 @@ hostileCases("token endpoint", [
     /invalid token response .*access_token/,
   ),
   answer(
-    "refresh_token is missing",
-    (f) => {
-      const { access_token, expires_in } = tokens(f);
-      return [ok({ access_token, expires_in })];
-    },
+    "refresh_token is empty",
+    (f) => [ok({ ...tokens(f), refresh_token: "" })],
     1,
     /invalid token response .*refresh_token/,
   ),

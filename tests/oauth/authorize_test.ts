@@ -19,7 +19,7 @@ function usageError(fn: () => unknown, fragment: RegExp): void {
 
 Deno.test("authorize URL: the contract's parameters, values and order", () => {
   const url = new URL(buildAuthorizeUrl(CONFIG.authorizeUrl, CONFIG, PKCE));
-  assert.equal(url.origin + url.pathname, "https://claude.ai/oauth/authorize");
+  assert.equal(url.origin + url.pathname, "https://claude.com/cai/oauth/authorize");
   assert.deepEqual([...url.searchParams.keys()], [
     "code",
     "client_id",
@@ -35,7 +35,8 @@ Deno.test("authorize URL: the contract's parameters, values and order", () => {
     client_id: "9d1c250a-e61b-44d9-88ed-5944d1962f5e",
     response_type: "code",
     redirect_uri: "https://platform.claude.com/oauth/code/callback",
-    scope: "org:create_api_key user:profile user:inference",
+    scope:
+      "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
     code_challenge: PKCE.challenge,
     code_challenge_method: "S256",
     state: PKCE.state,

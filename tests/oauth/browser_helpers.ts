@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { FakeAnthropic, type ScriptedResponse } from "../fakes/anthropic_server.ts";
+import { fingerprint } from "../../lib/state.ts";
 import { listenLoopback } from "../fakes/loopback.ts";
 import type { RunResult, Sandbox } from "../helpers/sandbox.ts";
 
@@ -172,12 +173,15 @@ export async function ageLastRefresh(box: Sandbox, ms = 24 * 3600_000): Promise<
 
 /**
  * Store a browser sign-in whose tokens the fake issued (so it accepts them),
- * expiring at `expires` (default: already expired). Returns the stored pair.
+ * expiring at `expires` (default: already expired), with the state `login`
+ * records: the account and the proof that this tool obtained the refresh
+ * token (`minted: false` leaves the proof out, as older versions did).
+ * Returns the stored pair.
  */
 export async function seedBrowserEntry(
   box: Sandbox,
   fake: FakeAnthropic,
-  options: { expires?: number; otherProviders?: Record<string, unknown> } = {},
+  options: { expires?: number; otherProviders?: Record<string, unknown>; minted?: boolean } = {},
 ): Promise<{ access: string; refresh: string; expires: number }> {
   const pair = fake.issueTokens();
   box.plant(pair.access, pair.refresh);
@@ -186,7 +190,11 @@ export async function seedBrowserEntry(
     ...options.otherProviders,
     anthropic: { type: "oauth", refresh: pair.refresh, access: pair.access, expires },
   });
-  await writeBrowserState(box, { email: "dev@example.com", organization: "Example Org" });
+  await writeBrowserState(box, {
+    email: "dev@example.com",
+    organization: "Example Org",
+    ...(options.minted === false ? {} : { mintedRefresh: await fingerprint(pair.refresh) }),
+  });
   return { ...pair, expires };
 }
 
@@ -304,8 +312,9 @@ export const BAD_TOKEN_RESPONSES: BadTokenResponse[] = [
     message: /missing or malformed: access_token\)/,
   },
   {
-    name: "missing refresh_token",
-    response: jsonResponse(200, { ...TOKENS, refresh_token: undefined }),
+    // Left out, the server kept it (RFC 6749 §6); present, it is checked like every field.
+    name: "empty refresh_token",
+    response: jsonResponse(200, { ...TOKENS, refresh_token: "" }),
     code: 1,
     message: /missing or malformed: refresh_token\)/,
   },

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { fingerprint } from "../../lib/state.ts";
 import { assertCleanError, withSandbox } from "../helpers/sandbox.ts";
 import {
   plantFakeSecrets,
@@ -186,6 +187,10 @@ Deno.test("status --check --json on a stale entry whose refresh token is dead: e
         },
       });
       box.plant("sk-ant-ort01-unknown-to-the-server-0123");
+      // Ours (the state has the proof), but the server no longer knows it.
+      await writeBrowserState(box, {
+        mintedRefresh: await fingerprint("sk-ant-ort01-unknown-to-the-server-0123"),
+      });
       const json = await box.runInProcess(["status", "--check", "--json"], { env: fake.env() });
       assert.equal(json.code, 4, json.stderr);
       assert.equal(json.stdout.trim().split("\n").length, 1);

@@ -74,13 +74,15 @@ Deno.test("checkEndpointUrl: other schemes, credentials and non-URLs are usage e
 
 Deno.test("loadOAuthConfig: contract defaults", () => {
   assert.deepEqual(loadOAuthConfig(recordEnv({})), {
-    authorizeUrl: "https://claude.ai/oauth/authorize",
+    authorizeUrl: "https://claude.com/cai/oauth/authorize",
     consoleAuthorizeUrl: "https://platform.claude.com/oauth/authorize",
     tokenUrl: "https://platform.claude.com/v1/oauth/token",
+    altTokenUrl: "https://api.anthropic.com/v1/oauth/token",
     baseUrl: "https://api.anthropic.com",
     clientId: "9d1c250a-e61b-44d9-88ed-5944d1962f5e",
     redirectUri: "https://platform.claude.com/oauth/code/callback",
-    scope: "org:create_api_key user:profile user:inference",
+    scope:
+      "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
   });
   assert.deepEqual(
     Object.values(OAUTH_SETTINGS).map((s) => s.env).sort(),
@@ -96,6 +98,23 @@ Deno.test("loadOAuthConfig: contract defaults", () => {
   );
 });
 
+Deno.test("loadOAuthConfig: the alternate token endpoint is named, turned off, or Anthropic's", () => {
+  const alt = (env: Record<string, string>) => loadOAuthConfig(recordEnv(env)).altTokenUrl;
+  assert.equal(alt({}), "https://api.anthropic.com/v1/oauth/token");
+  assert.equal(alt({ CLAUDE_CODE_AUTH_ALT_TOKEN_URL: "none" }), null);
+  assert.equal(
+    alt({
+      ANTHROPIC_TOKEN_URL: "http://127.0.0.1:9/t",
+      CLAUDE_CODE_AUTH_ALT_TOKEN_URL: " http://127.0.0.1:9/alt ",
+    }),
+    "http://127.0.0.1:9/alt",
+  );
+  assert.deepEqual(
+    overridesInForce(recordEnv({ CLAUDE_CODE_AUTH_ALT_TOKEN_URL: "none" })),
+    [{ env: "CLAUDE_CODE_AUTH_ALT_TOKEN_URL", value: "none" }],
+  );
+});
+
 Deno.test("loadOAuthConfig: overrides are used, blank ones ignored, every URL checked", () => {
   const config = loadOAuthConfig(recordEnv({
     ANTHROPIC_TOKEN_URL: " http://127.0.0.1:1234/token ",
@@ -104,8 +123,13 @@ Deno.test("loadOAuthConfig: overrides are used, blank ones ignored, every URL ch
     ANTHROPIC_SCOPE: "   ",
   }));
   assert.equal(config.tokenUrl, "http://127.0.0.1:1234/token");
+  // An overridden token endpoint has no alternate unless one is named.
+  assert.equal(config.altTokenUrl, null);
   assert.equal(config.clientId, "9d1c250a-e61b-44d9-88ed-5944d1962f5e");
-  assert.equal(config.scope, "org:create_api_key user:profile user:inference");
+  assert.equal(
+    config.scope,
+    "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
+  );
   assert.equal(apiUrl(config, "/v1/models"), "https://proxy.example/anthropic/v1/models");
   for (
     const name of [
@@ -113,6 +137,7 @@ Deno.test("loadOAuthConfig: overrides are used, blank ones ignored, every URL ch
       "ANTHROPIC_CONSOLE_AUTH_URL",
       "ANTHROPIC_TOKEN_URL",
       "ANTHROPIC_BASE_URL",
+      "CLAUDE_CODE_AUTH_ALT_TOKEN_URL",
     ]
   ) {
     assert.throws(

@@ -123,13 +123,15 @@ Deno.test("browser login through piped stdin: URL on its own line, PKCE exchange
       assert.equal(await modeOf(box.authFile), 0o600);
 
       const stateFile = JSON.parse(await Deno.readTextFile(box.stateFile));
-      // The state names the entry it describes by a fingerprint, never the token itself.
+      // The state names the entry it describes by a fingerprint, never the token itself,
+      // and records the proof that this tool obtained the refresh token (lib/ownership.ts).
       assert.deepEqual(stateFile.anthropic, {
         source: "browser-oauth",
         authFile: box.authFile,
         describes: await fingerprint(String(entry.access)),
         email: "dev@example.com",
         organization: "Example Org",
+        mintedRefresh: await fingerprint(String(entry.refresh)),
       });
       assert.equal(await modeOf(box.stateFile), 0o600);
       assert.match(login.stderr, /Signed in with browser sign-in \(OAuth\) as dev@example\.com/);

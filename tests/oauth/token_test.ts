@@ -153,8 +153,13 @@ Deno.test("missing or wrongly typed access_token, refresh_token, expires_in are 
   ];
   for (const [body, named] of cases) {
     for (const purpose of ["exchange", "refresh"] as const) {
+      // A refresh answer may leave refresh_token out (the server kept it): named only if malformed.
+      const expected = purpose === "refresh" && !("refresh_token" in body)
+        ? named.replace(/refresh_token(, )?/, "")
+        : named;
+      if (expected === "") continue;
       const error = fails(json(200, body), FailureError, /invalid token response/, purpose);
-      assert(error.message.includes(named), `${JSON.stringify(body)}: ${error.message}`);
+      assert(error.message.includes(expected), `${JSON.stringify(body)}: ${error.message}`);
     }
   }
   // 1e400 parses to Infinity.
