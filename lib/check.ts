@@ -8,6 +8,7 @@ import { methodLabel } from "./format.ts";
 import { probeModels } from "./oauth/client.ts";
 import { withProgress } from "./progress.ts";
 import { loadOAuthConfig } from "./oauth/config.ts";
+import { MAKE_NEW_SETUP_TOKEN } from "./setup_token.ts";
 
 /** The verdict of a live check. */
 export interface CheckVerdict {
@@ -21,6 +22,7 @@ const ADVICE: Record<Method, string> = {
   browser: `run \`${PROGRAM} login --method browser\` again`,
   "claude-code":
     `sign in to Claude Code again (\`claude auth login --claudeai\`), then run \`${PROGRAM} login --method claude-code\``,
+  "setup-token": MAKE_NEW_SETUP_TOKEN,
 };
 
 /**

@@ -17,6 +17,12 @@ import { runBounded } from "../process.ts";
 import { wrap } from "../reference.ts";
 import { sanitize } from "../ui.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
+import {
+  describeSetupToken,
+  MAKE_NEW_SETUP_TOKEN,
+  setupTokenExpired,
+  setupTokenExpiresSoon,
+} from "../setup_token.ts";
 
 /**
  * The outcome of one check. `info` is what does not apply to the stored
@@ -132,6 +138,8 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
     );
   } else if (entry.type === "api") {
     checks.push(ok("anthropic entry", "API key stored (does not expire)"));
+  } else if (stored.method === "setup-token") {
+    checks.push(setupTokenCheck(entry.expires, ctx.now()));
   } else {
     const label = methodLabel(stored.method ?? "browser");
     checks.push(
@@ -145,6 +153,15 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
     );
   }
   return { checks, stored };
+}
+
+/** A long-lived token: ok with its days left, warn within 30 days, fail once run out. */
+function setupTokenCheck(expires: number, now: number): Check {
+  const name = "anthropic entry";
+  const message = `long-lived token: ${describeSetupToken(expires, now)}`;
+  if (setupTokenExpired(expires, now)) return fail(name, message, MAKE_NEW_SETUP_TOKEN);
+  if (setupTokenExpiresSoon(expires, now)) return warn(name, message, MAKE_NEW_SETUP_TOKEN);
+  return ok(name, message);
 }
 
 async function checkStateFile(ctx: Context): Promise<Check> {
