@@ -75,7 +75,10 @@ export async function readPastedSecret(
   );
   let secret: string;
   if (options.fromEnv !== undefined) {
-    secret = source.parse(readSecretVariable(ctx, options.fromEnv, source), `in ${options.fromEnv}`);
+    secret = source.parse(
+      readSecretVariable(ctx, options.fromEnv, source),
+      `in ${options.fromEnv}`,
+    );
   } else if (options.withKey || !ctx.io.stdinIsTerminal()) {
     const raw = await readAllStdin(ctx.io);
     if (raw === "") {

@@ -19,8 +19,8 @@ import {
 import type {
   AcquireOptions,
   Inspection,
-  Renewal,
   Renewability,
+  Renewal,
   SetupTokenCredential,
   SignInMethod,
 } from "./method.ts";
