@@ -9,6 +9,7 @@
  */
 
 import assert from "node:assert/strict";
+import { interactiveIo } from "../helpers/context.ts";
 import { assertCleanError, modeOf, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 
 const TOKEN = "sk-ant-oat01-SETUPTOKEN-abcdefghijklmnopqrstuvwxyz0123456789_-AAAA";
@@ -200,6 +201,32 @@ Deno.test("--expires takes a date (start of that day, UTC) or an ISO timestamp; 
     );
     assert.equal(withBrowser.code, 2);
     assertCleanError(withBrowser, /--with-key reads an API key or a long-lived token/);
+  });
+});
+
+Deno.test("the picker offers the long-lived token (needing a plugin) and reads it at a masked prompt", async () => {
+  await withSandbox(async (box) => {
+    box.plant(TOKEN);
+    // A terminal: the picker and the masked prompt, answered as the user reads them.
+    const io = Object.assign(interactiveIo(), {
+      stdinIsTerminal: () => true,
+      stderrIsTerminal: () => true,
+    });
+    const run = box.runInProcess(["login"], { io, now: () => NOW });
+    assert(await io.waitForErr(/Choose 1-4 \[3\]: $/, run), io.err);
+    assert.match(io.err, /^ +4\) Long-lived token - needs an OpenCode plugin$/m);
+    assert.match(io.err, /`claude setup-token`/);
+    io.send("4\n");
+    assert(await io.waitForErr(/input is hidden\): $/, run), io.err);
+    io.send(`${TOKEN}\r`);
+    const result = await run;
+    io.end();
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await stored(box)).source, "setup-token");
+    assert.equal(
+      (await box.readAuth() as { anthropic: { access: string } }).anthropic.access,
+      TOKEN,
+    );
   });
 });
 
