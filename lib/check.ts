@@ -47,7 +47,8 @@ export async function checkCredential(ctx: Context, method: Method): Promise<Che
   const asking = "Asking the Anthropic API whether the credential works…";
   const first = entry;
   let status = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, first));
-  if ((status === 401 || status === 403) && entry.type === "oauth") {
+  // A long-lived token has nothing to refresh: a refusal is the verdict at once.
+  if ((status === 401 || status === 403) && entry.type === "oauth" && method !== "setup-token") {
     ctx.ui.debug(`the API refused the token (HTTP ${status}); refreshing once and retrying`);
     try {
       entry = (await ensureUsable(ctx, { rejectedAccess: entry.access })).entry;

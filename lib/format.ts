@@ -36,7 +36,7 @@ export function methodLabel(method: string): string {
     case "api-key":
       return "API key";
     case "setup-token":
-      return "long-lived token (setup-token)";
+      return "long-lived token";
     default:
       return method;
   }

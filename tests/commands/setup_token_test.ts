@@ -10,6 +10,7 @@
 
 import assert from "node:assert/strict";
 import { interactiveIo } from "../helpers/context.ts";
+import { withFake } from "../oauth/browser_helpers.ts";
 import { assertCleanError, modeOf, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 
 const TOKEN = "sk-ant-oat01-SETUPTOKEN-abcdefghijklmnopqrstuvwxyz0123456789_-AAAA";
@@ -447,5 +448,38 @@ Deno.test("setup-token login --from-env then token, spawned under the README's p
     assert.equal(token.code, 0, token.stderr);
     assert.equal(token.stdout, `${TOKEN}\n`);
     assert.equal(token.stderr, "");
+  });
+});
+
+Deno.test("setup-token: status --check with a refused token asks once, refreshes nothing, names claude setup-token", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      await setUp(box);
+      await login(box);
+      const before = await box.readAuthText();
+      const check = await box.runInProcess(["status", "--check"], {
+        env: fake.env(),
+        now: () => NOW,
+      });
+      assert.equal(check.code, 4, check.stderr);
+      assert.match(check.stdout, /The API refused the long-lived token \(HTTP 401\)/);
+      assert.match(check.stdout, /make a new one with `claude setup-token`/);
+      const probes = fake.requests.filter((r) => r.path === "/v1/models");
+      assert.equal(probes.length, 1, "no retry: there is nothing to refresh");
+      assert.equal(probes[0].headers.authorization, `Bearer ${TOKEN}`);
+      assert.equal(fake.tokenRequests().length, 0);
+      assert.equal(await box.readAuthText(), before);
+    })
+  );
+});
+
+Deno.test("setup-token: run -- CMD while it lasts starts CMD and exits with its code", async () => {
+  await withSandbox(async (box) => {
+    await setUp(box);
+    await login(box);
+    await box.installExecutable("exit-seven", "#!/bin/sh\nexit 7\n");
+    const result = await box.runInProcess(["run", "--", "exit-seven"], { now: () => NOW });
+    assert.equal(result.code, 7, result.stderr);
+    assert.equal(result.stderr, "");
   });
 });
