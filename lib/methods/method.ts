@@ -5,7 +5,8 @@
  * lib/credential.ts hands it the current entry and stores what it returns.
  *
  * lib/methods/ may import: credential_types.ts, context.ts, errors.ts,
- * claude_code/, oauth/, prompt.ts, progress.ts, redact.ts, store.ts (types only).
+ * claude_code/, oauth/, prompt.ts, progress.ts, redact.ts, api_key.ts, setup_token.ts,
+ * store.ts (types only).
  *
  * @module
  */
