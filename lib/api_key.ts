@@ -1,4 +1,4 @@
-/** Validation of an API key typed or piped by the user. */
+/** Validation of an API key (or a long-lived token) typed or piped by the user. */
 
 import { UsageError } from "./errors.ts";
 
@@ -12,7 +12,14 @@ export const API_KEY_PREFIX = "sk-ant-";
  * never include the input itself.
  */
 export function parseApiKey(input: string, from = ""): string {
-  const what = from ? `the API key ${from}` : "the API key";
+  return parseSecretLine(input, from ? `the API key ${from}` : "the API key");
+}
+
+/**
+ * The checks of `parseApiKey` for any secret pasted as one line; `what` names
+ * it in the messages ("the token read from stdin").
+ */
+export function parseSecretLine(input: string, what: string): string {
   const key = input.replace(/\r?\n$/, "");
   if (key === "") throw new UsageError(`${what} is empty; nothing was written`);
   if (/[\r\n]/.test(key)) {

@@ -15,6 +15,7 @@ import { probeModels } from "./oauth/client.ts";
 import { withProgress } from "./progress.ts";
 import { loadOAuthConfig } from "./oauth/config.ts";
 import type { RawResponse } from "./oauth/token.ts";
+import { MAKE_NEW_SETUP_TOKEN } from "./setup_token.ts";
 
 /** The verdict of a live check. */
 export interface CheckVerdict {
@@ -28,6 +29,7 @@ const ADVICE: Record<Method, string> = {
   browser: `run \`${PROGRAM} login --method browser\` again`,
   "claude-code":
     `sign in to Claude Code again (\`claude auth login --claudeai\`), then run \`${PROGRAM} login --method claude-code\``,
+  "setup-token": MAKE_NEW_SETUP_TOKEN,
 };
 
 const API_KEY_PATH =
@@ -80,7 +82,11 @@ export async function checkCredential(ctx: Context, method: Method): Promise<Che
   let response = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, first));
   const policy = policyRefusal(response);
   if (policy) return { ok: false, message: policy };
-  if ((response.status === 401 || response.status === 403) && entry.type === "oauth") {
+  // A long-lived token has nothing to refresh: a refusal is the verdict at once.
+  if (
+    (response.status === 401 || response.status === 403) && entry.type === "oauth" &&
+    method !== "setup-token"
+  ) {
     ctx.ui.debug(
       `the API refused the token (HTTP ${response.status}); refreshing once and retrying`,
     );

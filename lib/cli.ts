@@ -52,7 +52,7 @@ export const GLOBAL_OPTIONS = {
 export const COMMANDS = {
   login: {
     usage:
-      "login [--method claude-code|browser|api-key] [--no-browser] [--create-api-key] [--with-key] [--from-env NAME] [--force]",
+      "login [--method claude-code|browser|api-key|setup-token] [--no-browser] [--create-api-key] [--with-key] [--from-env NAME] [--expires DATE] [--force]",
     summary: "sign OpenCode into Anthropic",
     details: [
       "Methods:",
@@ -60,16 +60,19 @@ export const COMMANDS = {
       "  browser      OAuth sign-in in the browser (PKCE); refreshed with rotating refresh tokens",
       "  api-key      a static API key: piped, --with-key (stdin), --from-env NAME or a",
       "               masked prompt (CI, headless)",
+      "  setup-token  the year-long token `claude setup-token` prints, read like an API key",
+      "               (servers, CI on a subscription); nothing to refresh, make a new one",
       "",
       "OpenCode 1.3 and later use an `api` entry natively; an `oauth` entry (claude-code,",
-      "browser) needs an OpenCode build or plugin that consumes it. --create-api-key turns",
-      "a browser sign-in into a real API key.",
+      "browser, setup-token) needs an OpenCode build or plugin that consumes it.",
+      "--create-api-key turns a browser sign-in into a real API key.",
       "",
       "On a terminal, login asks before replacing a working sign-in (--force does not ask).",
       "",
       "Examples (CI):",
       `  ${PROGRAM} login --from-env ANTHROPIC_API_KEY`,
       `  printf '%s' "$ANTHROPIC_API_KEY" | ${PROGRAM} login --with-key`,
+      `  ${PROGRAM} login --method setup-token --from-env CLAUDE_CODE_OAUTH_TOKEN`,
     ].join("\n"),
     options: {
       method: {
@@ -88,12 +91,17 @@ export const COMMANDS = {
       },
       "with-key": {
         type: "boolean",
-        description: "read the API key from stdin (implies --method api-key)",
+        description: "read the key (or setup token) from stdin; implies --method api-key",
       },
       "from-env": {
         type: "string",
         value: "NAME",
-        description: "read the API key from variable NAME (implies --method api-key)",
+        description: "read the key (or setup token) from NAME; implies --method api-key",
+      },
+      expires: {
+        type: "string",
+        value: "DATE",
+        description: "with --method setup-token: when it expires (2027-12-02; default a year)",
       },
       force: {
         type: "boolean",

@@ -56,6 +56,8 @@ const USABLE_AS_IS: { [M in Method]: (current: CredentialOf<M>, due: Due) => boo
   "claude-code": () => false,
   browser: (current, due) => !isDue(current.entry, due),
   "api-key": () => true,
+  // Nothing renews it: usable until it runs out, forced or not (its method then says why not).
+  "setup-token": (current, due) => current.entry.expires > due.now,
 };
 
 /** Whether `current` can be used as it is (see USABLE_AS_IS). */

@@ -7,15 +7,20 @@
  */
 
 /** The sign-in methods, as named on the command line. */
-export type Method = "claude-code" | "browser" | "api-key";
+export type Method = "claude-code" | "browser" | "api-key" | "setup-token";
 
 /** All methods, in the order the picker shows them. */
-export const METHODS = ["claude-code", "browser", "api-key"] as const satisfies readonly Method[];
+export const METHODS = [
+  "claude-code",
+  "browser",
+  "api-key",
+  "setup-token",
+] as const satisfies readonly Method[];
 
 /** An OAuth entry: OpenCode's `{"type":"oauth","refresh","access","expires"}`. */
 export interface OAuthEntry {
   type: "oauth";
-  /** The refresh token; `""` for a Claude Code session (Claude Code keeps its own). */
+  /** The refresh token; `""` for a Claude Code session (Claude Code keeps its own) and a setup token. */
   refresh: string;
   access: string;
   /** Expiry in epoch milliseconds. */
@@ -35,7 +40,8 @@ export type AnthropicEntry = OAuthEntry | ApiEntry;
 export type Credential =
   | { method: "api-key"; entry: ApiEntry }
   | { method: "claude-code"; entry: OAuthEntry }
-  | { method: "browser"; entry: OAuthEntry };
+  | { method: "browser"; entry: OAuthEntry }
+  | { method: "setup-token"; entry: OAuthEntry };
 
 /** Just the credential (method and entry) of something that carries one. */
 export function credentialOf(c: Credential): Credential {

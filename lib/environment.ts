@@ -151,7 +151,8 @@ export const ENVIRONMENT: readonly EnvVar[] = [
   },
   {
     name: "CLAUDE_CODE_OAUTH_TOKEN",
-    meaning: "read only by `login --from-env CLAUDE_CODE_OAUTH_TOKEN` (never carried)",
+    meaning: "the token of `claude setup-token`, read only by `login --method setup-token " +
+      "--from-env CLAUDE_CODE_OAUTH_TOKEN` (never carried, never printed)",
     carried: false,
   },
   {

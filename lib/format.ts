@@ -43,6 +43,8 @@ export function methodLabel(method: string): string {
       return "browser sign-in (OAuth)";
     case "api-key":
       return "API key";
+    case "setup-token":
+      return "long-lived token";
     default:
       return method;
   }

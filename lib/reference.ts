@@ -234,8 +234,8 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
   {
     code: 0,
     meaning: "success",
-    examples: "also `refresh` on an API key, `logout` with nothing stored, `service uninstall` " +
-      "with nothing installed",
+    examples: "also `refresh` on an API key or a long-lived token, `logout` with nothing " +
+      "stored, `service uninstall` with nothing installed",
   },
   {
     code: 1,
@@ -254,7 +254,7 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
     meaning:
       "sign-in required (nothing stored, or stored credentials unusable and not refreshable)",
     examples: "`status` when not signed in, `invalid_grant`, a Claude Code session still " +
-      "expired after running `claude`",
+      "expired after running `claude`, an expired long-lived token",
   },
 ];
 

@@ -91,6 +91,12 @@ async function renewLocked(
     }
   }
   if (current.method === "api-key") return { ...credentialOf(current), refreshed: false };
+  if (current.method === "setup-token") {
+    // Nothing renews a long-lived token: its method says so, or that it ran out.
+    const renewal = await (await signInMethod(current.method)).renew(ctx, current, due);
+    if (renewal.error) throw renewal.error;
+    return { ...credentialOf(current), refreshed: false, note: renewal.note };
+  }
 
   // A refresh token is spent only on proof that this tool obtained it; an
   // entry holding Claude Code's tokens is renewed as a Claude Code session.

@@ -12,18 +12,20 @@ import { isPlainObject, parseJsonObject } from "./json.ts";
 import { lazyImport } from "./lazy.ts";
 
 /** How the state file names each method's source. */
-export type Source = "claude-code-session" | "browser-oauth" | "api-key";
+export type Source = "claude-code-session" | "browser-oauth" | "api-key" | "setup-token";
 
 const SOURCE_OF = {
   "claude-code": "claude-code-session",
   browser: "browser-oauth",
   "api-key": "api-key",
+  "setup-token": "setup-token",
 } as const satisfies Record<Method, Source>;
 
 const METHOD_OF = {
   "claude-code-session": "claude-code",
   "browser-oauth": "browser",
   "api-key": "api-key",
+  "setup-token": "setup-token",
 } as const satisfies Record<Source, Method>;
 
 /** When the credential was last refreshed, and how long the token it got lasts. */
@@ -136,6 +138,7 @@ export async function stateApplies(
  */
 export function methodFor(entry: AnthropicEntry, state: AnthropicState | null): Method {
   if (entry.type === "api") return "api-key";
+  if (state?.source === "setup-token") return "setup-token";
   return state?.source === "claude-code-session" ? "claude-code" : "browser";
 }
 

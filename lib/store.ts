@@ -124,9 +124,12 @@ async function describe(
   }
   const recorded = readState(ctx.stateFile);
   if (!recorded) return { ...base, entry, state: null, method: methodFor(entry, null) };
-  if (purpose === "use" && recorded.source !== "claude-code-session") {
-    // Only a Claude Code state can make an `oauth` entry anything but a browser
-    // sign-in, so checking this one (a SHA-256 of the token) decides nothing
+  if (
+    purpose === "use" && recorded.source !== "claude-code-session" &&
+    recorded.source !== "setup-token"
+  ) {
+    // Only a Claude Code or setup-token state can make an `oauth` entry anything
+    // but a browser sign-in, so checking this one (a SHA-256 of the token) decides nothing
     // for a `token` that uses the entry as it is.
     return { ...base, entry, state: null, method: methodFor(entry, null) };
   }
@@ -179,7 +182,10 @@ export function requireCredential(stored: Stored): StoredCredential {
   const { entry, method } = stored;
   // The method always matches the entry's type (see methodFor); checked, not assumed.
   if (entry?.type === "api" && method === "api-key") return { ...stored, entry, method };
-  if (entry?.type === "oauth" && (method === "claude-code" || method === "browser")) {
+  if (
+    entry?.type === "oauth" &&
+    (method === "claude-code" || method === "browser" || method === "setup-token")
+  ) {
     return { ...stored, entry, method };
   }
   const login = `run \`${PROGRAM} login\``;

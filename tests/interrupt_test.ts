@@ -46,7 +46,7 @@ const PROMPTS: {
   {
     name: "the picker",
     args: ["login"],
-    steps: [{ expect: "Choose 1-3", send: CTRL_C }],
+    steps: [{ expect: "Choose 1-4", send: CTRL_C }],
     stored: false,
   },
   {

@@ -20,6 +20,12 @@ import { runBounded } from "../process.ts";
 import { wrap } from "../reference.ts";
 import { sanitize } from "../ui.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
+import {
+  describeSetupToken,
+  MAKE_NEW_SETUP_TOKEN,
+  setupTokenExpired,
+  setupTokenExpiresSoon,
+} from "../setup_token.ts";
 
 /**
  * The outcome of one check. `info` is what does not apply to the stored
@@ -190,6 +196,7 @@ async function entryCheck(ctx: Context, stored: Stored): Promise<Check> {
       : fail("anthropic entry", "not signed in", RUN_LOGIN);
   }
   if (entry.type === "api") return ok("anthropic entry", "API key stored (does not expire)");
+  if (stored.method === "setup-token") return setupTokenCheck(entry.expires, ctx.now());
   const label = methodLabel(stored.method ?? "browser");
   const foreign = await foreignEntryCheck(ctx, stored, label);
   if (foreign) return foreign;
@@ -232,6 +239,15 @@ async function checkApi(ctx: Context, stored: Stored | null): Promise<Check | nu
     if (!(error instanceof CliError)) throw error;
     return fail("API check", error.message, error.hint);
   }
+}
+
+/** A long-lived token: ok with its days left, warn within 30 days, fail once run out. */
+function setupTokenCheck(expires: number, now: number): Check {
+  const name = "anthropic entry";
+  const message = `long-lived token: ${describeSetupToken(expires, now)}`;
+  if (setupTokenExpired(expires, now)) return fail(name, message, MAKE_NEW_SETUP_TOKEN);
+  if (setupTokenExpiresSoon(expires, now)) return warn(name, message, MAKE_NEW_SETUP_TOKEN);
+  return ok(name, message);
 }
 
 async function checkStateFile(ctx: Context): Promise<Check> {

@@ -1,4 +1,4 @@
-/** `login`: sign in with one of the three methods and store the credential. */
+/** `login`: sign in with one of the sign-in methods and store the credential. */
 
 import type { ParsedArgs } from "../cli.ts";
 import { type Context, databaseFileFor, defaultAuthFile } from "../context.ts";
@@ -17,6 +17,7 @@ import {
 } from "../opencode/config.ts";
 import { canAsk, choose, confirm } from "../prompt.ts";
 import { newState } from "../state.ts";
+import { describeSetupToken, parseExpiresDate } from "../setup_token.ts";
 import { databaseExists, loadStored, requireCredential, withStore } from "../store.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
 
@@ -32,6 +33,8 @@ export interface LoginOptions {
   withKey?: boolean;
   /** Read the API key from this environment variable. */
   fromEnv?: string;
+  /** A long-lived token's expiry as given to `--expires` (a date or an ISO timestamp). */
+  expires?: string;
   /** Replace a working sign-in without asking; move a corrupt auth.json aside first. */
   force: boolean;
 }
@@ -49,6 +52,10 @@ const PICKER_CHOICES: Record<Method, { label: string; detail: string }> = {
   "api-key": {
     label: "API key",
     detail: "a static key (CI, headless); nothing to renew",
+  },
+  "setup-token": {
+    label: "Long-lived token",
+    detail: "paste what `claude setup-token` prints (servers, CI); lasts a year",
   },
 };
 
@@ -124,8 +131,15 @@ function methodOf(options: LoginOptions): Method | undefined {
   if (options.withKey && options.fromEnv !== undefined) {
     throw new UsageError("give --with-key or --from-env, not both");
   }
-  if (keyFlag && (options.createApiKey || (options.method && options.method !== "api-key"))) {
-    throw new UsageError(`${keyFlag} reads an API key: it works with --method api-key only`);
+  const pasted = options.method === undefined || options.method === "api-key" ||
+    options.method === "setup-token";
+  if (keyFlag && (options.createApiKey || !pasted)) {
+    throw new UsageError(
+      `${keyFlag} reads an API key or a long-lived token: it works with --method api-key or --method setup-token only`,
+    );
+  }
+  if (options.expires !== undefined && options.method !== "setup-token") {
+    throw new UsageError("--expires works with --method setup-token only");
   }
   if (options.createApiKey && options.method && options.method !== "browser") {
     throw new UsageError("--create-api-key works with --method browser only");
@@ -148,6 +162,10 @@ function samePath(a: string, b: string): boolean {
 /** Sign in and store the credential; nothing is written unless sign-in succeeds. */
 export async function runLogin(ctx: Context, options: LoginOptions): Promise<ExitCode> {
   let method = methodOf(options);
+  // Checked before anything is read or asked: a bad date must not cost a paste.
+  const expires = options.expires === undefined
+    ? undefined
+    : parseExpiresDate(options.expires, ctx.now());
   // A corrupt auth.json stops us before any prompt, unless --force will move it aside.
   try {
     await readAuthFile(ctx.authFile);
@@ -167,7 +185,7 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
     if (!ctx.io.stdinIsTerminal()) {
       throw new UsageError(
         "no --method given and no terminal to ask on",
-        "pass --method claude-code, --method browser or --method api-key",
+        "pass --method claude-code, --method browser, --method api-key or --method setup-token",
       );
     }
     method = await pickMethod(ctx);
@@ -178,6 +196,7 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
     createApiKey: options.createApiKey,
     withKey: options.withKey,
     fromEnv: options.fromEnv,
+    expires,
   });
   // A key that does not look like one is accepted without a terminal to ask on
   // (the contract: warn, but accept); the warning says what it replaces.
@@ -203,8 +222,12 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   ctx.ui.success(`Signed in with ${methodLabel(result.method)}${account}.`);
   ctx.ui.info(`Stored as an ${result.entry.type} entry in ${ctx.authFile}`);
   if (openCode2) ctx.ui.info(`Also the active anthropic credential in ${database}`);
-  if (result.entry.type === "oauth") {
+  if (result.method === "setup-token") {
+    ctx.ui.info(`The long-lived token: ${describeSetupToken(result.entry.expires, ctx.now())}.`);
+  } else if (result.entry.type === "oauth") {
     ctx.ui.info(`The token ${formatExpiry(result.entry.expires, ctx.now())}.`);
+  }
+  if (result.entry.type === "oauth") {
     const scan = await scanPlugins(ctx);
     if (openCode2 && scan.oauthPluginsV2.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING_V2);
     if (!openCode2 && scan.oauthPlugins.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING);
@@ -235,6 +258,7 @@ export function run(ctx: Context, args: ParsedArgs<"login">): Promise<ExitCode> 
     createApiKey: args.values["create-api-key"] === true,
     withKey: args.values["with-key"] === true,
     fromEnv: args.values["from-env"],
+    expires: args.values.expires,
     force: args.values.force === true,
   });
 }

@@ -14,6 +14,7 @@ import { parseDuration } from "../duration.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { recordRun } from "../service/record.ts";
 import { alignStores } from "../store.ts";
+import { describeSetupToken } from "../setup_token.ts";
 
 /** Options of `refresh`. */
 export interface RefreshOptions {
@@ -44,6 +45,14 @@ async function refresh(ctx: Context, options: RefreshOptions): Promise<string> {
   const result = await ensureUsable(ctx, ensure);
   if (result.method === "api-key") {
     const message = "An API key has nothing to refresh; it stays as it is.";
+    ctx.ui.info(message);
+    return message;
+  }
+  if (result.method === "setup-token" && result.entry.type === "oauth") {
+    // Expired, ensureUsable has thrown (exit 4): here it still lasts.
+    const message = `A long-lived token has nothing to refresh: ${
+      describeSetupToken(result.entry.expires, ctx.now())
+    }.`;
     ctx.ui.info(message);
     return message;
   }

@@ -101,6 +101,8 @@ export function refreshDelay(
  * only warnings when a refresh fails (and `--debug` lines).
  */
 function startRefresher(ctx: Context, first: Usable): () => Promise<void> {
+  // A long-lived token has nothing to refresh: no loop waking before its expiry.
+  if (first.method === "setup-token") return () => Promise.resolve();
   const cancel = new AbortController();
   let inFlight: Promise<void> = Promise.resolve();
   const background: Context = {

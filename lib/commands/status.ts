@@ -18,6 +18,12 @@ import {
 } from "../store.ts";
 import { type AnthropicEntry, sameEntry } from "../credential_types.ts";
 import { checkCredential } from "../check.ts";
+import {
+  describeSetupToken,
+  MAKE_NEW_SETUP_TOKEN,
+  setupTokenExpired,
+  setupTokenExpiresSoon,
+} from "../setup_token.ts";
 
 /** Options of `status`. */
 export interface StatusOptions {
@@ -149,12 +155,26 @@ export async function runStatus(ctx: Context, options: StatusOptions): Promise<E
     json = statusJson(ctx, stored);
     note = "";
   }
+  warnSetupTokenSoon(ctx, stored);
   if (options.json) {
     ctx.ui.data(JSON.stringify(json) + "\n");
   } else {
     printHuman(ctx, stored, json, usable, note);
   }
   return usable ? 0 : 4;
+}
+
+/** From 30 days before a long-lived token runs out, say so (on stderr, `--json` or not). */
+function warnSetupTokenSoon(ctx: Context, stored: Stored): void {
+  const entry = stored.entry;
+  if (stored.method !== "setup-token" || entry?.type !== "oauth") return;
+  const now = ctx.now();
+  if (setupTokenExpired(entry.expires, now) || !setupTokenExpiresSoon(entry.expires, now)) return;
+  ctx.ui.warn(
+    `the long-lived token runs out soon: ${
+      describeSetupToken(entry.expires, now)
+    }; ${MAKE_NEW_SETUP_TOKEN}`,
+  );
 }
 
 function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: boolean, note: string) {
@@ -186,14 +206,19 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
   ];
   if (json.account?.email) lines.push(`  account: ${json.account.email}`);
   if (json.account?.organization) lines.push(`  organization: ${json.account.organization}`);
-  if (json.expiresAt !== null) {
+  if (stored.method === "setup-token" && json.expiresAt !== null) {
+    lines.push(`  long-lived token: ${describeSetupToken(json.expiresAt, ctx.now())}`);
+  } else if (json.expiresAt !== null) {
     lines.push(`  token ${formatExpiry(json.expiresAt, ctx.now())}${json.fresh ? "" : " (stale)"}`);
   } else {
     lines.push("  API key: does not expire");
   }
   if (note) lines.push(`  ${usable ? "" : "not usable: "}${note}`);
   for (const line of lines) ui.report(line);
-  if (!usable) ui.report(`Run \`${PROGRAM} login\` to sign in again.`);
+  // A long-lived token's note already says what to do instead.
+  if (!usable && stored.method !== "setup-token") {
+    ui.report(`Run \`${PROGRAM} login\` to sign in again.`);
+  }
 }
 
 /** Entry point used by main.ts. */

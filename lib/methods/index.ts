@@ -17,6 +17,9 @@ const LOADERS: { [M in Method]: () => Promise<SignInMethod<CredentialOf<M>>> } =
     (await lazyImport<typeof import("./browser.ts")>("lib/methods/browser.ts")).browserMethod,
   "api-key": async () =>
     (await lazyImport<typeof import("./api_key.ts")>("lib/methods/api_key.ts")).apiKeyMethod,
+  "setup-token": async () =>
+    (await lazyImport<typeof import("./setup_token.ts")>("lib/methods/setup_token.ts"))
+      .setupTokenMethod,
 };
 
 /** The implementation of `method`. */

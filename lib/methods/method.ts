@@ -1,11 +1,12 @@
 /**
- * The one small interface the three sign-in methods share. A method obtains
+ * The one small interface the sign-in methods share. A method obtains
  * a credential (login), looks at the stored one without the lock, and renews
  * it under the lock; it never reads or writes auth.json or the state file:
  * lib/credential.ts hands it the current entry and stores what it returns.
  *
  * lib/methods/ may import: credential_types.ts, context.ts, errors.ts,
- * claude_code/, oauth/, prompt.ts, progress.ts, redact.ts, store.ts (types only).
+ * claude_code/, oauth/, prompt.ts, progress.ts, redact.ts, api_key.ts, setup_token.ts,
+ * store.ts (types only).
  *
  * @module
  */
@@ -25,6 +26,8 @@ export interface AcquireOptions {
   withKey?: boolean;
   /** Read a key from this environment variable (`--from-env NAME`), never from argv. */
   fromEnv?: string;
+  /** A long-lived token's expiry (epoch ms) from `--expires DATE`; default one year ahead. */
+  expires?: number;
 }
 
 // Due lives in credential_types.ts, with isDue: a leaf the `token` path loads anyway.
@@ -67,6 +70,9 @@ export type CredentialOf<M extends Method> = Extract<StoredCredential, { method:
 
 /** A stored OAuth credential (Claude Code session or browser sign-in). */
 export type OAuthCredential = CredentialOf<"claude-code" | "browser">;
+
+/** A stored long-lived token (`claude setup-token`). */
+export type SetupTokenCredential = CredentialOf<"setup-token">;
 
 /** A sign-in method, for the stored credentials it keeps alive. */
 export interface SignInMethod<C extends StoredCredential = StoredCredential> {

@@ -159,7 +159,7 @@ Deno.test("the picker on a terminal pre-selects Claude Code when its sign-in exi
   await withSandbox(async (box) => {
     // Longer than the second after which progress shows.
     const { next, claude } = await staleClaudeSession(box, { delayMs: 2_500 });
-    const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-3 [1]: ", send: "\r" }], {
+    const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-4 [1]: ", send: "\r" }], {
       NO_COLOR: undefined,
     });
     assert.equal(result.failed, null, result.stderr);
@@ -207,7 +207,7 @@ async function pickOnPty(box: Sandbox, defaultChoice: number, choice: string) {
   const key = "sk-ant-api03-PICKER-abcdefghijklmnopqrstuvwxyz0123";
   box.plant(key);
   const result = await runOnPty(box, ["login"], [
-    { expect: `Choose 1-3 [${defaultChoice}]: `, send: `${choice}\r` },
+    { expect: `Choose 1-4 [${defaultChoice}]: `, send: `${choice}\r` },
     { expect: "input is hidden", send: `${key}\r` },
   ]);
   assert.equal(result.failed, null, result.stderr);

@@ -14,7 +14,7 @@ import { COMMANDS } from "../../lib/cli.ts";
 import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 
 const PROGRAM = "opencode-claude-code-auth";
-const METHODS = ["claude-code", "browser", "api-key"];
+const METHODS = ["claude-code", "browser", "api-key", "setup-token"];
 const COMMAND_NAMES = [
   "login",
   "status",
@@ -96,6 +96,7 @@ for (const name of ["bash", "zsh", "fish", "powershell"] as const) {
           "--check",
           "--no-browser",
           "--create-api-key",
+          "--expires",
           "--force",
           "--ahead",
           "--every",

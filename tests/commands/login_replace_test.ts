@@ -251,7 +251,8 @@ Deno.test("--with-key and --from-env: table of inputs (exit code, what is stored
       name: "--with-key with another method",
       args: ["--with-key", "--method", "browser"],
       code: 2,
-      error: /--with-key reads an API key: it works with --method api-key only/,
+      error:
+        /--with-key reads an API key or a long-lived token: it works with --method api-key or --method setup-token only/,
     },
     {
       name: "--with-key and --from-env together",
