@@ -11,8 +11,9 @@ import { hasAnthropicPrefix } from "../api_key.ts";
 import { signInMethod } from "../methods/index.ts";
 import { CorruptAuthFileError, readAuthFile } from "../opencode/auth_read.ts";
 import {
-  OAUTH_NOT_CONSUMED_WARNING,
-  OAUTH_NOT_CONSUMED_WARNING_V2,
+  type Advice,
+  OAUTH_NOT_CONSUMED,
+  OAUTH_NOT_CONSUMED_V2,
   scanPlugins,
 } from "../opencode/config.ts";
 import { canAsk, choose, confirm } from "../prompt.ts";
@@ -229,8 +230,13 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   }
   if (result.entry.type === "oauth") {
     const scan = await scanPlugins(ctx);
-    if (openCode2 && scan.oauthPluginsV2.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING_V2);
-    if (!openCode2 && scan.oauthPlugins.length === 0) ctx.ui.warn(OAUTH_NOT_CONSUMED_WARNING);
+    const unused: Advice | null = openCode2
+      ? (scan.oauthPluginsV2.length === 0 ? OAUTH_NOT_CONSUMED_V2 : null)
+      : (scan.oauthPlugins.length === 0 ? OAUTH_NOT_CONSUMED : null);
+    if (unused) {
+      ctx.ui.warn(unused.warning);
+      ctx.ui.hint(unused.fix);
+    }
   }
   if (ctx.env.get("OPENCODE_AUTH_CONTENT")) {
     ctx.ui.warn("OPENCODE_AUTH_CONTENT is set: OpenCode ignores auth.json while it is");

@@ -11,13 +11,25 @@ import { dirname, join } from "../fs/path.ts";
 import { MAX_CONFIG_FILE_BYTES, readBoundedText } from "../fs/read.ts";
 import { isPlainObject, parseJson } from "../json.ts";
 
-/** The one-line warning for OpenCode 2: an `oauth` row is used only by a `plugins` entry. */
-export const OAUTH_NOT_CONSUMED_WARNING_V2 =
-  "OpenCode 2 uses an `oauth` Anthropic credential only through a plugin listed under `plugins` in its config (OpenCode 1 `plugin` entries do not load there), and none was found; add one, or store an API key with `login --method api-key`";
+/** A warning and its fix, each short enough for one line of a narrow terminal. */
+export interface Advice {
+  warning: string;
+  fix: string;
+}
 
-/** The one-line warning printed after storing an `oauth` entry nobody will consume. */
-export const OAUTH_NOT_CONSUMED_WARNING =
-  'OpenCode 1.3+ does not use an `oauth` Anthropic entry by itself (it reports "Anthropic API key is missing") and no plugin for it was found in OpenCode\'s config; add such a plugin, or store an API key with `login --method api-key` or `login --method browser --create-api-key`';
+/** Said after storing an `oauth` entry that no plugin in OpenCode 1's config will consume. */
+export const OAUTH_NOT_CONSUMED: Advice = {
+  warning:
+    'OpenCode 1.3+ ignores an `oauth` entry without a plugin ("Anthropic API key is missing")',
+  fix: "add an OAuth plugin, or store an API key (`login --method api-key` or `--create-api-key`)",
+};
+
+/** The same for OpenCode 2, whose plugins are listed under `plugins`. */
+export const OAUTH_NOT_CONSUMED_V2: Advice = {
+  warning:
+    "OpenCode 2 uses an `oauth` credential only through a plugin under `plugins`: none found",
+  fix: "add one (not `plugin`: OpenCode 1's key), or use an API key: `login --method api-key`",
+};
 
 /** Plugin names or files that look like Anthropic/Claude OAuth handlers. */
 const OAUTH_PLUGIN = /anthropic|claude/i;

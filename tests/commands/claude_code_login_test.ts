@@ -17,7 +17,7 @@ import {
   staleTokens,
   writeClaudeFile,
 } from "../claude_code/session_helpers.ts";
-import { OAUTH_NOT_CONSUMED_WARNING } from "../../lib/opencode/config.ts";
+import { OAUTH_NOT_CONSUMED } from "../../lib/opencode/config.ts";
 import { onlyAuthJson } from "../helpers/stores.ts";
 
 const LOGIN = ["login", "--method", "claude-code"];
@@ -42,10 +42,13 @@ Deno.test("login --method claude-code stores the oauth entry, records the source
 
     const warnings = result.stderr.split("\n").filter((l) => l.startsWith("warning:"));
     assert.equal(warnings.length, 1, result.stderr);
-    assert.equal(warnings[0], `warning: ${OAUTH_NOT_CONSUMED_WARNING}`);
+    assert.equal(warnings[0], `warning: ${OAUTH_NOT_CONSUMED.warning}`);
     assert.match(warnings[0], /Anthropic API key is missing/);
-    assert.match(warnings[0], /--method api-key/);
-    assert.match(warnings[0], /--create-api-key/);
+    // The fix follows on its own line.
+    const fix = result.stderr.split("\n").find((l) => l.startsWith("hint: "));
+    assert.equal(fix, `hint: ${OAUTH_NOT_CONSUMED.fix}`);
+    assert.match(fix, /--method api-key/);
+    assert.match(fix, /--create-api-key/);
   });
 });
 
