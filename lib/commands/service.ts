@@ -41,6 +41,7 @@ import {
   stepFailure,
   type UninstallPlan,
 } from "../service/manager.ts";
+import { nothingToRefresh } from "../service/eligibility.ts";
 import { readLastRun, serviceLogPath } from "../service/record.ts";
 import { statusReport } from "../service/report.ts";
 import { startTaskFlags } from "../service/task_flags.ts";
@@ -249,9 +250,6 @@ function checkCarried(ctx: Context): void {
   }
 }
 
-/** Methods whose credential has nothing a job could refresh. */
-const NOTHING_TO_REFRESH: ReadonlySet<string> = new Set(["api-key", "setup-token"]);
-
 /**
  * What is stored decides whether a job makes sense: nothing stored gets a
  * warning (the job fails until `login`); an API key or a long-lived token
@@ -275,12 +273,7 @@ async function checkStoredForJob(ctx: Context, force: boolean): Promise<void> {
     );
     return;
   }
-  const what = entry.type === "api" || method === "api-key"
-    ? "an API key, which never expires"
-    : (method !== null && NOTHING_TO_REFRESH.has(method)) ||
-        (entry.refresh === "" && method !== "claude-code")
-    ? "a token without a refresh token (a long-lived token), which no job can renew"
-    : null;
+  const what = nothingToRefresh(entry, method);
   if (!what) return;
   if (!force) {
     throw new UsageError(
