@@ -3,6 +3,8 @@
  * `refresh --ahead` with the same program, permissions, files and overrides
  * in force. systemd user units on Linux, a LaunchAgent on macOS, a Scheduled
  * Task on Windows; a crontab line where there is no user service manager.
+ * The thin command: which platform does what is lib/service/'s table; here
+ * the options are checked, the files written and the steps run.
  */
 
 import meta from "../../deno.json" with { type: "json" };

@@ -7,6 +7,14 @@
  * asks which OS it is. Also the pure decisions shared by every platform:
  * how a command is shown, why a step failed, the `--dry-run` text.
  *
+ * lib/service/ is the job of `service install`: its command line (job.ts),
+ * the managers' plans and files as text, the status report (report.ts),
+ * whether a job makes sense for what is stored (eligibility.ts), and the
+ * job's run records (record.ts). All of it is pure but record.ts and the
+ * owner lookup in index.ts; lib/commands/service.ts writes the files and
+ * runs the steps. It sits below the methods and the store: never commands/,
+ * methods/, oauth/, store.ts or credential.ts (tests/architecture_test.ts).
+ *
  * @module
  */
 
