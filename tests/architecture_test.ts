@@ -445,6 +445,48 @@ Deno.test("OpenCode 2's database is written only through the store: nothing else
   );
 });
 
+// ------------------------------------------------------------ platforms by table
+
+/** A branch on the OS: `os === "…"`, `os !== …`, `switch (ctx.os)`, or `Deno.build.os` at all. */
+const OS_BRANCH =
+  /\bos\s*[!=]==|[!=]==\s*(?:ctx\.)?os\b|switch\s*\(\s*(?:ctx\.)?os\s*\)|Deno\.build\.os/;
+/** A service manager's program named in code. */
+const MANAGER_PROGRAM = /\b(?:systemctl|launchctl|schtasks)\b/;
+
+Deno.test("the OS-branch finder sees the shapes of a platform `if`, and not a passed-on os", () => {
+  for (
+    const branch of [
+      'if (ctx.os === "windows") {',
+      'const cron = ctx.os !== "windows";',
+      "switch (ctx.os) {",
+      'return os === "darwin" ? a : b;',
+      'if ("linux" === ctx.os) {',
+      "const posix = Deno.build.os;",
+    ]
+  ) assert(OS_BRANCH.test(branch), branch);
+  for (const plain of ["os: ctx.os,", "serviceManager(ctx)", "const cos = 1;"]) {
+    assert(!OS_BRANCH.test(plain), plain);
+  }
+});
+
+Deno.test("platforms by table: lib/commands/service.ts never asks which OS it is; only lib/service/ runs a service manager", () => {
+  const command = withoutComments(Deno.readTextFileSync(`${ROOT}lib/commands/service.ts`));
+  const branches = command.split("\n").filter((line) => OS_BRANCH.test(line));
+  assert.deepEqual(branches, [], "lib/commands/service.ts branches on the OS: use lib/service/");
+  const naming = ["main.ts", ...tsFiles("lib")].filter((file) =>
+    !file.startsWith("lib/service/") &&
+    MANAGER_PROGRAM.test(withoutComments(Deno.readTextFileSync(`${ROOT}${file}`)))
+  );
+  assert.deepEqual(naming, [], "service managers named outside lib/service/");
+});
+
+Deno.test("lib/service/ never imports lib/commands/ (not even a type)", async () => {
+  assert.deepEqual(
+    importsBetween(await graph(), under("lib/service/"), under("lib/commands/")),
+    [],
+  );
+});
+
 /** The names of the functions `file` exports. */
 function exportedFunctions(file: string): string[] {
   const text = Deno.readTextFileSync(`${ROOT}${file}`);

@@ -176,8 +176,12 @@ Deno.test("--allow-run: the Claude CLI, the Keychain tool, OpenCode, the three b
       assert(allowed.includes(match[1]), `${path} starts ${match[1]}, which is not allowed`);
     }
   }
-  // The service managers' command lines are [program, ...args] arrays.
-  const service = cliSources().get(`${ROOT}lib/commands/service.ts`) ?? "";
+  // The service managers' command lines are [program, ...args] arrays, in lib/service/'s managers.
+  const service = [...cliSources()]
+    .filter(([path, text]) =>
+      path.startsWith(`${ROOT}lib/service/`) && /\): ServiceManager \{/.test(text)
+    )
+    .map(([, text]) => text).join("\n");
   const managers = new Set(
     [...service.matchAll(/\[\s*"([a-z]+)",\s*(?:"|\.\.\.)/g)].map((m) => m[1]),
   );

@@ -3,11 +3,13 @@
  * `refresh --ahead` with the same program, permissions, files and overrides
  * in force. systemd user units on Linux, a LaunchAgent on macOS, a Scheduled
  * Task on Windows; a crontab line where there is no user service manager.
+ * The thin command: which platform does what is lib/service/'s table; here
+ * the options are checked, the files written and the steps run.
  */
 
 import meta from "../../deno.json" with { type: "json" };
 import type { ParsedArgs } from "../cli.ts";
-import { configHome, type Context, homeDir } from "../context.ts";
+import type { Context } from "../context.ts";
 import { formatDurationFlag, parseDuration } from "../duration.ts";
 import {
   CliError,
@@ -18,44 +20,32 @@ import {
   UsageError,
 } from "../errors.ts";
 import { pathExists, readTextOrNull, writeFileAtomic } from "../fs/atomic.ts";
-import { lastLine } from "../ui.ts";
-import { dirname, join } from "../fs/path.ts";
-import { formatDuration, formatExpiry } from "../format.ts";
+import { dirname } from "../fs/path.ts";
+import { formatExpiry } from "../format.ts";
 import { type BoundedResult, runBounded } from "../process.ts";
+import { cronFallback, cronMinutes, cronScriptPath } from "../service/cron.ts";
+import { serviceManager } from "../service/index.ts";
+import { buildJob, currentRuntime, type Job, type JobRuntime } from "../service/job.ts";
 import {
-  CRON_LINE_TARGET,
-  CRON_SCRIPT_NAME,
-  cronLine,
-  cronMinutes,
-  cronScript,
-} from "../service/cron.ts";
-import {
-  buildJob,
-  currentRuntime,
-  type Job,
-  JOB_NAME,
-  type JobRuntime,
-  LAUNCHD_LABEL,
-} from "../service/job.ts";
-import { launchAgentPlist, PLIST_NAME, plistAhead, plistEvery } from "../service/launchd.ts";
+  displayCommand,
+  type DryRun,
+  dryRunText,
+  enabledAnswer,
+  failureIsFine,
+  type InstallPlan,
+  isNoManager,
+  MANAGER_TIMEOUT_MS,
+  type PlannedFile,
+  type Schedule,
+  type ServiceManager,
+  type ServiceStatus,
+  type Step,
+  stepFailure,
+  type UninstallPlan,
+} from "../service/manager.ts";
+import { nothingToRefresh } from "../service/eligibility.ts";
 import { readLastRun, serviceLogPath } from "../service/record.ts";
-import {
-  cmdWrapper,
-  createArgs,
-  deleteArgs,
-  queryArgs,
-  WRAPPER_NAME,
-  wrapperAhead,
-  wrapperEvery,
-} from "../service/schtasks.ts";
-import {
-  SERVICE_UNIT,
-  serviceAhead,
-  serviceUnit,
-  TIMER_UNIT,
-  timerEvery,
-  timerUnit,
-} from "../service/systemd.ts";
+import { statusReport } from "../service/report.ts";
 import { startTaskFlags } from "../service/task_flags.ts";
 import { ENVIRONMENT, envMilliseconds } from "../environment.ts";
 import { loadOAuthConfig } from "../oauth/config.ts";
@@ -91,8 +81,6 @@ export const MIN_EVERY_MS = 60_000;
 export const MAX_EVERY_MS = 60 * 60_000;
 /** Time allowed for one run of the job itself (a `claude` run, a token request). */
 export const AHEAD_MARGIN_MS = 60_000;
-/** Time limit of one systemctl / launchctl / schtasks run. */
-export const MANAGER_TIMEOUT_MS = 30_000;
 
 /**
  * Check that the job cannot miss its window: two runs are at most `every`
@@ -123,120 +111,16 @@ export function checkSchedule(every: number, ahead: number): void {
   }
 }
 
-/** A file the service writes. */
-interface PlannedFile {
-  path: string;
-  content: string;
-  mode: number;
-}
-
-/** A service-manager command. */
-type Step = [command: string, ...args: string[]];
-
-/** Where the job's pieces live on this OS. */
-interface Layout {
-  /** The files the service consists of. */
-  files: string[];
-  /** Describe the service for messages. */
-  what: string;
-}
-
-/** The systemd user unit folder: `$XDG_CONFIG_HOME/systemd/user` (default ~/.config/…). */
-export function systemdUserDir(ctx: Pick<Context, "env" | "os">): string {
-  return join(configHome(ctx.env, ctx.os), "systemd", "user");
-}
-
-/** The LaunchAgent plist path: `~/Library/LaunchAgents/<label>.plist`. */
-export function launchAgentPath(ctx: Pick<Context, "env" | "os">): string {
-  return join(homeDir(ctx.env, ctx.os), "Library", "LaunchAgents", PLIST_NAME);
-}
-
-/** The Windows task's .cmd wrapper, in the state file's folder. */
-export function wrapperPath(ctx: Pick<Context, "stateFile">): string {
-  return join(dirname(ctx.stateFile), WRAPPER_NAME);
-}
-
-/** The crontab fallback's script, in the state file's folder. */
-export function cronScriptPath(ctx: Pick<Context, "stateFile">): string {
-  return join(dirname(ctx.stateFile), CRON_SCRIPT_NAME);
-}
-
-function layout(ctx: Context): Layout {
-  switch (ctx.os) {
-    case "linux": {
-      const dir = systemdUserDir(ctx);
-      return {
-        files: [join(dir, SERVICE_UNIT), join(dir, TIMER_UNIT)],
-        what: `systemd user timer ${TIMER_UNIT}`,
-      };
-    }
-    case "darwin":
-      return { files: [launchAgentPath(ctx)], what: `LaunchAgent ${LAUNCHD_LABEL}` };
-    case "windows":
-      return { files: [wrapperPath(ctx)], what: `Scheduled Task ${JOB_NAME}` };
-    default:
-      return { files: [], what: "scheduled job" };
-  }
-}
-
-/** The uid of the GUI session's launchd domain: the owner of the home folder (no --allow-sys needed). */
-function launchdDomain(ctx: Context): string {
-  const home = homeDir(ctx.env, ctx.os);
-  let uid: number | null;
-  try {
-    uid = Deno.statSync(home).uid;
-  } catch (error) {
-    throw fileFailure("read", home, error);
-  }
-  if (uid === null) throw new FailureError(`cannot tell which user owns ${home}`);
-  return `gui/${uid}`;
-}
-
 // ------------------------------------------------------------ running
 
-const decoder = new TextDecoder();
-
 /** Run a service-manager command, bounded in time and output. */
-function runStep(ctx: Context, step: Step): Promise<BoundedResult> {
-  ctx.ui.debug(`running ${displayCommand(step, ctx.os)}`);
+function runStep(ctx: Context, manager: ServiceManager, step: Step): Promise<BoundedResult> {
+  ctx.ui.debug(`running ${displayCommand(step, manager.quoting)}`);
   return runBounded(ctx, {
     command: step[0],
     args: step.slice(1),
     timeoutMs: MANAGER_TIMEOUT_MS,
   });
-}
-
-/** Why a step failed, in a few words. */
-function failure(step: Step, result: BoundedResult, os: string): string {
-  const shown = `\`${displayCommand(step, os)}\``;
-  if (result.notFound) return `\`${step[0]}\` was not found on PATH`;
-  if (result.notAllowed) return `Deno's permissions do not allow starting \`${step[0]}\``;
-  if (result.timedOut) {
-    return `${shown} did not finish within ${formatDuration(MANAGER_TIMEOUT_MS)}`;
-  }
-  const detail = lastLine(result.stderr, 200) || lastLine(result.stdout, 200);
-  return `${shown} failed (exit ${result.code})${detail ? `: ${detail}` : ""}`;
-}
-
-const NO_USER_BUS =
-  /Failed to connect to (user scope )?bus|Failed to get D-Bus connection|No medium found|DBUS_SESSION_BUS_ADDRESS|XDG_RUNTIME_DIR|not been booted with systemd|Host is down/i;
-const NO_GUI_DOMAIN = /Domain does not support|Could not find domain|Bootstrap failed: 125/i;
-
-/** Whether a failed step means there is no per-user service manager to talk to. */
-function noManager(result: BoundedResult, os: string): boolean {
-  if (result.notFound || result.notAllowed) return true;
-  const text = decoder.decode(result.stderr) + decoder.decode(result.stdout);
-  return os === "darwin" ? NO_GUI_DOMAIN.test(text) : NO_USER_BUS.test(text);
-}
-
-/** A command as a user would type it (for messages and --dry-run). */
-export function displayCommand(step: readonly string[], os: string): string {
-  return step.map((word) => {
-    if (os === "windows") {
-      return /^[A-Za-z0-9_@%+=:,./\\-]+$/.test(word) ? word : `"${word.replaceAll('"', '\\"')}"`;
-    }
-    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-  }).join(" ");
 }
 
 // ------------------------------------------------------------ files
@@ -289,29 +173,8 @@ async function removeFile(path: string): Promise<boolean> {
   }
 }
 
-function printPlan(
-  ctx: Context,
-  verb: string,
-  files: PlannedFile[],
-  removed: string[],
-  steps: Step[],
-  crontab?: string,
-): ExitCode {
-  const out: string[] = [`# service ${verb} --dry-run: nothing was written or run.`];
-  for (const file of files) {
-    out.push(
-      "",
-      `# file ${file.path} (mode ${file.mode.toString(8).padStart(4, "0")})`,
-      file.content.replaceAll("\r\n", "\n").trimEnd(),
-    );
-  }
-  for (const path of removed) out.push("", `# remove ${path}`);
-  if (steps.length > 0) {
-    out.push("", "# commands");
-    for (const step of steps) out.push(displayCommand(step, ctx.os));
-  }
-  if (crontab) out.push("", "# crontab line (add it with `crontab -e`)", crontab);
-  ctx.ui.data(out.join("\n") + "\n");
+function printPlan(ctx: Context, manager: ServiceManager, plan: DryRun): ExitCode {
+  ctx.ui.data(dryRunText(plan, manager.quoting));
   return 0;
 }
 
@@ -335,30 +198,32 @@ export function jobFor(ctx: Context, options: ServiceOptions): Job {
 /**
  * No user service manager: write the crontab script next to the state, then
  * exit 1 with one line saying why, and on stdout the short crontab line that
- * calls the script.
+ * calls the script (nothing at all where there is no crontab: Windows).
  */
 async function withoutManager(
   ctx: Context,
+  manager: ServiceManager,
   reason: string,
   job: Job,
-  schedule: { every: number; ahead: number },
+  schedule: Schedule,
 ): Promise<ExitCode> {
-  if (ctx.os === "windows") {
+  if (!manager.cronFallback) {
     ctx.ui.error(`no user service manager: ${reason}; nothing was installed`);
     return 1;
   }
-  const script = cronScriptPath(ctx);
-  const line = cronLine(script, schedule.every);
-  await writeFileAtomic(script, cronScript(job, schedule), 0o700);
+  const fallback = cronFallback(job, schedule, cronScriptPath(ctx));
+  await writeFileAtomic(fallback.file.path, fallback.file.content, fallback.file.mode);
   ctx.ui.error(`no user service manager: ${reason}; nothing was scheduled`);
-  ctx.ui.hint(`add the crontab line on stdout with \`crontab -e\`: it runs ${script}`);
-  if (line.length > CRON_LINE_TARGET) {
+  ctx.ui.hint(
+    `add the crontab line on stdout with \`crontab -e\`: it runs ${fallback.file.path}`,
+  );
+  if (fallback.tooLong) {
     ctx.ui.warn(
-      `the line is ${line.length} characters long (the state folder's path is long); ` +
+      `the line is ${fallback.line.length} characters long (the state folder's path is long); ` +
         "cron implementations cut lines near 1000",
     );
   }
-  ctx.ui.data(line + "\n");
+  ctx.ui.data(fallback.line + "\n");
   return 1;
 }
 
@@ -387,9 +252,6 @@ function checkCarried(ctx: Context): void {
   }
 }
 
-/** Methods whose credential has nothing a job could refresh. */
-const NOTHING_TO_REFRESH: ReadonlySet<string> = new Set(["api-key", "setup-token"]);
-
 /**
  * What is stored decides whether a job makes sense: nothing stored gets a
  * warning (the job fails until `login`); an API key or a long-lived token
@@ -413,12 +275,7 @@ async function checkStoredForJob(ctx: Context, force: boolean): Promise<void> {
     );
     return;
   }
-  const what = entry.type === "api" || method === "api-key"
-    ? "an API key, which never expires"
-    : (method !== null && NOTHING_TO_REFRESH.has(method)) ||
-        (entry.refresh === "" && method !== "claude-code")
-    ? "a token without a refresh token (a long-lived token), which no job can renew"
-    : null;
+  const what = nothingToRefresh(entry, method);
   if (!what) return;
   if (!force) {
     throw new UsageError(
@@ -430,148 +287,136 @@ async function checkStoredForJob(ctx: Context, force: boolean): Promise<void> {
   ctx.ui.warn(`installing anyway (--force): ${stored.used.path} holds ${what}`);
 }
 
-async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode> {
-  checkSchedule(options.every, options.ahead);
-  checkCarried(ctx);
-  const job = jobFor(ctx, options);
-  const schedule = { every: options.every, ahead: options.ahead };
-  await checkStoredForJob(ctx, options.force === true);
-  let files: PlannedFile[];
-  let steps: Step[];
-  let tolerated: (step: Step) => boolean = () => false;
-  switch (ctx.os) {
-    case "linux": {
-      const [service, timer] = layout(ctx).files;
-      files = [
-        { path: service, content: serviceUnit(job, schedule), mode: 0o644 },
-        { path: timer, content: timerUnit(options.every), mode: 0o644 },
-      ];
-      steps = [
-        ["systemctl", "--user", "daemon-reload"],
-        ["systemctl", "--user", "enable", "--now", TIMER_UNIT],
-      ];
-      break;
-    }
-    case "darwin": {
-      const domain = launchdDomain(ctx);
-      const plist = launchAgentPath(ctx);
-      files = [{ path: plist, content: launchAgentPlist(job, options.every), mode: 0o644 }];
-      steps = [
-        ["launchctl", "bootout", `${domain}/${LAUNCHD_LABEL}`],
-        ["launchctl", "bootstrap", domain, plist],
-      ];
-      // Booting out a job that is not loaded fails ("No such process"): that is fine.
-      tolerated = (step) => step[1] === "bootout";
-      break;
-    }
-    case "windows": {
-      const wrapper = wrapperPath(ctx);
-      files = [{ path: wrapper, content: cmdWrapper(job, schedule), mode: 0o600 }];
-      steps = [["schtasks", ...createArgs(wrapper, options.every)]];
-      break;
-    }
-    default: {
-      if (options.dryRun) {
-        const script = cronScriptPath(ctx);
-        const file = { path: script, content: cronScript(job, schedule), mode: 0o700 };
-        return printPlan(ctx, "install", [file], [], [], cronLine(script, options.every));
-      }
-      return await withoutManager(
-        ctx,
-        `${ctx.os} has no systemd user units, LaunchAgents or Task Scheduler`,
-        job,
-        schedule,
-      );
-    }
-  }
-  if (options.dryRun) return printPlan(ctx, "install", files, [], steps);
+/** The step that failed and its result, and whether an earlier step had changed the manager. */
+interface FailedStep {
+  step: Step;
+  result: BoundedResult;
+  changedManager: boolean;
+}
 
-  const backup = await writeFiles(files);
+/** Run the plan's steps in order, up to the first failure it does not tolerate. */
+async function runInstallSteps(
+  ctx: Context,
+  manager: ServiceManager,
+  plan: InstallPlan,
+): Promise<FailedStep | null> {
   let changedManager = false;
-  for (const step of steps) {
-    const result = await runStep(ctx, step);
+  for (const step of plan.steps) {
+    const result = await runStep(ctx, manager, step);
     if (result.code === 0) {
       changedManager = true;
       continue;
     }
-    if (tolerated(step) && !result.notFound && !result.notAllowed) continue;
-    await backup.restore();
-    if (changedManager && ctx.os === "linux") {
-      await runStep(ctx, ["systemctl", "--user", "daemon-reload"]);
-    }
-    const reason = failure(step, result, ctx.os);
-    if (noManager(result, ctx.os)) return await withoutManager(ctx, reason, job, schedule);
+    if (failureIsFine(result, plan.tolerates(step))) continue;
+    return { step, result, changedManager };
+  }
+  return null;
+}
+
+/** After a failed step (the files already put back): the crontab fallback, or a failure. */
+async function afterFailedInstall(
+  ctx: Context,
+  manager: ServiceManager,
+  plan: InstallPlan,
+  failed: FailedStep,
+  job: Job,
+  schedule: Schedule,
+): Promise<ExitCode> {
+  if (failed.changedManager) {
+    for (const step of plan.afterFailure) await runStep(ctx, manager, step);
+  }
+  const reason = stepFailure(failed.step, failed.result, manager.quoting);
+  if (!isNoManager(failed.result, manager)) {
     throw new FailureError(`${reason}; nothing was installed`);
   }
-  const what = layout(ctx).what;
+  return await withoutManager(ctx, manager, reason, job, schedule);
+}
+
+async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode> {
+  checkSchedule(options.every, options.ahead);
+  checkCarried(ctx);
+  const job = jobFor(ctx, options);
+  const schedule: Schedule = { every: options.every, ahead: options.ahead };
+  await checkStoredForJob(ctx, options.force === true);
+  const manager = serviceManager(ctx);
+  const plan = manager.install(job, schedule);
+  if (plan.kind === "none") {
+    if (!options.dryRun) return await withoutManager(ctx, manager, plan.reason, job, schedule);
+    const fallback = cronFallback(job, schedule, cronScriptPath(ctx));
+    const dryRun = { files: [fallback.file], removed: [], steps: [], crontab: fallback.line };
+    return printPlan(ctx, manager, { verb: "install", ...dryRun });
+  }
+  if (options.dryRun) {
+    return printPlan(ctx, manager, { verb: "install", ...plan, removed: [] });
+  }
+  const backup = await writeFiles(plan.files);
+  const failed = await runInstallSteps(ctx, manager, plan);
+  if (failed) {
+    await backup.restore();
+    return await afterFailedInstall(ctx, manager, plan, failed, job, schedule);
+  }
   ctx.ui.success(
-    `Installed the ${what}: every ${
-      formatDurationFlag(options.every)
-    }, it refreshes a credential ` +
-      `that expires within ${formatDurationFlag(options.ahead)}.`,
+    `Installed the ${manager.what}: every ${formatDurationFlag(options.every)}, ` +
+      `it refreshes a credential that expires within ${formatDurationFlag(options.ahead)}.`,
   );
-  for (const file of files) ctx.ui.info(`  wrote ${file.path}`);
+  for (const file of plan.files) ctx.ui.info(`  wrote ${file.path}`);
   ctx.ui.info(`Check on it with \`${PROGRAM} service status\`.`);
   return 0;
 }
 
 // ------------------------------------------------------------ uninstall
 
+/** The plan's steps that still apply: all of them, or none when its probe finds no task. */
+async function stepsAfterProbe(
+  ctx: Context,
+  manager: ServiceManager,
+  plan: UninstallPlan,
+): Promise<Step[]> {
+  if (!plan.probe) return plan.steps;
+  const query = await runStep(ctx, manager, plan.probe);
+  if (query.code === 0) return plan.steps;
+  if (query.notFound || query.notAllowed) {
+    ctx.ui.warn(stepFailure(plan.probe, query, manager.quoting));
+  }
+  return [];
+}
+
+/** Run `steps`, warning on each failure that is not expected. */
+async function runWarning(
+  ctx: Context,
+  manager: ServiceManager,
+  steps: Step[],
+  failureExpected: boolean,
+): Promise<void> {
+  for (const step of steps) {
+    const result = await runStep(ctx, manager, step);
+    if (result.code === 0 || failureIsFine(result, failureExpected)) continue;
+    ctx.ui.warn(stepFailure(step, result, manager.quoting));
+  }
+}
+
 async function uninstall(ctx: Context, options: ServiceOptions): Promise<ExitCode> {
-  const cron = ctx.os === "windows" ? [] : [cronScriptPath(ctx)].filter(pathExists);
-  const files = [...layout(ctx).files.filter(pathExists), ...cron];
-  let steps: Step[] = [];
-  let afterRemoval: Step[] = [];
-  switch (ctx.os) {
-    case "linux": {
-      const wants = join(systemdUserDir(ctx), "timers.target.wants", TIMER_UNIT);
-      if (files.length > 0 || pathExists(wants)) {
-        steps = [["systemctl", "--user", "disable", "--now", TIMER_UNIT]];
-        afterRemoval = [["systemctl", "--user", "daemon-reload"]];
-      }
-      break;
-    }
-    case "darwin":
-      if (files.length > 0) {
-        steps = [["launchctl", "bootout", `${launchdDomain(ctx)}/${LAUNCHD_LABEL}`]];
-      }
-      break;
-    case "windows": {
-      if (options.dryRun) {
-        steps = [["schtasks", ...deleteArgs()]];
-        break;
-      }
-      const query = await runStep(ctx, ["schtasks", ...queryArgs()]);
-      if (query.code === 0) steps = [["schtasks", ...deleteArgs()]];
-      else if (query.notFound || query.notAllowed) {
-        ctx.ui.warn(failure(["schtasks", ...queryArgs()], query, ctx.os));
-      }
-      break;
-    }
-  }
+  const manager = serviceManager(ctx);
+  const cron = manager.cronFallback ? [cronScriptPath(ctx)].filter(pathExists) : [];
+  const files = [...manager.files.filter(pathExists), ...cron];
+  const plan = manager.uninstall(files.length > 0 || manager.markers.some(pathExists));
   if (options.dryRun) {
-    return printPlan(ctx, "uninstall", [], files, [...steps, ...afterRemoval]);
+    const steps = [...plan.steps, ...plan.afterRemoval];
+    return printPlan(ctx, manager, { verb: "uninstall", files: [], removed: files, steps });
   }
+  const steps = await stepsAfterProbe(ctx, manager, plan);
   if (files.length === 0 && steps.length === 0) {
     ctx.ui.info("The service is not installed; nothing to do.");
     return 0;
   }
-  for (const step of steps) {
-    const result = await runStep(ctx, step);
-    if (result.code === 0) continue;
-    // Already unloaded, or no manager to ask: removing the files is what is left.
-    if (ctx.os === "darwin" && !result.notFound && !result.notAllowed) continue;
-    ctx.ui.warn(failure(step, result, ctx.os));
-  }
+  // Already unloaded, or no manager to ask: removing the files is what is left.
+  await runWarning(ctx, manager, steps, plan.failureExpected);
   for (const path of files) {
     if (await removeFile(path)) ctx.ui.info(`  removed ${path}`);
   }
-  for (const step of afterRemoval) {
-    const result = await runStep(ctx, step);
-    if (result.code !== 0) ctx.ui.warn(failure(step, result, ctx.os));
-  }
+  await runWarning(ctx, manager, plan.afterRemoval, false);
   ctx.ui.success(
-    `Uninstalled the ${cron.length === files.length ? "crontab script" : layout(ctx).what}.`,
+    `Uninstalled the ${cron.length === files.length ? "crontab script" : manager.what}.`,
   );
   if (cron.length > 0) {
     ctx.ui.info("If you added its line to your crontab, remove it with `crontab -e`.");
@@ -581,72 +426,17 @@ async function uninstall(ctx: Context, options: ServiceOptions): Promise<ExitCod
 
 // ------------------------------------------------------------ status
 
-/** What `service status` found. */
-export interface ServiceStatus {
-  /** Whether the service's files exist. */
-  installed: boolean;
-  /** Whether the manager has it enabled / loaded; null when it could not be asked. */
-  enabled: boolean | null;
-  /** Why `enabled` is null, or the manager's own word. */
-  enabledNote: string;
-  /** The period read back from the installed file, in ms. */
-  every: number | null;
-  /** The `--ahead` value read back from the installed file. */
-  ahead: string | null;
-}
-
-async function inspect(ctx: Context): Promise<ServiceStatus> {
-  const files = layout(ctx).files;
-  const texts = files.map((path) => readTextOrNull(path));
-  const installed = files.length > 0 && texts.every((text) => text !== null);
-  const status: ServiceStatus = {
-    installed,
-    enabled: null,
-    enabledNote: "",
-    every: null,
-    ahead: null,
-  };
-  let step: Step | null = null;
-  switch (ctx.os) {
-    case "linux":
-      status.ahead = texts[0] ? serviceAhead(texts[0]) : null;
-      status.every = texts[1] ? timerEvery(texts[1]) : null;
-      step = ["systemctl", "--user", "is-enabled", TIMER_UNIT];
-      break;
-    case "darwin":
-      status.every = texts[0] ? plistEvery(texts[0]) : null;
-      status.ahead = texts[0] ? plistAhead(texts[0]) : null;
-      step = ["launchctl", "print", `${launchdDomain(ctx)}/${LAUNCHD_LABEL}`];
-      break;
-    case "windows":
-      status.every = texts[0] ? wrapperEvery(texts[0]) : null;
-      status.ahead = texts[0] ? wrapperAhead(texts[0]) : null;
-      step = ["schtasks", ...queryArgs()];
-      break;
+/** The service's files and the manager's answer (asked only when it can know something). */
+async function inspect(ctx: Context, manager: ServiceManager): Promise<ServiceStatus> {
+  const texts = manager.files.map((path) => readTextOrNull(path));
+  const installed = manager.files.length > 0 && texts.every((text) => text !== null);
+  const readBack = manager.readBack(texts);
+  const step = manager.statusStep();
+  if (!step || (!installed && !manager.queriedWhenAbsent)) {
+    return { installed, enabled: installed ? null : false, enabledNote: "", ...readBack };
   }
-  if (!step || (!installed && ctx.os !== "windows")) {
-    status.enabled = installed ? null : false;
-    return status;
-  }
-  const result = await runStep(ctx, step);
-  const out = decoder.decode(result.stdout).trim();
-  if (result.notFound || result.notAllowed || result.timedOut || noManager(result, ctx.os)) {
-    status.enabledNote = failure(step, result, ctx.os);
-  } else if (ctx.os === "linux") {
-    status.enabled = result.code === 0;
-    status.enabledNote = out.split("\n")[0] || lastLine(result.stderr, 200);
-  } else if (ctx.os === "darwin") {
-    status.enabled = result.code === 0;
-    status.enabledNote = result.code === 0 ? "loaded" : "not loaded";
-  } else {
-    status.enabled = result.code === 0 && !/\bDisabled\b/i.test(out);
-    status.enabledNote = result.code !== 0
-      ? "no such task"
-      : status.enabled
-      ? "task present"
-      : "task disabled";
-  }
-  return status;
+  const answer = enabledAnswer(manager, step, await runStep(ctx, manager, step));
+  return { installed, enabled: answer.enabled, enabledNote: answer.note, ...readBack };
 }
 
 /**
@@ -656,50 +446,22 @@ async function inspect(ctx: Context): Promise<ServiceStatus> {
  * the last run failed), the first line saying which.
  */
 async function status(ctx: Context): Promise<ExitCode> {
-  const found = await inspect(ctx);
-  const where = layout(ctx);
-  const cron = ctx.os !== "windows" && !found.installed && pathExists(cronScriptPath(ctx));
-  const last = readLastRun(ctx);
-  const lines: string[] = [];
-  let healthy = false;
-  if (found.installed) {
-    const enabled = found.enabled === null
-      ? `unknown (${found.enabledNote})`
-      : found.enabled
-      ? "yes"
-      : `no${
-        found.enabledNote && found.enabledNote !== "disabled" ? ` (${found.enabledNote})` : ""
-      }`;
-    lines.push(`Service: installed, ${where.what}`);
-    lines.push(`  enabled: ${enabled}`);
-    for (const file of where.files) lines.push(`  file: ${file}`);
-    lines.push(`  schedule: every ${found.every ? formatDurationFlag(found.every) : "?"}`);
-    lines.push(`  refreshes: a credential expiring within ${found.ahead ?? "?"}`);
-    healthy = found.enabled !== false && last?.ok === true;
-  } else if (cron) {
-    lines.push("Service: installed as a crontab script (cron itself is not asked)");
-    lines.push(`  file: ${cronScriptPath(ctx)}`);
-    lines.push("  check its line with `crontab -l`");
-    healthy = last?.ok === true;
-  } else {
-    lines.push("Service: not installed");
-    if (found.enabled) lines.push(`  still registered: the ${where.what}`);
-    lines.push(`  install it with \`${PROGRAM} service install\``);
-  }
-  if (last) {
-    const when = new Date(last.at).toISOString().slice(0, 19).replace("T", " ") + " UTC";
-    const ago = formatDuration(Math.max(0, ctx.now() - last.at));
-    lines.push(`  last run: ${when} (${ago} ago)`);
-    lines.push(
-      `  last outcome: ${last.ok ? "ok" : "FAILED"}${last.message ? `: ${last.message}` : ""}`,
-    );
-    if (!last.ok) lines.push(`  failures are logged in ${serviceLogPath(ctx.stateFile)}`);
-  } else {
-    lines.push("  last run: none recorded yet");
-  }
-  lines.push(`  credential: ${await credentialLine(ctx)}`);
-  for (const line of lines) ctx.ui.report(line);
-  return healthy ? 0 : 1;
+  const manager = serviceManager(ctx);
+  const found = await inspect(ctx, manager);
+  const script = cronScriptPath(ctx);
+  const cron = manager.cronFallback && !found.installed && pathExists(script);
+  const report = statusReport({
+    found,
+    what: manager.what,
+    files: manager.files,
+    cronScript: cron ? script : null,
+    last: readLastRun(ctx),
+    now: ctx.now(),
+    logPath: serviceLogPath(ctx.stateFile),
+    credential: await credentialLine(ctx),
+  });
+  for (const line of report.lines) ctx.ui.report(line);
+  return report.healthy ? 0 : 1;
 }
 
 async function credentialLine(ctx: Context): Promise<string> {

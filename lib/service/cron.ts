@@ -3,12 +3,22 @@
  * systemd user bus, another init): a small sh script, written next to the
  * state, that sets the carried variables and runs the job, and the short
  * crontab line that calls it. A line with every variable and flag inline ran
- * to over 1000 characters, which cron implementations cut. Pure text generation.
+ * to over 1000 characters, which cron implementations cut. Pure text
+ * generation, and the `ServiceManager` of an OS without any manager.
  */
 
 import { formatDurationFlag } from "../duration.ts";
 import { FailureError, quote } from "../errors.ts";
+import { dirname, join } from "../fs/path.ts";
 import { type Job, WRITTEN_BY } from "./job.ts";
+import {
+  NO_USER_BUS,
+  NOTHING_TO_UNINSTALL,
+  type PlannedFile,
+  type Schedule,
+  type ServiceManager,
+  type ServicePlace,
+} from "./manager.ts";
 
 /** The script's file name, in the state file's folder. */
 export const CRON_SCRIPT_NAME = "service-refresh.sh";
@@ -62,4 +72,53 @@ export function cronLine(script: string, every: number): string {
   const minutes = cronMinutes(every);
   const schedule = minutes >= 60 ? "0 * * * *" : `*/${minutes} * * * *`;
   return `${schedule} ${cronQuote(script)} >/dev/null 2>&1`;
+}
+
+/** The crontab fallback's script, in the state file's folder. */
+export function cronScriptPath(place: Pick<ServicePlace, "stateFile">): string {
+  return join(dirname(place.stateFile), CRON_SCRIPT_NAME);
+}
+
+/** What the fallback leaves to the user: the script to write and the line to add. */
+export interface CronFallback {
+  /** The script, beside the state file. */
+  file: PlannedFile;
+  /** The crontab line that runs it. */
+  line: string;
+  /** Whether the line is longer than cron implementations are sure to keep. */
+  tooLong: boolean;
+}
+
+/** The crontab fallback for `job`: the script at `script` and the short line calling it. */
+export function cronFallback(job: Job, schedule: Schedule, script: string): CronFallback {
+  const line = cronLine(script, schedule.every);
+  return {
+    file: { path: script, content: cronScript(job, schedule), mode: 0o700 },
+    line,
+    tooLong: line.length > CRON_LINE_TARGET,
+  };
+}
+
+/**
+ * Any other OS (FreeBSD, …): no user service manager at all. Nothing to
+ * install, uninstall or ask; `service install` offers the crontab fallback.
+ */
+export function cronManager(place: Pick<ServicePlace, "os">): ServiceManager {
+  return {
+    what: "scheduled job",
+    files: [],
+    markers: [],
+    cronFallback: true,
+    queriedWhenAbsent: false,
+    quoting: "sh",
+    saysNoManager: (output) => NO_USER_BUS.test(output),
+    install: () => ({
+      kind: "none",
+      reason: `${place.os} has no systemd user units, LaunchAgents or Task Scheduler`,
+    }),
+    uninstall: () => NOTHING_TO_UNINSTALL,
+    readBack: () => ({ every: null, ahead: null }),
+    statusStep: () => null,
+    readAnswer: () => ({ enabled: null, note: "" }),
+  };
 }

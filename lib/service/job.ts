@@ -3,15 +3,6 @@
  * the files in force and the overrides in force. Pure: every input is a
  * parameter (currentRuntime() reads this process's own, for the command).
  *
- * lib/service/ is the job of `service install`: its command line (this file),
- * the systemd units, the LaunchAgent plist, the Task Scheduler task and the
- * crontab line as text (systemd.ts, launchd.ts, schtasks.ts, task_flags.ts,
- * cron.ts), and the job's run records (record.ts). Everything but record.ts
- * is pure text generation; lib/commands/service.ts runs the managers. May
- * import: context.ts, environment.ts, errors.ts, duration.ts, json.ts,
- * redact.ts, fs/, state.ts (record.ts: the `service` key), lock.ts. Never
- * commands/, methods/, oauth/, store.ts or credential.ts.
- *
  * @module
  */
 

@@ -1,6 +1,14 @@
-/** A launchd LaunchAgent property list for the job. Pure text generation and read-back. */
+/**
+ * A launchd LaunchAgent for the job: the property list's text, its
+ * read-back, and the `ServiceManager` that loads it with `launchctl`. Pure
+ * but for the home folder's owner, which the place reads when a plan needs it.
+ */
 
+import { homeDir } from "../context.ts";
+import { FailureError } from "../errors.ts";
+import { join } from "../fs/path.ts";
 import { type Job, LAUNCHD_LABEL, WRITTEN_BY } from "./job.ts";
+import { NOTHING_TO_UNINSTALL, type ServiceManager, type ServicePlace } from "./manager.ts";
 
 /** The plist's file name in ~/Library/LaunchAgents. */
 export const PLIST_NAME = `${LAUNCHD_LABEL}.plist`;
@@ -61,4 +69,69 @@ export function plistEvery(text: string): number | null {
 export function plistAhead(text: string): string | null {
   const match = /<string>--ahead<\/string>\s*<string>(\d+[smh])<\/string>/.exec(text);
   return match ? match[1] : null;
+}
+
+/** The LaunchAgent plist path: `~/Library/LaunchAgents/<label>.plist`. */
+export function launchAgentPath(place: Pick<ServicePlace, "env" | "os">): string {
+  return join(homeDir(place.env, place.os), "Library", "LaunchAgents", PLIST_NAME);
+}
+
+/** What launchctl says when there is no GUI session to load an agent into. */
+export const NO_GUI_DOMAIN = /Domain does not support|Could not find domain|Bootstrap failed: 125/i;
+
+/** The GUI session's launchd domain: the home folder owner's uid (no --allow-sys needed). */
+export function launchdDomain(place: ServicePlace): string {
+  const home = homeDir(place.env, place.os);
+  const uid = place.ownerOf(home);
+  if (uid === null) throw new FailureError(`cannot tell which user owns ${home}`);
+  return `gui/${uid}`;
+}
+
+/**
+ * A LaunchAgent (macOS), loaded with `launchctl bootstrap`. The domain is
+ * looked up only by the plans that name it.
+ */
+export function launchdManager(place: ServicePlace): ServiceManager {
+  const plist = launchAgentPath(place);
+  const target = () => `${launchdDomain(place)}/${LAUNCHD_LABEL}`;
+  return {
+    what: `LaunchAgent ${LAUNCHD_LABEL}`,
+    files: [plist],
+    markers: [],
+    cronFallback: true,
+    queriedWhenAbsent: false,
+    quoting: "sh",
+    saysNoManager: (output) => NO_GUI_DOMAIN.test(output),
+    install: (job, schedule) => {
+      const domain = launchdDomain(place);
+      return {
+        kind: "manager",
+        files: [{ path: plist, content: launchAgentPlist(job, schedule.every), mode: 0o644 }],
+        steps: [
+          ["launchctl", "bootout", `${domain}/${LAUNCHD_LABEL}`],
+          ["launchctl", "bootstrap", domain, plist],
+        ],
+        // Booting out a job that is not loaded fails ("No such process"): that is fine.
+        tolerates: (step) => step[1] === "bootout",
+        afterFailure: [],
+      };
+    },
+    uninstall: (present) =>
+      present
+        ? {
+          ...NOTHING_TO_UNINSTALL,
+          steps: [["launchctl", "bootout", target()]],
+          failureExpected: true,
+        }
+        : NOTHING_TO_UNINSTALL,
+    readBack: ([text]) => ({
+      every: text ? plistEvery(text) : null,
+      ahead: text ? plistAhead(text) : null,
+    }),
+    statusStep: () => ["launchctl", "print", target()],
+    readAnswer: (result) => ({
+      enabled: result.code === 0,
+      note: result.code === 0 ? "loaded" : "not loaded",
+    }),
+  };
 }

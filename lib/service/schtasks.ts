@@ -2,12 +2,20 @@
  * A Windows Scheduled Task for the job. Task Scheduler cannot set environment
  * variables (and /TR holds at most 261 characters), so the task runs a small
  * .cmd wrapper, kept in this tool's state folder, that sets them and runs the
- * program. Pure text and argument generation.
+ * program. Pure text and argument generation, read-back, and the
+ * `ServiceManager` that registers the task with `schtasks`.
  */
 
 import { durationMs, formatDurationFlag } from "../duration.ts";
 import { FailureError, quote } from "../errors.ts";
+import { dirname, join } from "../fs/path.ts";
 import { type Job, JOB_NAME, WRITTEN_BY } from "./job.ts";
+import {
+  NO_USER_BUS,
+  NOTHING_TO_UNINSTALL,
+  type ServiceManager,
+  type ServicePlace,
+} from "./manager.ts";
 
 /** The wrapper's file name, in the state file's folder. */
 export const WRAPPER_NAME = "service-refresh.cmd";
@@ -101,4 +109,52 @@ export function wrapperEvery(text: string): number | null {
 export function wrapperAhead(text: string): string | null {
   const match = /"--ahead" "(\d+[smh])"/.exec(text);
   return match ? match[1] : null;
+}
+
+/** The Windows task's .cmd wrapper, in the state file's folder. */
+export function wrapperPath(place: Pick<ServicePlace, "stateFile">): string {
+  return join(dirname(place.stateFile), WRAPPER_NAME);
+}
+
+/**
+ * A Scheduled Task (Windows) running the wrapper. There is no crontab to
+ * fall back on, and the task is asked about even without its wrapper (it
+ * outlives a deleted file).
+ */
+export function schtasksManager(place: ServicePlace): ServiceManager {
+  const wrapper = wrapperPath(place);
+  return {
+    what: `Scheduled Task ${JOB_NAME}`,
+    files: [wrapper],
+    markers: [],
+    cronFallback: false,
+    queriedWhenAbsent: true,
+    quoting: "cmd",
+    saysNoManager: (output) => NO_USER_BUS.test(output),
+    install: (job, schedule) => ({
+      kind: "manager",
+      files: [{ path: wrapper, content: cmdWrapper(job, schedule), mode: 0o600 }],
+      steps: [["schtasks", ...createArgs(wrapper, schedule.every)]],
+      tolerates: () => false,
+      afterFailure: [],
+    }),
+    uninstall: () => ({
+      ...NOTHING_TO_UNINSTALL,
+      probe: ["schtasks", ...queryArgs()],
+      steps: [["schtasks", ...deleteArgs()]],
+    }),
+    readBack: ([text]) => ({
+      every: text ? wrapperEvery(text) : null,
+      ahead: text ? wrapperAhead(text) : null,
+    }),
+    statusStep: () => ["schtasks", ...queryArgs()],
+    readAnswer: (result) => {
+      const enabled = result.code === 0 &&
+        !/\bDisabled\b/i.test(new TextDecoder().decode(result.stdout).trim());
+      return {
+        enabled,
+        note: result.code !== 0 ? "no such task" : enabled ? "task present" : "task disabled",
+      };
+    },
+  };
 }

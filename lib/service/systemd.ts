@@ -1,10 +1,23 @@
 /**
  * systemd user units for the job: a oneshot `.service` running the job and a
- * `.timer` starting it every so often. Pure text generation and read-back.
+ * `.timer` starting it every so often; their text, read-back, and the
+ * `ServiceManager` that installs them with `systemctl --user`. Pure.
  */
 
+import { configHome } from "../context.ts";
 import { formatDurationFlag } from "../duration.ts";
+import { join } from "../fs/path.ts";
+import { lastLine } from "../ui.ts";
 import { type Job, JOB_NAME, WRITTEN_BY } from "./job.ts";
+import {
+  NO_USER_BUS,
+  NOTHING_TO_UNINSTALL,
+  type ServiceManager,
+  type ServicePlace,
+  type Step,
+} from "./manager.ts";
+
+const decoder = new TextDecoder();
 
 /** The service unit's file name. */
 export const SERVICE_UNIT = `${JOB_NAME}.service`;
@@ -91,4 +104,55 @@ export function timerEvery(text: string): number | null {
 export function serviceAhead(text: string): string | null {
   const match = /^ExecStart=.*"--ahead" "(\d+[smh])"/m.exec(text);
   return match ? match[1] : null;
+}
+
+/** The systemd user unit folder: `$XDG_CONFIG_HOME/systemd/user` (default ~/.config/…). */
+export function systemdUserDir(place: Pick<ServicePlace, "env" | "os">): string {
+  return join(configHome(place.env, place.os), "systemd", "user");
+}
+
+const systemctl = (...args: string[]): Step => ["systemctl", "--user", ...args];
+
+/** systemd user units (Linux): a service and a timer, enabled with `systemctl --user`. */
+export function systemdManager(place: ServicePlace): ServiceManager {
+  const dir = systemdUserDir(place);
+  const files = [join(dir, SERVICE_UNIT), join(dir, TIMER_UNIT)];
+  return {
+    what: `systemd user timer ${TIMER_UNIT}`,
+    files,
+    markers: [join(dir, "timers.target.wants", TIMER_UNIT)],
+    cronFallback: true,
+    queriedWhenAbsent: false,
+    quoting: "sh",
+    saysNoManager: (output) => NO_USER_BUS.test(output),
+    install: (job, schedule) => ({
+      kind: "manager",
+      files: [
+        { path: files[0], content: serviceUnit(job, schedule), mode: 0o644 },
+        { path: files[1], content: timerUnit(schedule.every), mode: 0o644 },
+      ],
+      steps: [systemctl("daemon-reload"), systemctl("enable", "--now", TIMER_UNIT)],
+      tolerates: () => false,
+      // The units are put back: systemd must read them again.
+      afterFailure: [systemctl("daemon-reload")],
+    }),
+    uninstall: (present) =>
+      present
+        ? {
+          probe: null,
+          steps: [systemctl("disable", "--now", TIMER_UNIT)],
+          afterRemoval: [systemctl("daemon-reload")],
+          failureExpected: false,
+        }
+        : NOTHING_TO_UNINSTALL,
+    readBack: ([service, timer]) => ({
+      every: timer ? timerEvery(timer) : null,
+      ahead: service ? serviceAhead(service) : null,
+    }),
+    statusStep: () => systemctl("is-enabled", TIMER_UNIT),
+    readAnswer: (result) => ({
+      enabled: result.code === 0,
+      note: decoder.decode(result.stdout).trim().split("\n")[0] || lastLine(result.stderr, 200),
+    }),
+  };
 }
