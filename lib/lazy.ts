@@ -30,6 +30,7 @@ export const LAZY_MODULES = [
   "lib/methods/browser.ts",
   "lib/methods/claude_code.ts",
   "lib/methods/index.ts",
+  "lib/methods/oauth_errors.ts",
   "lib/methods/setup_token.ts",
   "lib/oauth/authorize.ts",
   "lib/oauth/client.ts",

@@ -19,15 +19,15 @@ import { apiUrl, type OAuthConfig } from "./config.ts";
 import { sendRequest } from "./http.ts";
 import {
   codeExchangeBody,
-  endpointTrouble,
+  describeRefusal,
   parseCreateApiKeyResponse,
   parseTokenResponse,
   type RawResponse,
   refreshBody,
   refusedAtEdge,
-  TokenEndpointError,
   type TokenSet,
 } from "./token.ts";
+import { EndpointError, type RefusingEndpoint } from "./errors.ts";
 
 /**
  * One grant at the token endpoint, its response parsed strictly. When the
@@ -48,14 +48,22 @@ async function tokenRequest(
     : null;
   const ask = (url: string) =>
     sendRequest(ctx, { method: "POST", url, json: body, what, returnEdgeRefusal: alt !== null });
-  const tried: { url: string; response: RawResponse }[] = [];
+  const tried: RefusingEndpoint[] = [];
   for (const url of alt === null ? [config.tokenUrl] : [config.tokenUrl, alt]) {
     const response = await ask(url);
     if (!refusedAtEdge(response)) return parseTokenResponse(response, purpose);
-    tried.push({ url, response });
+    tried.push({
+      url: url.split("?")[0],
+      status: response.status,
+      answer: describeRefusal(response),
+    });
     ctx.ui.debug(`${what}: ${url} refused the request before the grant (HTTP ${response.status})`);
   }
-  throw new TokenEndpointError(endpointTrouble(tried.map((t) => t.response)), tried);
+  throw new EndpointError({
+    // Moved when every endpoint answered 404; otherwise bot protection at the edge.
+    kind: tried.every((t) => t.status === 404) ? "not-found" : "edge-blocked",
+    endpoints: tried,
+  });
 }
 
 /** Exchange an authorization code (with its PKCE verifier) for tokens. */
