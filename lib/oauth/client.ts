@@ -27,7 +27,27 @@ import {
   refusedAtEdge,
   type TokenSet,
 } from "./token.ts";
-import { EndpointError, type RefusingEndpoint } from "./errors.ts";
+import { EndpointError, type EndpointFailure, type RefusingEndpoint } from "./errors.ts";
+
+/**
+ * The token endpoints a grant is sent to, in order: the configured one, then
+ * the alternate when there is one and it differs.
+ */
+export function tokenEndpoints(config: OAuthConfig): string[] {
+  const alt = config.altTokenUrl;
+  return alt !== null && alt !== config.tokenUrl ? [config.tokenUrl, alt] : [config.tokenUrl];
+}
+
+/**
+ * Why every token endpoint tried refused the grant before looking at it: it
+ * moved when every one answered 404; otherwise bot protection at the edge.
+ */
+export function refusalFailure(tried: RefusingEndpoint[]): EndpointFailure {
+  return {
+    kind: tried.every((t) => t.status === 404) ? "not-found" : "edge-blocked",
+    endpoints: tried,
+  };
+}
 
 /**
  * One grant at the token endpoint, its response parsed strictly. When the
@@ -43,14 +63,16 @@ async function tokenRequest(
   purpose: "exchange" | "refresh",
 ): Promise<TokenSet> {
   const what = purpose === "exchange" ? "code exchange" : "token refresh";
-  const alt = config.altTokenUrl !== null && config.altTokenUrl !== config.tokenUrl
-    ? config.altTokenUrl
-    : null;
-  const ask = (url: string) =>
-    sendRequest(ctx, { method: "POST", url, json: body, what, returnEdgeRefusal: alt !== null });
+  const endpoints = tokenEndpoints(config);
   const tried: RefusingEndpoint[] = [];
-  for (const url of alt === null ? [config.tokenUrl] : [config.tokenUrl, alt]) {
-    const response = await ask(url);
+  for (const url of endpoints) {
+    const response = await sendRequest(ctx, {
+      method: "POST",
+      url,
+      json: body,
+      what,
+      returnEdgeRefusal: endpoints.length > 1,
+    });
     if (!refusedAtEdge(response)) return parseTokenResponse(response, purpose);
     tried.push({
       url: url.split("?")[0],
@@ -59,11 +81,7 @@ async function tokenRequest(
     });
     ctx.ui.debug(`${what}: ${url} refused the request before the grant (HTTP ${response.status})`);
   }
-  throw new EndpointError({
-    // Moved when every endpoint answered 404; otherwise bot protection at the edge.
-    kind: tried.every((t) => t.status === 404) ? "not-found" : "edge-blocked",
-    endpoints: tried,
-  });
+  throw new EndpointError(refusalFailure(tried));
 }
 
 /** Exchange an authorization code (with its PKCE verifier) for tokens. */
