@@ -35,7 +35,6 @@ export const LAZY_MODULES = [
   "lib/oauth/authorize.ts",
   "lib/oauth/client.ts",
   "lib/oauth/config.ts",
-  "lib/oauth/http.ts",
   "lib/oauth/pkce.ts",
   "lib/oauth/token.ts",
   "lib/opencode/auth_file.ts",

@@ -3,13 +3,14 @@
  *
  * lib/oauth/ is protocol only: PKCE and `state` (pkce.ts), the authorize URL
  * and the pasted code (authorize.ts), token request bodies and strict parsing
- * of the responses (token.ts), the endpoints in force (config.ts), and HTTP
- * with a time limit, bounded retries, `Retry-After` and no redirects
- * (http.ts). It does not decide whose token it holds, never touches a file,
- * and shows nothing but `--debug` lines. May import: errors.ts,
- * environment.ts, credential_types.ts, json.ts, redact.ts, stream.ts, ui.ts
- * (the sanitiser) and context.ts (its type). Never commands/, methods/,
- * store.ts, state.ts, lock.ts, opencode/ or claude_code/.
+ * of the responses (token.ts), the endpoints and User-Agent in force
+ * (config.ts), HTTP through the context's `fetch` with a time limit, bounded
+ * retries, `Retry-After` and no redirects (http.ts), and the protocol errors
+ * it throws (errors.ts). It does not decide whose token it holds, never
+ * touches a file, and shows nothing but `--debug` lines: what the user sees of
+ * a failure is worded by lib/methods/oauth_errors.ts. Only config.ts imports
+ * errors.ts (a bad setting is the user's usage error); tests/architecture_test.ts
+ * holds the layer rules.
  *
  * @module
  */

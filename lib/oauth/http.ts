@@ -14,7 +14,8 @@ import { userAgent } from "./config.ts";
 import { EndpointError, type EndpointFailure } from "./errors.ts";
 import { type RawResponse, refusedAtEdge } from "./token.ts";
 
-// Kept here too for the callers that still name it from its old home.
+// Moved to config.ts (a setting, validated as one); still exported here for
+// lib/commands/service.ts, which checks it before installing a job.
 export { userAgent };
 
 /** Default time limit of one request (`CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS`). */

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { recordEnv } from "../../lib/context.ts";
 import { testContext } from "../helpers/context.ts";
 import { type CliError, FailureError, SignInRequiredError, UsageError } from "../../lib/errors.ts";
-import { loadOAuthConfig } from "../../lib/oauth/config.ts";
-import { networkReason, retryAfterMs, userAgent } from "../../lib/oauth/http.ts";
+import { loadOAuthConfig, userAgent } from "../../lib/oauth/config.ts";
+import { networkReason, retryAfterMs } from "../../lib/oauth/http.ts";
 import {
   codeExchangeBody,
   parseCreateApiKeyResponse,
