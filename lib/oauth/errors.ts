@@ -54,8 +54,11 @@ export class InvalidResponseError extends ProtocolError {
 
 /** One endpoint that refused a request before looking at it, and its answer in a few words. */
 export interface RefusingEndpoint {
+  /** The endpoint, without its query. */
   url: string;
+  /** The HTTP status it answered. */
   status: number;
+  /** Its answer in a few words: the OAuth error, or what the body was. */
   answer: string;
 }
 

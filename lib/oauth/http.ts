@@ -76,8 +76,11 @@ export function networkReason(error: unknown): string {
 
 /** A request to send. */
 export interface RequestSpec {
+  /** The HTTP method. */
   method: "GET" | "POST";
+  /** The endpoint. */
   url: string;
+  /** Headers besides `accept`, `user-agent` and `content-type`. */
   headers?: Record<string, string>;
   /** JSON body for POST. */
   json?: unknown;
@@ -115,13 +118,17 @@ export type AttemptOutcome =
 
 /** The attempts so far: failures (network, broken-off, 5xx) and 429s. */
 export interface AttemptCount {
+  /** Network errors, broken-off bodies and 5xx answers so far. */
   failures: number;
+  /** 429 answers so far. */
   rateLimited: number;
 }
 
 /** The limits of the retry loop (from the environment). */
 export interface RetryLimits {
+  /** The first backoff step (`CLAUDE_CODE_AUTH_RETRY_BASE_MS`). */
   retryBaseMs: number;
+  /** The longest `Retry-After` waited for (`CLAUDE_CODE_AUTH_MAX_RETRY_AFTER_MS`). */
   maxRetryAfterMs: number;
 }
 
