@@ -233,20 +233,19 @@ function failureReason(error: unknown, timedOut: string): string {
 /** The limits and headers of a request, from the environment and the spec. */
 function prepare(ctx: Context, spec: RequestSpec) {
   const ms = (name: string, fallback: number) => envMilliseconds(ctx.env, name, fallback);
+  // Checked in this order: with several bad settings, the first named is reported.
+  const timeoutMs = ms("CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
+  const limits: RetryLimits = {
+    retryBaseMs: ms("CLAUDE_CODE_AUTH_RETRY_BASE_MS", DEFAULT_RETRY_BASE_MS),
+    maxRetryAfterMs: ms("CLAUDE_CODE_AUTH_MAX_RETRY_AFTER_MS", DEFAULT_MAX_RETRY_AFTER_MS),
+  };
   const headers: Record<string, string> = {
     accept: "application/json",
     "user-agent": userAgent(ctx),
     ...spec.headers,
   };
   if (spec.json !== undefined) headers["content-type"] = "application/json";
-  return {
-    timeoutMs: ms("CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
-    limits: {
-      retryBaseMs: ms("CLAUDE_CODE_AUTH_RETRY_BASE_MS", DEFAULT_RETRY_BASE_MS),
-      maxRetryAfterMs: ms("CLAUDE_CODE_AUTH_MAX_RETRY_AFTER_MS", DEFAULT_MAX_RETRY_AFTER_MS),
-    },
-    headers,
-  };
+  return { timeoutMs, limits, headers };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -331,7 +330,8 @@ export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawR
     const step = nextStep(spec, count, outcome, prepared.limits, Date.now());
     if (step.action === "fail") throw new EndpointError(step.failure, { cause });
     if (step.action === "return" && raw !== undefined) return raw;
-    if (step.action !== "retry") throw new Error("nextStep returned a failed attempt's answer");
+    // nextStep returns only answers; a failed attempt is retried or fails.
+    if (step.action !== "retry") throw new Error("internal: no answer to return");
     lost ??= step.lost;
     count = step.count;
     if (step.note !== undefined || outcome.kind === "answer") {
