@@ -2,7 +2,7 @@
  * `status --check` and `doctor --check`: ask the API whether the stored
  * credential works, and tell apart why not: the token is dead (sign in
  * again), the token endpoint moved or refused us at its edge (the error
- * propagates, lib/oauth/token.ts `TokenEndpointError`), or the API refuses
+ * propagates, worded by lib/methods/oauth_errors.ts), or the API refuses
  * subscription tokens outside Claude Code or bills them as extra usage.
  */
 
@@ -11,6 +11,7 @@ import { ensureUsable } from "./credential.ts";
 import type { Method } from "./credential_types.ts";
 import { FailureError, PROGRAM, SignInRequiredError } from "./errors.ts";
 import { methodLabel } from "./format.ts";
+import { withUserFacingErrors } from "./methods/oauth_errors.ts";
 import { probeModels } from "./oauth/client.ts";
 import { withProgress } from "./progress.ts";
 import { loadOAuthConfig } from "./oauth/config.ts";
@@ -78,8 +79,14 @@ export async function checkCredential(ctx: Context, method: Method): Promise<Che
     };
   }
   const asking = "Asking the Anthropic API whether the credential works…";
-  const first = entry;
-  let response = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, first));
+  // What lib/oauth/ throws (network, rate limit, redirect) is worded for the user.
+  const probe = (credential: Parameters<typeof probeModels>[2]) =>
+    withProgress(
+      ctx.ui,
+      asking,
+      () => withUserFacingErrors(() => probeModels(ctx, config, credential)),
+    );
+  let response = await probe(entry);
   const policy = policyRefusal(response);
   if (policy) return { ok: false, message: policy };
   // A long-lived token has nothing to refresh: a refusal is the verdict at once.
@@ -101,8 +108,7 @@ export async function checkCredential(ctx: Context, method: Method): Promise<Che
         };
       }
       entry = usable.entry;
-      const retried = entry;
-      response = await withProgress(ctx.ui, asking, () => probeModels(ctx, config, retried));
+      response = await probe(entry);
     } catch (error) {
       if (!(error instanceof SignInRequiredError)) throw error;
       return {

@@ -43,6 +43,11 @@ export interface Context {
    * Use `runBounded` (lib/process.ts) for anything that must end on its own.
    */
   spawn(command: string, options: Deno.CommandOptions): Deno.ChildProcess;
+  /**
+   * Send an HTTP request: the only door to the network (lib/oauth/http.ts
+   * uses it), so tests can answer without a server.
+   */
+  fetch(input: string, init: RequestInit): Promise<Response>;
   /** When aborted, work in progress stops: bounded children are ended with their group. */
   readonly signal?: AbortSignal;
 }
@@ -59,6 +64,11 @@ export function processCwd(): string | undefined {
 /** Start a real child process. */
 export function processSpawn(command: string, options: Deno.CommandOptions): Deno.ChildProcess {
   return new Deno.Command(command, options).spawn();
+}
+
+/** Send a real HTTP request (the global `fetch`). */
+export function processFetch(input: string, init: RequestInit): Promise<Response> {
+  return fetch(input, init);
 }
 
 /** The user's home directory: HOME, or USERPROFILE on Windows. */
@@ -117,6 +127,7 @@ export function createContext(options: {
   now?: () => number;
   cwd?: () => string | undefined;
   spawn?: (command: string, options: Deno.CommandOptions) => Deno.ChildProcess;
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
 }): Context {
   const os = options.os ?? Deno.build.os;
   const cwd = options.cwd ?? processCwd;
@@ -140,6 +151,7 @@ export function createContext(options: {
     },
     cwd,
     spawn: options.spawn ?? processSpawn,
+    fetch: options.fetch ?? processFetch,
   };
 }
 

@@ -289,6 +289,7 @@ Deno.test("leaves import nothing of lib/ (not even a type)", async () => {
     "lib/format.ts",
     "lib/fs/path.ts",
     "lib/oauth/pkce.ts",
+    "lib/oauth/errors.ts",
     "lib/opencode/json_edit.ts",
     "lib/interrupt.ts",
   ];
@@ -331,6 +332,31 @@ Deno.test("lib/oauth/ is pure protocol: it imports only protocol helpers and lea
       .filter((line) => !/→ lib\/context\.ts \(type\)$/.test(line)),
     [],
   );
+});
+
+Deno.test("lib/oauth/ throws protocol errors: only config.ts, the user's settings, imports errors.ts", async () => {
+  // The wording, hints and exit codes of protocol errors live in lib/methods/oauth_errors.ts.
+  // config.ts validates the user's environment (bad URL: a usage error, exit 2) and names
+  // the program in the default User-Agent: that is the user's input, not the protocol.
+  assert.deepEqual(
+    importsBetween(
+      await graph(),
+      (p) => under("lib/oauth/")(p) && p !== "lib/oauth/config.ts",
+      oneOf("lib/errors.ts"),
+    ),
+    [],
+  );
+});
+
+/** A call of the global `fetch` (bare or through `globalThis`), not of a context's `ctx.fetch`. */
+const GLOBAL_FETCH = /(?:(?<![.\w$])|(?<=\bglobalThis\.))fetch\s*\(/;
+
+Deno.test("the network has one door: the global fetch is called only in lib/context.ts", () => {
+  const callers = [...tsFiles("lib"), "main.ts"].filter((file) =>
+    GLOBAL_FETCH.test(withoutComments(Deno.readTextFileSync(`${ROOT}${file}`)))
+  );
+  assert.deepEqual(callers, ["lib/context.ts"]);
+  assert(!GLOBAL_FETCH.test("ctx.fetch(url, init)") && GLOBAL_FETCH.test("globalThis.fetch(u)"));
 });
 
 Deno.test("lib/methods/ never touches files: no store, lock, auth.json writer or state writer", async () => {

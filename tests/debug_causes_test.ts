@@ -9,6 +9,7 @@ import { runCli } from "../main.ts";
 import { recordEnv } from "../lib/context.ts";
 import { FailureError, fileFailure, SignInRequiredError, UsageError } from "../lib/errors.ts";
 import { sendRequest } from "../lib/oauth/http.ts";
+import { userFacing } from "../lib/methods/oauth_errors.ts";
 import { memoryIo, testContext } from "./helpers/context.ts";
 
 /** A folder whose name is token-shaped, holding a regular file named like a token too. */
@@ -71,7 +72,7 @@ Deno.test("a network failure carries the fetch error as its cause", async () => 
     method: "GET",
     url: `http://127.0.0.1:${port}/v1/models`,
     what: "credential check",
-  }).then(() => null, (e: unknown) => e);
+  }).then(() => null, (e: unknown) => userFacing(e));
   assert(error instanceof FailureError, String(error));
   assert.match(error.message, /cannot reach 127\.0\.0\.1:\d+ .* after 4 attempts/);
   assert(error.cause instanceof Error, String(error.cause));

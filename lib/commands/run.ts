@@ -115,6 +115,7 @@ function startRefresher(ctx: Context, first: Usable): () => Promise<void> {
     stateFile: ctx.stateFile,
     cwd: ctx.cwd,
     spawn: ctx.spawn,
+    fetch: ctx.fetch,
     signal: cancel.signal,
   };
   let timer: ReturnType<typeof setTimeout> | undefined;

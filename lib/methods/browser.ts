@@ -64,18 +64,18 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     { buildAuthorizeUrl, checkState, parsePastedCode },
     { openBrowser },
     { createApiKey, exchangeCode },
-    { loadOAuthConfig },
-    { userAgent },
+    { loadOAuthConfig, userAgent },
     { challengeFor, createState, createVerifier },
     { readLine },
+    { userFacing, withUserFacingErrors },
   ] = await Promise.all([
     lazyImport<typeof import("../oauth/authorize.ts")>("lib/oauth/authorize.ts"),
     lazyImport<typeof import("../browser_open.ts")>("lib/browser_open.ts"),
     lazyImport<typeof import("../oauth/client.ts")>("lib/oauth/client.ts"),
     lazyImport<typeof import("../oauth/config.ts")>("lib/oauth/config.ts"),
-    lazyImport<typeof import("../oauth/http.ts")>("lib/oauth/http.ts"),
     lazyImport<typeof import("../oauth/pkce.ts")>("lib/oauth/pkce.ts"),
     lazyImport<typeof import("../prompt.ts")>("lib/prompt.ts"),
+    lazyImport<typeof import("./oauth_errors.ts")>("lib/methods/oauth_errors.ts"),
   ]);
   // Every endpoint and the User-Agent override are checked before anything is
   // printed or requested (a bad one would otherwise fail only after the paste).
@@ -113,7 +113,9 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
         () => exchangeCode(ctx, config, { code: pasted.code, state, verifier }),
       );
       break;
-    } catch (error) {
+    } catch (thrown) {
+      // What lib/oauth/ threw, as the user sees it (lib/methods/oauth_errors.ts).
+      const error = userFacing(thrown);
       // A refused code (invalid_grant) is a paste from elsewhere too; anything else ends here.
       // Asked again only of a person: a script's wrong input fails at once, with its reason.
       const badPaste = error instanceof UsageError || error instanceof SignInRequiredError;
@@ -131,7 +133,7 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     const key = await withProgress(
       ctx.ui,
       "Creating an API key…",
-      () => createApiKey(ctx, config, tokens.accessToken),
+      () => withUserFacingErrors(() => createApiKey(ctx, config, tokens.accessToken)),
     );
     return { entry: { type: "api", key }, method: "api-key", ...account };
   }
@@ -160,11 +162,12 @@ async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<
   }
   // A token refused once is dead: fail without asking again (and without adding to a
   // 429), unless the user forces a retry with `refresh --force`.
-  const [{ refreshTokens }, { loadOAuthConfig }, { invalidGrant }] = await Promise.all([
-    lazyImport<typeof import("../oauth/client.ts")>("lib/oauth/client.ts"),
-    lazyImport<typeof import("../oauth/config.ts")>("lib/oauth/config.ts"),
-    lazyImport<typeof import("../oauth/token.ts")>("lib/oauth/token.ts"),
-  ]);
+  const [{ refreshTokens }, { loadOAuthConfig }, { invalidGrant, userFacing }] = await Promise
+    .all([
+      lazyImport<typeof import("../oauth/client.ts")>("lib/oauth/client.ts"),
+      lazyImport<typeof import("../oauth/config.ts")>("lib/oauth/config.ts"),
+      lazyImport<typeof import("./oauth_errors.ts")>("lib/methods/oauth_errors.ts"),
+    ]);
   const spent = await fingerprint(entry.refresh);
   if (!due.force && current.state?.rejectedRefresh === spent) throw invalidGrant("refresh");
   const config = loadOAuthConfig(ctx.env);
@@ -176,7 +179,8 @@ async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<
       "Refreshing the browser sign-in…",
       () => refreshTokens(ctx, config, refresh),
     );
-  } catch (error) {
+  } catch (thrown) {
+    const error = userFacing(thrown);
     if (error instanceof SignInRequiredError) {
       return { entry: null, renewed: false, state: { rejectedRefresh: spent }, error };
     }

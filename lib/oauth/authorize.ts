@@ -1,9 +1,9 @@
 /** Building the authorize URL and reading back what the user pastes. */
 
 import { isPrintableToken, MAX_TOKEN_LENGTH } from "../credential_types.ts";
-import { UsageError } from "../errors.ts";
 import { excerpt } from "../ui.ts";
 import type { OAuthConfig } from "./config.ts";
+import { PasteError } from "./errors.ts";
 import { timingSafeEqual } from "./pkce.ts";
 
 /** The authorize URL with the contract's parameters, in the contract's order. */
@@ -33,11 +33,9 @@ export interface PastedCode {
   state: string | null;
 }
 
-function checkPiece(value: string, what: string): string {
-  if (value.length > MAX_TOKEN_LENGTH) throw new UsageError(`the pasted ${what} is too long`);
-  if (!isPrintableToken(value)) {
-    throw new UsageError(`the pasted ${what} contains spaces or non-printable characters`);
-  }
+function checkPiece(value: string, piece: "code" | "state"): string {
+  if (value.length > MAX_TOKEN_LENGTH) throw new PasteError({ kind: "too-long", piece });
+  if (!isPrintableToken(value)) throw new PasteError({ kind: "not-printable", piece });
   return value;
 }
 
@@ -48,32 +46,31 @@ function checkPiece(value: string, what: string): string {
 export function parsePastedCode(input: string): PastedCode {
   const text = input.trim();
   if (text === "") {
-    throw new UsageError("nothing was pasted; expected the code shown after signing in");
+    throw new PasteError({ kind: "empty" });
   }
   if (/^https?:\/\//i.test(text)) {
     let url: URL;
     try {
       url = new URL(text);
     } catch {
-      throw new UsageError("the pasted callback URL is not a valid URL");
+      throw new PasteError({ kind: "bad-url" });
     }
     if (url.searchParams.has("code_challenge") || url.searchParams.has("response_type")) {
       // The authorize URL has `code=true` and our own state: never send "true" as a code.
-      throw new UsageError(
-        "the pasted text is the sign-in URL itself, not the code",
-        "open that URL in a browser, sign in, and paste the code the page shows",
-      );
+      throw new PasteError({ kind: "authorize-url" });
     }
     const code = url.searchParams.get("code");
     if (!code) {
       const error = url.searchParams.get("error");
       const description = url.searchParams.get("error_description");
-      throw new UsageError(
+      throw new PasteError(
         error
-          ? `the sign-in page reported an error: ${excerpt(error, 60)}${
-            description ? ` (${excerpt(description, 120)})` : ""
-          }; nothing was written`
-          : "the pasted URL has no `code` parameter; paste the code shown on the page",
+          ? {
+            kind: "page-error",
+            error: excerpt(error, 60),
+            description: description ? excerpt(description, 120) : null,
+          }
+          : { kind: "no-code" },
       );
     }
     const state = url.searchParams.get("state") ?? (url.hash.length > 1 ? url.hash.slice(1) : null);
@@ -83,7 +80,7 @@ export function parsePastedCode(input: string): PastedCode {
   if (hash === -1) return { code: checkPiece(text, "code"), state: null };
   const code = text.slice(0, hash);
   const state = text.slice(hash + 1);
-  if (code === "") throw new UsageError("the pasted text has no code before '#'");
+  if (code === "") throw new PasteError({ kind: "no-code-before-hash" });
   return {
     code: checkPiece(code, "code"),
     state: state === "" ? null : checkPiece(state, "state"),
@@ -93,9 +90,6 @@ export function parsePastedCode(input: string): PastedCode {
 /** Reject a pasted state that is present and differs from ours (constant-time compare). */
 export function checkState(pasted: PastedCode, expected: string): void {
   if (pasted.state !== null && !timingSafeEqual(pasted.state, expected)) {
-    throw new UsageError(
-      "the pasted state does not match this sign-in (a code from another attempt?); nothing was written",
-      "run login again and paste the code from the page it opens",
-    );
+    throw new PasteError({ kind: "state-mismatch" });
   }
 }

@@ -3,13 +3,14 @@
  *
  * lib/oauth/ is protocol only: PKCE and `state` (pkce.ts), the authorize URL
  * and the pasted code (authorize.ts), token request bodies and strict parsing
- * of the responses (token.ts), the endpoints in force (config.ts), and HTTP
- * with a time limit, bounded retries, `Retry-After` and no redirects
- * (http.ts). It does not decide whose token it holds, never touches a file,
- * and shows nothing but `--debug` lines. May import: errors.ts,
- * environment.ts, credential_types.ts, json.ts, redact.ts, stream.ts, ui.ts
- * (the sanitiser) and context.ts (its type). Never commands/, methods/,
- * store.ts, state.ts, lock.ts, opencode/ or claude_code/.
+ * of the responses (token.ts), the endpoints and User-Agent in force
+ * (config.ts), HTTP through the context's `fetch` with a time limit, bounded
+ * retries, `Retry-After` and no redirects (http.ts), and the protocol errors
+ * it throws (errors.ts). It does not decide whose token it holds, never
+ * touches a file, and shows nothing but `--debug` lines: what the user sees of
+ * a failure is worded by lib/methods/oauth_errors.ts. Only config.ts imports
+ * errors.ts (a bad setting is the user's usage error); tests/architecture_test.ts
+ * holds the layer rules.
  *
  * @module
  */
@@ -19,15 +20,35 @@ import { apiUrl, type OAuthConfig } from "./config.ts";
 import { sendRequest } from "./http.ts";
 import {
   codeExchangeBody,
-  endpointTrouble,
+  describeRefusal,
   parseCreateApiKeyResponse,
   parseTokenResponse,
   type RawResponse,
   refreshBody,
   refusedAtEdge,
-  TokenEndpointError,
   type TokenSet,
 } from "./token.ts";
+import { EndpointError, type EndpointFailure, type RefusingEndpoint } from "./errors.ts";
+
+/**
+ * The token endpoints a grant is sent to, in order: the configured one, then
+ * the alternate when there is one and it differs.
+ */
+export function tokenEndpoints(config: OAuthConfig): string[] {
+  const alt = config.altTokenUrl;
+  return alt !== null && alt !== config.tokenUrl ? [config.tokenUrl, alt] : [config.tokenUrl];
+}
+
+/**
+ * Why every token endpoint tried refused the grant before looking at it: it
+ * moved when every one answered 404; otherwise bot protection at the edge.
+ */
+export function refusalFailure(tried: RefusingEndpoint[]): EndpointFailure {
+  return {
+    kind: tried.every((t) => t.status === 404) ? "not-found" : "edge-blocked",
+    endpoints: tried,
+  };
+}
 
 /**
  * One grant at the token endpoint, its response parsed strictly. When the
@@ -43,19 +64,25 @@ async function tokenRequest(
   purpose: "exchange" | "refresh",
 ): Promise<TokenSet> {
   const what = purpose === "exchange" ? "code exchange" : "token refresh";
-  const alt = config.altTokenUrl !== null && config.altTokenUrl !== config.tokenUrl
-    ? config.altTokenUrl
-    : null;
-  const ask = (url: string) =>
-    sendRequest(ctx, { method: "POST", url, json: body, what, returnEdgeRefusal: alt !== null });
-  const tried: { url: string; response: RawResponse }[] = [];
-  for (const url of alt === null ? [config.tokenUrl] : [config.tokenUrl, alt]) {
-    const response = await ask(url);
+  const endpoints = tokenEndpoints(config);
+  const tried: RefusingEndpoint[] = [];
+  for (const url of endpoints) {
+    const response = await sendRequest(ctx, {
+      method: "POST",
+      url,
+      json: body,
+      what,
+      returnEdgeRefusal: endpoints.length > 1,
+    });
     if (!refusedAtEdge(response)) return parseTokenResponse(response, purpose);
-    tried.push({ url, response });
+    tried.push({
+      url: url.split("?")[0],
+      status: response.status,
+      answer: describeRefusal(response),
+    });
     ctx.ui.debug(`${what}: ${url} refused the request before the grant (HTTP ${response.status})`);
   }
-  throw new TokenEndpointError(endpointTrouble(tried.map((t) => t.response)), tried);
+  throw new EndpointError(refusalFailure(tried));
 }
 
 /** Exchange an authorization code (with its PKCE verifier) for tokens. */

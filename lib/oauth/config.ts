@@ -1,7 +1,12 @@
-/** Anthropic OAuth endpoints and constants, overridable from the environment. */
+/**
+ * Anthropic OAuth endpoints, constants and the User-Agent, overridable from
+ * the environment. This is the user's configuration, not the protocol: a bad
+ * value is the user's input to fix (a usage error, exit 2, raised before any
+ * request), so it alone in lib/oauth/ words its errors itself.
+ */
 
 import type { Env } from "../context.ts";
-import { quote, UsageError } from "../errors.ts";
+import { PROGRAM, quote, UsageError, VERSION } from "../errors.ts";
 
 /** The endpoints and client settings in force. */
 export interface OAuthConfig {
@@ -146,4 +151,16 @@ export function overridesInForce(env: Env): { env: string; value: string }[] {
 /** `$ANTHROPIC_BASE_URL` joined with `path`, keeping any path prefix of the base. */
 export function apiUrl(config: OAuthConfig, path: string): string {
   return config.baseUrl.replace(/\/+$/, "") + path;
+}
+
+/** The User-Agent sent with every request (`CLAUDE_CODE_AUTH_USER_AGENT` overrides it). */
+export function userAgent(ctx: { readonly env: Env }): string {
+  const override = ctx.env.get("CLAUDE_CODE_AUTH_USER_AGENT");
+  if (!override) return `${PROGRAM}/${VERSION}`;
+  if (!/^[\x20-\x7e]+$/.test(override)) {
+    throw new UsageError(
+      "CLAUDE_CODE_AUTH_USER_AGENT must be printable ASCII on one line",
+    );
+  }
+  return override;
 }

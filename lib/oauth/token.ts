@@ -1,11 +1,11 @@
 /** Token endpoint requests and strict validation of its responses. */
 
 import { isPrintableToken } from "../credential_types.ts";
-import { FailureError, PROGRAM, SignInRequiredError } from "../errors.ts";
 import { isPlainObject, parseJson, parseJsonObject } from "../json.ts";
 import { registerSecret } from "../redact.ts";
 import { excerpt } from "../ui.ts";
 import type { OAuthConfig } from "./config.ts";
+import { InvalidResponseError, OAuthError, type OAuthRequest } from "./errors.ts";
 
 /** What a successful token response gives us. */
 export interface TokenSet {
@@ -60,40 +60,34 @@ export function describeBody(response: RawResponse): string {
   return "value" in parseJson(body) ? "JSON that is not a JSON object" : "a body that is not JSON";
 }
 
-/** Why the token endpoint could not be asked: it moved (404), or its edge refused us. */
-export type EndpointTrouble = "moved" | "edge";
-
-/**
- * The token endpoint (and its alternate) refused the request before looking
- * at the grant: no token was spent, and the fix is not a new sign-in.
- */
-export class TokenEndpointError extends FailureError {
-  /** Create the error for `trouble`, naming every endpoint tried and its answer. */
-  constructor(readonly trouble: EndpointTrouble, tried: { url: string; response: RawResponse }[]) {
-    const answers = tried.map(({ url, response }) =>
-      `${url.split("?")[0]} answered HTTP ${response.status} (${describeRefusal(response)})`
-    ).join("; ");
-    super(
-      trouble === "moved"
-        ? `the token endpoint was not found: ${answers}`
-        : `the token endpoint refused the request at its edge, before looking at the sign-in: ${answers}`,
-      trouble === "moved"
-        ? "the endpoint has moved: update this tool, or point ANTHROPIC_TOKEN_URL at the current one"
-        : "bot protection in front of the endpoint blocks this client or network, and waiting does not cure it: try from another network, or sign in with an API key (`login --method api-key`)",
-    );
-    this.name = "TokenEndpointError";
-  }
-}
-
 /** A refusal's body in a few words. */
-function describeRefusal(response: RawResponse): string {
+export function describeRefusal(response: RawResponse): string {
   const detail = oauthError(response);
   return detail ? detail.error : describeBody(response).split(";")[0];
 }
 
-/** The trouble of a set of edge refusals: moved when every one is a 404. */
-export function endpointTrouble(responses: RawResponse[]): EndpointTrouble {
-  return responses.every((response) => response.status === 404) ? "moved" : "edge";
+/**
+ * The JSON object of a 2xx answer; a non-2xx answer throws its OAuth error
+ * (or, without one, an InvalidResponseError describing the body), and so
+ * does a 2xx whose body is not a JSON object.
+ */
+function answerObject(response: RawResponse, request: OAuthRequest): Record<string, unknown> {
+  if (response.status < 200 || response.status >= 300) {
+    const detail = oauthError(response);
+    if (detail) {
+      throw new OAuthError(
+        request,
+        response.status,
+        detail.error,
+        detail.description,
+        response.lostBefore,
+      );
+    }
+    throw new InvalidResponseError(request, response.status, describeBody(response));
+  }
+  const data = parseJsonObject(response.body);
+  if (!data) throw new InvalidResponseError(request, response.status, describeBody(response));
+  return data;
 }
 
 /** Longest lifetime accepted from a token response (ten years, in seconds). */
@@ -117,30 +111,6 @@ export function oauthError(response: RawResponse): { error: string; description:
 }
 
 /**
- * The sign-in-required error for a refused code or refresh token
- * (`invalid_grant`). After a lost answer (`lostBefore`), the server most
- * likely rotated the token on the first try: the new one never arrived.
- */
-export function invalidGrant(
-  purpose: "exchange" | "refresh",
-  lostBefore?: string,
-): SignInRequiredError {
-  const login = `run \`${PROGRAM} login --method browser\` again`;
-  if (purpose === "refresh" && lostBefore) {
-    return new SignInRequiredError(
-      `the answer to the token refresh was lost (${lostBefore}) and the retry was refused (invalid_grant): the server most likely rotated the refresh token on the first try, and the new one never arrived; the stored entry was kept`,
-      login,
-    );
-  }
-  return new SignInRequiredError(
-    purpose === "refresh"
-      ? "the browser sign-in has expired or was revoked (invalid_grant); the stored entry was kept"
-      : "the code was rejected (invalid_grant): it expired or was already used",
-    login,
-  );
-}
-
-/**
  * Whether the token endpoint refused the request before looking at the grant:
  * a 404 (the endpoint moved), or a 429/403 without an OAuth error body (bot
  * protection at the edge, often an HTML page; waiting does not cure it). An
@@ -153,34 +123,15 @@ export function refusedAtEdge(response: RawResponse): boolean {
 }
 
 /**
- * Turn a token endpoint response into a TokenSet, or the error the user
- * should see: `invalid_grant` means sign in again (exit 4); anything else
- * malformed is a failure (exit 1) that names what was wrong.
+ * Turn a token endpoint response into a TokenSet, or throw what was wrong:
+ * an OAuthError for an OAuth error answer (`invalid_grant`: the grant was
+ * refused), an InvalidResponseError for anything else malformed.
  */
 export function parseTokenResponse(
   response: RawResponse,
   purpose: "exchange" | "refresh",
 ): TokenSet {
-  const where = "the token endpoint";
-  if (response.status < 200 || response.status >= 300) {
-    const detail = oauthError(response);
-    if (detail?.error === "invalid_grant") throw invalidGrant(purpose, response.lostBefore);
-    const what = detail
-      ? `${detail.error}${detail.description ? `: ${detail.description}` : ""}`
-      : describeBody(response);
-    throw new FailureError(
-      `${where} answered HTTP ${response.status} (${what})`,
-      response.status >= 500
-        ? "the server is having trouble (the request was already retried); try again later"
-        : undefined,
-    );
-  }
-  const data = parseJsonObject(response.body);
-  if (!data) {
-    throw new FailureError(
-      `${where} answered HTTP ${response.status} with ${describeBody(response)}`,
-    );
-  }
+  const data = answerObject(response, purpose);
   const { access_token, refresh_token, expires_in } = data;
   // A token is printed by `token` and sent in headers: printable ASCII only, no line breaks.
   const accessToken = typeof access_token === "string" && isPrintableToken(access_token)
@@ -203,9 +154,7 @@ export function parseTokenResponse(
       refreshToken === null && "refresh_token",
       expiresIn === null && "expires_in",
     ].filter((name) => name !== false);
-    throw new FailureError(
-      `${where} sent an invalid token response (missing or malformed: ${problems.join(", ")})`,
-    );
+    throw new InvalidResponseError(purpose, response.status, describeBody(response), problems);
   }
   registerSecret(accessToken);
   if (refreshToken !== undefined) registerSecret(refreshToken);
@@ -223,25 +172,15 @@ export function parseTokenResponse(
 
 /** The `raw_key` of a create_api_key response. */
 export function parseCreateApiKeyResponse(response: RawResponse): string {
-  if (response.status < 200 || response.status >= 300) {
-    const detail = oauthError(response);
-    throw new FailureError(
-      `creating an API key failed: HTTP ${response.status} (${
-        detail
-          ? `${detail.error}${detail.description ? `: ${detail.description}` : ""}`
-          : describeBody(response)
-      })`,
-      response.status === 403
-        ? "your account needs permission to create API keys in the Console organization"
-        : response.status >= 500
-        ? "the server is having trouble (the request was already retried); try again later"
-        : `run \`${PROGRAM} login --method browser --create-api-key\` again`,
-    );
-  }
-  const data = parseJsonObject(response.body);
-  const key = data?.raw_key;
+  const data = answerObject(response, "create-api-key");
+  const key = data.raw_key;
   if (typeof key !== "string" || !isPrintableToken(key)) {
-    throw new FailureError("creating an API key failed: the response has no raw_key");
+    throw new InvalidResponseError(
+      "create-api-key",
+      response.status,
+      describeBody(response),
+      ["raw_key"],
+    );
   }
   registerSecret(key);
   return key;

@@ -97,7 +97,7 @@ export function testContext(
   env: Record<string, string | undefined>,
   os: typeof Deno.build.os = "linux",
   io: Io = memoryIo(),
-  files: { authFile?: string; stateFile?: string } = {},
+  files: { authFile?: string; stateFile?: string; fetch?: Context["fetch"] } = {},
 ): Context {
   return createContext({
     env: recordEnv(env),
@@ -106,6 +106,7 @@ export function testContext(
     os,
     authFile: files.authFile ?? "/nonexistent/auth.json",
     stateFile: files.stateFile,
+    fetch: files.fetch,
   });
 }
 
@@ -168,6 +169,8 @@ export interface CommandContextOptions {
   debug?: boolean;
   /** Working directory (default: the sandbox root). */
   cwd?: string;
+  /** The network door (default: the real `fetch`); a test may answer requests itself. */
+  fetch?: Context["fetch"];
   /** Names the run in leak-scan failures (default "in-process command"). */
   name?: string;
 }
@@ -222,6 +225,7 @@ export function commandContext(box: Sandbox, options: CommandContextOptions = {}
     os: options.os,
     now: options.now,
     authFile: options.authFile,
+    fetch: options.fetch,
   });
   const errors: CliError[] = [];
   return {

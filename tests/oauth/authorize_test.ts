@@ -3,12 +3,13 @@ import { UsageError } from "../../lib/errors.ts";
 import { buildAuthorizeUrl, checkState, parsePastedCode } from "../../lib/oauth/authorize.ts";
 import { loadOAuthConfig } from "../../lib/oauth/config.ts";
 import { recordEnv } from "../../lib/context.ts";
+import { worded } from "../helpers/worded.ts";
 
 const CONFIG = loadOAuthConfig(recordEnv({}));
 const PKCE = { challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", state: "st4te-abc_DEF" };
 
 function usageError(fn: () => unknown, fragment: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
+  assert.throws(() => worded(fn), (error: unknown) => {
     assert(error instanceof UsageError, `expected a UsageError, got ${error}`);
     assert.equal(error.exitCode, 2);
     assert.match(error.message, fragment);
@@ -125,8 +126,10 @@ Deno.test("paste: the authorize URL itself is refused rather than sent as code '
 Deno.test("paste: an error description from the page is shown without control characters", () => {
   assert.throws(
     () =>
-      parsePastedCode(
-        "https://x.example/cb?error=access_denied%0A%1B%5B31mFAKE&error_description=no",
+      worded(() =>
+        parsePastedCode(
+          "https://x.example/cb?error=access_denied%0A%1B%5B31mFAKE&error_description=no",
+        )
       ),
     (error: unknown) => {
       assert(error instanceof UsageError);

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { recordEnv } from "../../lib/context.ts";
 import { testContext } from "../helpers/context.ts";
 import { type CliError, FailureError, SignInRequiredError, UsageError } from "../../lib/errors.ts";
-import { loadOAuthConfig } from "../../lib/oauth/config.ts";
-import { networkReason, retryAfterMs, userAgent } from "../../lib/oauth/http.ts";
+import { loadOAuthConfig, userAgent } from "../../lib/oauth/config.ts";
+import { networkReason, retryAfterMs } from "../../lib/oauth/http.ts";
 import {
   codeExchangeBody,
   parseCreateApiKeyResponse,
@@ -12,6 +12,7 @@ import {
   refreshBody,
 } from "../../lib/oauth/token.ts";
 import { scrub } from "../../lib/redact.ts";
+import { worded } from "../helpers/worded.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 const CONFIG = loadOAuthConfig(recordEnv({}));
@@ -35,7 +36,7 @@ function fails(
 ): CliError {
   let caught: unknown;
   try {
-    parseTokenResponse(response, purpose);
+    worded(() => parseTokenResponse(response, purpose));
   } catch (error) {
     caught = error;
   }
@@ -250,19 +251,21 @@ Deno.test("create_api_key responses: raw_key, or a clear failure", () => {
     ]
   ) {
     assert.throws(
-      () => parseCreateApiKeyResponse(response),
+      () => worded(() => parseCreateApiKeyResponse(response)),
       (error: unknown) => error instanceof FailureError && /no raw_key/.test(error.message),
     );
   }
   assert.throws(
     () =>
-      parseCreateApiKeyResponse(json(403, { error: { type: "permission_error", message: "x" } })),
+      worded(() =>
+        parseCreateApiKeyResponse(json(403, { error: { type: "permission_error", message: "x" } }))
+      ),
     (error: unknown) =>
       error instanceof FailureError && /HTTP 403 \(permission_error: x\)/.test(error.message) &&
       /permission to create API keys/.test(error.hint ?? ""),
   );
   assert.throws(
-    () => parseCreateApiKeyResponse({ status: 502, contentType: "", body: "" }),
+    () => worded(() => parseCreateApiKeyResponse({ status: 502, contentType: "", body: "" })),
     (error: unknown) =>
       error instanceof FailureError && /HTTP 502 \(an empty body\)/.test(error.message) &&
       /try again later/.test(error.hint ?? ""),
