@@ -3,6 +3,7 @@
  * warning of `login` and the "oauth entry use" check of `doctor`.
  */
 
+import { OAUTH_NOT_CONSUMED } from "../../lib/opencode/config.ts";
 import assert from "node:assert/strict";
 import { installFakeClaude } from "../fakes/claude_code.ts";
 import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
@@ -52,7 +53,7 @@ Deno.test("projectDirs walks up from the working directory to the repository roo
 async function loginWarns(box: Sandbox, cwd?: string): Promise<boolean> {
   const result = await box.run(["login", "--method", "claude-code"], { cwd });
   assert.equal(result.code, 0, result.stderr);
-  return /warning: OpenCode 1\.3\+ does not use an `oauth`/.test(result.stderr);
+  return result.stderr.includes(`warning: ${OAUTH_NOT_CONSUMED.warning}`);
 }
 
 Deno.test("a project's opencode.json (found from a subfolder) and local plugin files count as consumers", async () => {

@@ -309,7 +309,7 @@ Deno.test("login --create-api-key: console authorize URL, key minted with the be
       const state = JSON.parse(await Deno.readTextFile(box.stateFile)).anthropic;
       assert.equal(state.source, "api-key");
       assert.equal(state.email, "dev@example.com");
-      assert.doesNotMatch(login.stderr, /does not use an `oauth`/);
+      assert.doesNotMatch(login.stderr, /ignores an `oauth` entry/);
 
       const token = await box.runInProcess(["token"], { env: fake.env(), allowOnStdout: [key] });
       assert.equal(token.stdout, `${key}\n`);
