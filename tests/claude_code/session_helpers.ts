@@ -108,18 +108,7 @@ export async function assertStored(box: Sandbox, tokens: Tokens): Promise<void> 
 
 export { pathExists as exists } from "../../lib/fs/atomic.ts";
 
-/** Wait until `check` holds (polling), failing after `limitMs` with `what`. */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  limitMs = 60_000,
-): Promise<void> {
-  const until = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitFor } from "../helpers/wait.ts";
 
 /** One step of a terminal session: wait for `expect` in the output, then type `send`. */
 export interface PtyStep {
