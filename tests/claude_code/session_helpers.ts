@@ -42,7 +42,7 @@ export function staleTokens(box: Sandbox): Tokens {
  */
 export async function staleClaudeSession(
   box: Sandbox,
-  options: { stored?: boolean; delayMs?: number } = {},
+  options: { stored?: boolean; delayMs?: number; waitForFile?: string } = {},
 ): Promise<{ stale: Tokens; next: Tokens; file: string; claude: FakeClaude }> {
   const stale = staleTokens(box);
   const next = freshTokens(box);
@@ -53,6 +53,7 @@ export async function staleClaudeSession(
     credentialsPath: file,
     next: claudePayload(next),
     delayMs: options.delayMs,
+    waitForFile: options.waitForFile,
   });
   return { stale, next, file, claude };
 }

@@ -51,12 +51,6 @@ export class ReleaseFile {
   /** Create the handle; nothing is written until `release()`. */
   constructor(readonly path: string) {}
 
-  /** The sh line a fake runs to wait for the release (polling, as sh has nothing better). */
-  shWait(): string {
-    const quoted = `'${this.path.replaceAll("'", `'\\''`)}'`;
-    return `while [ ! -e ${quoted} ]; do sleep 0.02; done`;
-  }
-
   /** Let the waiting fake go on. */
   async release(): Promise<void> {
     await Deno.writeTextFile(this.path, "go\n");
