@@ -10,6 +10,7 @@ import { claudePayload, claudeTokens, installFakeClaude } from "../fakes/claude_
 /** The handle `installFakeClaude` returns. */
 type FakeClaude = Awaited<ReturnType<typeof installFakeClaude>>;
 import { CLI_FLAGS, MAIN, type RunResult, type Sandbox } from "../helpers/sandbox.ts";
+import { HANG_MS } from "../helpers/wait.ts";
 
 /** A token pair as the fakes make it. */
 export type Tokens = ReturnType<typeof claudeTokens>;
@@ -111,10 +112,14 @@ export { pathExists as exists } from "../../lib/fs/atomic.ts";
 
 export { waitFor } from "../helpers/wait.ts";
 
-/** One step of a terminal session: wait for `expect` in the output, then type `send`. */
+/**
+ * One step of a terminal session: wait for `expect` in the output, then type
+ * `send` and/or create the file `touch` (a ReleaseFile a fake waits for).
+ */
 export interface PtyStep {
   expect: string;
-  send: string;
+  send?: string;
+  touch?: string;
 }
 
 const PTY_DRIVER = `
@@ -140,15 +145,18 @@ def pump(limit):
     return True
 failed = None
 for step in spec["steps"]:
-    deadline = time.time() + 60
+    deadline = time.time() + spec["limit"]
     while step["expect"].encode() not in out:
         if time.time() > deadline or not pump(0.2):
             failed = step["expect"]
             break
     if failed:
         break
-    os.write(fd, step["send"].encode())
-deadline = time.time() + 60
+    if step.get("touch"):
+        open(step["touch"], "w").close()
+    if step.get("send"):
+        os.write(fd, step["send"].encode())
+deadline = time.time() + spec["limit"]
 while time.time() < deadline and pump(0.2):
     pass
 _, status = os.waitpid(pid, 0)
@@ -177,6 +185,8 @@ export async function runOnPty(
     env: { TERM: "xterm", ...box.runEnv(env) },
     cwd: box.root,
     steps,
+    // Only a hang takes this long (seconds, for the driver).
+    limit: HANG_MS / 1000,
   };
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(JSON.stringify(spec)));

@@ -18,6 +18,7 @@ import {
   writeClaudeFile,
 } from "../claude_code/session_helpers.ts";
 import { OAUTH_NOT_CONSUMED_WARNING } from "../../lib/opencode/config.ts";
+import { ReleaseFile } from "../helpers/wait.ts";
 
 const LOGIN = ["login", "--method", "claude-code"];
 
@@ -151,8 +152,13 @@ Deno.test("login without --method and without a terminal is exit 2 naming --meth
 
 Deno.test("the picker on a terminal pre-selects Claude Code when its sign-in exists; Enter accepts (and refreshes with a spinner)", async () => {
   await withSandbox(async (box) => {
-    const { next, claude } = await staleClaudeSession(box, { delayMs: 600 });
-    const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-3 [1]: ", send: "\r" }]);
+    // `claude` stays busy until the spinner has been seen on the terminal.
+    const go = new ReleaseFile(`${box.root}/claude-go`);
+    const { next, claude } = await staleClaudeSession(box, { waitForFile: go.path });
+    const result = await runOnPty(box, ["login"], [
+      { expect: "Choose 1-3 [1]: ", send: "\r" },
+      { expect: " Refreshing the Claude Code session", touch: go.path },
+    ]);
     assert.equal(result.failed, null, result.stderr);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stderr.split(/\r?\n/);

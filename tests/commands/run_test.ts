@@ -13,7 +13,6 @@ import {
   assertStored,
   exists,
   freshTokens,
-  runOnPty,
   seedClaudeSession,
   staleClaudeSession,
   staleTokens,
