@@ -189,7 +189,7 @@ Deno.test({
         try {
           await runBounded({ spawn: processSpawn, os: Deno.build.os }, {
             command: "sh",
-            args: ["-c", "sleep 30 & echo $! > '${dir}/pid'; wait"],
+            args: ["-c", "sleep 1000 & echo $! > '${dir}/pid'; wait"],
             timeoutMs: 60000,
           });
           console.log("finished");
