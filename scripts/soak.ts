@@ -125,11 +125,12 @@ function busyLoops(count: number): () => void {
   };
 }
 
-/** Run one copy of the suite in its own temporary folders; its output goes to `dir`/output.log. */
-async function runCopy(dir: string, round: number, copy: number): Promise<SoakRun> {
-  const tmp = `${dir}/tmp`;
+/**
+ * Run one copy of the suite with its own temporary folder `tmp` (kept short:
+ * socket paths under it must fit 108 bytes); its output goes to `log`.
+ */
+async function runCopy(tmp: string, log: string, round: number, copy: number): Promise<SoakRun> {
   await Deno.mkdir(tmp, { recursive: true });
-  const log = `${dir}/output.log`;
   const started = performance.now();
   const output = await testCommand([], { TMPDIR: tmp, TMP: tmp, TEMP: tmp }, "piped").output();
   const ms = performance.now() - started;
@@ -160,7 +161,13 @@ if (import.meta.main) {
     for (let round = 1; round <= options.rounds; round++) {
       const copies = Array.from(
         { length: options.sideBySide },
-        (_, i) => runCopy(`${root}/round-${round}-copy-${i + 1}`, round, i + 1),
+        (_, i) =>
+          runCopy(
+            `${root}/${round}.${i + 1}`,
+            `${root}/round-${round}-copy-${i + 1}.log`,
+            round,
+            i + 1,
+          ),
       );
       runs.push(...await Promise.all(copies));
     }
