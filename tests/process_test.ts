@@ -27,7 +27,7 @@ Deno.test({
     const result = await runBounded(ctx, {
       command: "sh",
       args: ["-c", "cat; echo out; echo err >&2; exit 3"],
-      timeoutMs: 10_000,
+      timeoutMs: HANG_MS,
     });
     assert.equal(result.code, 3);
     assert.equal(result.signal, null);
@@ -113,7 +113,7 @@ Deno.test({
     const result = await runBounded(ctx, {
       command: "sh",
       args: ["-c", "i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done"],
-      timeoutMs: 20_000,
+      timeoutMs: HANG_MS,
       maxOutputBytes: 1024,
     });
     assert.equal(result.stdout.length, 1024);
@@ -123,7 +123,7 @@ Deno.test({
     const errors = await runBounded(ctx, {
       command: "sh",
       args: ["-c", "i=0; while [ $i -lt 2000 ]; do echo err$i >&2; i=$((i+1)); done"],
-      timeoutMs: 20_000,
+      timeoutMs: HANG_MS,
       maxOutputBytes: 1024,
     });
     assert.equal(errors.code, 0);
@@ -190,7 +190,7 @@ Deno.test({
           await runBounded({ spawn: processSpawn, os: Deno.build.os }, {
             command: "sh",
             args: ["-c", "sleep 1000 & echo $! > '${dir}/pid'; wait"],
-            timeoutMs: 60000,
+            timeoutMs: 600000,
           });
           console.log("finished");
         } catch (error) {
