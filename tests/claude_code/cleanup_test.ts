@@ -80,7 +80,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
         await installHangingClaude(box);
         const before = await box.readAuthText();
         const child = box.command(["token"], {
-          env: { CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS: "60000" },
+          env: { CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS: "600000" },
         }).spawn();
         await child.stdin.close();
         // The grandchild is written after the CLI listens for signals (it does before spawning).
