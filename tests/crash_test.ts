@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
+import { oneHeavyAtATime } from "./helpers/heavy.ts";
 import { writeEntry } from "../lib/opencode/auth_file.ts";
 import { parseEntry } from "../lib/opencode/entry.ts";
 import { removeMembers } from "../lib/opencode/json_edit.ts";
@@ -130,107 +131,108 @@ async function runRound(
 Deno.test({
   name:
     `crash safety: ${ROUNDS} writers killed with SIGKILL at random points of login/refresh/logout`,
-  fn: async () => {
-    await withSandbox(async (box) => {
-      const fake = await FakeAnthropic.start();
-      try {
-        box.plant(
-          "sk-openai-CRASH-PLANTED-0123456789",
-          "gho_CRASH_PLANTED_refresh",
-        );
-        await box.writeAuth(OTHERS);
-        await Deno.chmod(box.authFile, 0o600);
-        const env = fake.env();
-        const key = "sk-ant-api03-crash-0123456789abcdefghijklmnop";
-        box.plant(key);
-
-        /** Give the stored entry a live refresh token, so that a refresh can write. */
-        const seedBrowser = async () => {
-          const tokens = fake.issueTokens();
-          box.plant(tokens.access, tokens.refresh);
-          await writeEntry(box.authFile, {
-            type: "oauth",
-            refresh: tokens.refresh,
-            access: tokens.access,
-            expires: Date.now() + 3600_000,
-          });
-          // A sign-in of ours: the state proves this tool obtained the refresh token.
-          await writeState(box.stateFile, {
-            source: "browser-oauth",
-            authFile: box.authFile,
-            mintedRefresh: await fingerprint(tokens.refresh),
-          });
-        };
-        const rounds: Record<Op, Round> = {
-          login: { op: "login", args: ["login", "--method", "api-key"], stdin: key },
-          refresh: { op: "refresh", args: ["refresh", "--force"], stdin: "" },
-          logout: { op: "logout", args: ["logout"], stdin: "" },
-        };
-        const ops: Op[] = ["login", "refresh", "logout"];
-        const plantIssued = () => {
-          for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
-        };
-
-        // How long each command takes here, unkilled (median of 3).
-        const duration: Record<Op, number> = { login: 0, refresh: 0, logout: 0 };
-        for (const op of ops) {
-          const times: number[] = [];
-          for (let i = 0; i < 3; i++) {
-            if (op === "refresh") await seedBrowser();
-            times.push((await runRound(box, rounds[op], env, null, plantIssued)).ms);
-            await assertIntact(box, `warm-up ${op}`);
-          }
-          duration[op] = times.sort((a, b) => a - b)[1];
-        }
-
-        // Until about the time `--version` takes, Deno is still starting and nothing is
-        // written: kill between that and the end of the command's usual run.
-        const startTimes: number[] = [];
-        for (let i = 0; i < 3; i++) {
-          startTimes.push(
-            (await runRound(
-              box,
-              { op: "login", args: ["--version"], stdin: "" },
-              env,
-              null,
-              plantIssued,
-            ))
-              .ms,
+  fn: () =>
+    oneHeavyAtATime(() =>
+      withSandbox(async (box) => {
+        const fake = await FakeAnthropic.start();
+        try {
+          box.plant(
+            "sk-openai-CRASH-PLANTED-0123456789",
+            "gho_CRASH_PLANTED_refresh",
           );
-        }
-        const started = startTimes.sort((a, b) => a - b)[1];
+          await box.writeAuth(OTHERS);
+          await Deno.chmod(box.authFile, 0o600);
+          const env = fake.env();
+          const key = "sk-ant-api03-crash-0123456789abcdefghijklmnop";
+          box.plant(key);
 
-        const stats = { killed: 0, finished: 0 };
-        for (let i = 0; i < ROUNDS; i++) {
-          const op = ops[i % ops.length];
-          if (op === "refresh") {
-            await seedBrowser();
-            await assertIntact(box, `round ${i} seed`);
+          /** Give the stored entry a live refresh token, so that a refresh can write. */
+          const seedBrowser = async () => {
+            const tokens = fake.issueTokens();
+            box.plant(tokens.access, tokens.refresh);
+            await writeEntry(box.authFile, {
+              type: "oauth",
+              refresh: tokens.refresh,
+              access: tokens.access,
+              expires: Date.now() + 3600_000,
+            });
+            // A sign-in of ours: the state proves this tool obtained the refresh token.
+            await writeState(box.stateFile, {
+              source: "browser-oauth",
+              authFile: box.authFile,
+              mintedRefresh: await fingerprint(tokens.refresh),
+            });
+          };
+          const rounds: Record<Op, Round> = {
+            login: { op: "login", args: ["login", "--method", "api-key"], stdin: key },
+            refresh: { op: "refresh", args: ["refresh", "--force"], stdin: "" },
+            logout: { op: "logout", args: ["logout"], stdin: "" },
+          };
+          const ops: Op[] = ["login", "refresh", "logout"];
+          const plantIssued = () => {
+            for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
+          };
+
+          // How long each command takes here, unkilled (median of 3).
+          const duration: Record<Op, number> = { login: 0, refresh: 0, logout: 0 };
+          for (const op of ops) {
+            const times: number[] = [];
+            for (let i = 0; i < 3; i++) {
+              if (op === "refresh") await seedBrowser();
+              times.push((await runRound(box, rounds[op], env, null, plantIssued)).ms);
+              await assertIntact(box, `warm-up ${op}`);
+            }
+            duration[op] = times.sort((a, b) => a - b)[1];
           }
-          const from = Math.min(started * 0.9, duration[op] * 0.8);
-          const delay = from + Math.random() * (duration[op] * 1.05 - from);
-          const result = await runRound(box, rounds[op], env, delay, plantIssued);
-          if (result.killed) stats.killed++;
-          else stats.finished++;
-          await assertIntact(box, `round ${i} (${op}, killed after ${delay.toFixed(0)} ms)`);
+
+          // Until about the time `--version` takes, Deno is still starting and nothing is
+          // written: kill between that and the end of the command's usual run.
+          const startTimes: number[] = [];
+          for (let i = 0; i < 3; i++) {
+            startTimes.push(
+              (await runRound(
+                box,
+                { op: "login", args: ["--version"], stdin: "" },
+                env,
+                null,
+                plantIssued,
+              ))
+                .ms,
+            );
+          }
+          const started = startTimes.sort((a, b) => a - b)[1];
+
+          const stats = { killed: 0, finished: 0 };
+          for (let i = 0; i < ROUNDS; i++) {
+            const op = ops[i % ops.length];
+            if (op === "refresh") {
+              await seedBrowser();
+              await assertIntact(box, `round ${i} seed`);
+            }
+            const from = Math.min(started * 0.9, duration[op] * 0.8);
+            const delay = from + Math.random() * (duration[op] * 1.05 - from);
+            const result = await runRound(box, rounds[op], env, delay, plantIssued);
+            if (result.killed) stats.killed++;
+            else stats.finished++;
+            await assertIntact(box, `round ${i} (${op}, killed after ${delay.toFixed(0)} ms)`);
+          }
+          // A final clean run removes any leftover.
+          await runRound(box, rounds.login, env, null, plantIssued);
+          await assertIntact(box, "final login");
+          assert.deepEqual(await temporaryFiles(`${box.dataHome}/opencode`, "auth.json"), []);
+          assert.equal(JSON.parse((await box.readAuthText())!).anthropic.key, key);
+          await runRound(box, rounds.logout, env, null, plantIssued);
+          assert.equal(await box.readAuthText(), OTHERS);
+          assert(stats.killed > 0, "no writer was ever killed while running");
+          console.log(
+            `crash test: ${stats.killed} of ${ROUNDS} writers killed mid-run, ${stats.finished} finished first ` +
+              `(start-up ${started.toFixed(0)} ms; durations: ${
+                ops.map((op) => `${op} ${duration[op].toFixed(0)} ms`).join(", ")
+              })`,
+          );
+        } finally {
+          await fake.close();
         }
-        // A final clean run removes any leftover.
-        await runRound(box, rounds.login, env, null, plantIssued);
-        await assertIntact(box, "final login");
-        assert.deepEqual(await temporaryFiles(`${box.dataHome}/opencode`, "auth.json"), []);
-        assert.equal(JSON.parse((await box.readAuthText())!).anthropic.key, key);
-        await runRound(box, rounds.logout, env, null, plantIssued);
-        assert.equal(await box.readAuthText(), OTHERS);
-        assert(stats.killed > 0, "no writer was ever killed while running");
-        console.log(
-          `crash test: ${stats.killed} of ${ROUNDS} writers killed mid-run, ${stats.finished} finished first ` +
-            `(start-up ${started.toFixed(0)} ms; durations: ${
-              ops.map((op) => `${op} ${duration[op].toFixed(0)} ms`).join(", ")
-            })`,
-        );
-      } finally {
-        await fake.close();
-      }
-    });
-  },
+      })
+    ),
 });

@@ -101,14 +101,17 @@ Deno.test({
     await withSandbox((box) =>
       withFake(async (fake) => {
         const stale = await seedBrowserEntry(box, fake);
-        // The refresh answer waits until the test has sent SIGINT (the request was seen).
-        fake.refreshDelayMs = 1_500;
+        // The refresh answer is held until the test has sent SIGINT (the request was seen),
+        // then given a moment for the signal to be taken: an event first, not a race.
+        let answer = () => {};
+        fake.refreshGate = new Promise<void>((resolve) => answer = resolve);
         const child = box.command(["token"], { env: fake.env() }).spawn();
         await child.stdin.close();
         while (fake.refreshRequests().length === 0) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
         child.kill("SIGINT");
+        setTimeout(answer, 1_000);
         const output = await child.output();
         const stderr = new TextDecoder().decode(output.stderr);
         assert.equal(output.code, 130, stderr);

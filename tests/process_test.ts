@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { processSpawn } from "../lib/context.ts";
 import { runBounded } from "../lib/process.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
-import { assertGrandchildGone, gone, readPid } from "./helpers/processes.ts";
+import { alive, assertGrandchildGone, gone, readPid } from "./helpers/processes.ts";
+import { HANG_MS, hangGuard } from "./helpers/wait.ts";
 
 const posix = Deno.build.os !== "windows";
 const ctx = { spawn: processSpawn, os: Deno.build.os };
@@ -26,7 +27,7 @@ Deno.test({
     const result = await runBounded(ctx, {
       command: "sh",
       args: ["-c", "cat; echo out; echo err >&2; exit 3"],
-      timeoutMs: 10_000,
+      timeoutMs: HANG_MS,
     });
     assert.equal(result.code, 3);
     assert.equal(result.signal, null);
@@ -41,14 +42,16 @@ Deno.test({
   ignore: !posix,
   fn: async () => {
     await withDir(async (dir) => {
-      const started = Date.now();
-      const result = await runBounded(ctx, {
-        command: "sh",
-        args: ["-c", `sleep 30 & echo $! > '${dir}/pid'; wait`],
-        timeoutMs: 300,
-      });
+      // The grandchild would hold the pipes for 1000 s: a run that waited for it would hang.
+      const result = await hangGuard(
+        "runBounded",
+        runBounded(ctx, {
+          command: "sh",
+          args: ["-c", `sleep 1000 & echo $! > '${dir}/pid'; wait`],
+          timeoutMs: 300,
+        }),
+      );
       assert.equal(result.timedOut, true);
-      assert(Date.now() - started < 5_000, "the run ended soon after its limit");
       await assertGrandchildGone(`${dir}/pid`);
     });
   },
@@ -59,19 +62,20 @@ Deno.test({
   ignore: !posix,
   fn: async () => {
     await withDir(async (dir) => {
-      const started = Date.now();
-      const result = await runBounded(ctx, {
-        command: "sh",
-        args: [
-          "-c",
-          `trap '' TERM; (trap '' TERM; sleep 30) & echo $! > '${dir}/pid'; while :; do sleep 1; done`,
-        ],
-        timeoutMs: 300,
-      });
-      const took = Date.now() - started;
+      // Both ignore SIGTERM and would run for ever: only SIGKILL ends them (or the run hangs).
+      const result = await hangGuard(
+        "runBounded",
+        runBounded(ctx, {
+          command: "sh",
+          args: [
+            "-c",
+            `trap '' TERM; (trap '' TERM; sleep 1000) & echo $! > '${dir}/pid'; while :; do sleep 1; done`,
+          ],
+          timeoutMs: 300,
+        }),
+      );
       assert.equal(result.timedOut, true);
       assert.equal(result.signal, "SIGKILL");
-      assert(took >= 2_000 && took < 6_000, `took ${took} ms`);
       await assertGrandchildGone(`${dir}/pid`);
     });
   },
@@ -82,16 +86,21 @@ Deno.test({
   ignore: !posix,
   fn: async () => {
     await withDir(async (dir) => {
-      const started = Date.now();
-      const result = await runBounded(ctx, {
-        command: "sh",
-        args: ["-c", `sleep 5 & echo $! > '${dir}/pid'; echo done; exit 0`],
-        timeoutMs: 10_000,
-      });
+      // The grandchild holds the pipes for 1000 s; the time limit is longer still.
+      const result = await hangGuard(
+        "runBounded",
+        runBounded(ctx, {
+          command: "sh",
+          args: ["-c", `sleep 1000 & echo $! > '${dir}/pid'; echo done; exit 0`],
+          timeoutMs: 2 * HANG_MS,
+        }),
+      );
       assert.equal(result.code, 0);
+      assert.equal(result.timedOut, false);
       assert.equal(decoder.decode(result.stdout), "done\n");
-      assert(Date.now() - started < 2_000, "returned without waiting for the grandchild");
       const grandchild = await readPid(`${dir}/pid`);
+      // Returned while the grandchild (and its hold on the pipes) is still there.
+      assert(await alive(grandchild), "the grandchild ended: this proves nothing");
       await new Deno.Command("kill", { args: [String(grandchild)] }).output();
     });
   },
@@ -104,7 +113,7 @@ Deno.test({
     const result = await runBounded(ctx, {
       command: "sh",
       args: ["-c", "i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done"],
-      timeoutMs: 20_000,
+      timeoutMs: HANG_MS,
       maxOutputBytes: 1024,
     });
     assert.equal(result.stdout.length, 1024);
@@ -114,7 +123,7 @@ Deno.test({
     const errors = await runBounded(ctx, {
       command: "sh",
       args: ["-c", "i=0; while [ $i -lt 2000 ]; do echo err$i >&2; i=$((i+1)); done"],
-      timeoutMs: 20_000,
+      timeoutMs: HANG_MS,
       maxOutputBytes: 1024,
     });
     assert.equal(errors.code, 0);
@@ -128,18 +137,19 @@ Deno.test({
   name: "an endless writer is cut off, not read forever",
   ignore: !posix,
   fn: async () => {
-    const started = Date.now();
-    const result = await runBounded(ctx, {
-      command: "sh",
-      args: ["-c", "yes"],
-      timeoutMs: 5_000,
-      maxOutputBytes: 64 * 1024,
-    });
+    const result = await hangGuard(
+      "runBounded",
+      runBounded(ctx, {
+        command: "sh",
+        args: ["-c", "yes"],
+        timeoutMs: 2 * HANG_MS,
+        maxOutputBytes: 64 * 1024,
+      }),
+    );
     assert.equal(result.stdout.length, 64 * 1024);
     assert.equal(result.stdoutTruncated, true);
     // Once its reader is gone, `yes` dies of EPIPE well before the time limit.
     assert.equal(result.timedOut, false);
-    assert(Date.now() - started < 4_000);
   },
 });
 
@@ -182,8 +192,8 @@ Deno.test({
         try {
           await runBounded({ spawn: processSpawn, os: Deno.build.os }, {
             command: "sh",
-            args: ["-c", "sleep 30 & echo $! > '${dir}/pid'; wait"],
-            timeoutMs: 60000,
+            args: ["-c", "sleep 1000 & echo $! > '${dir}/pid'; wait"],
+            timeoutMs: 600000,
           });
           console.log("finished");
         } catch (error) {
@@ -198,13 +208,13 @@ Deno.test({
         stdout: "piped",
         stderr: "piped",
       }).spawn();
+      // The runner listens for signals before it spawns: the pid written means it listens.
       const grandchild = await readPid(`${dir}/pid`);
-      // Let the runner reach its await (a loaded CI machine can be slow to get there).
-      await new Promise((resolve) => setTimeout(resolve, 200));
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), HANG_MS);
       const output = await child.output();
       clearTimeout(timer);
+      assert.equal(output.signal, null, "the runner hung: killed after the hang limit");
       assert.equal(decoder.decode(output.stdout).trim(), "cancelled by SIGTERM");
       assert.equal(output.code, 143);
       assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
@@ -216,19 +226,18 @@ Deno.test({
 async function restrictedRun(
   dir: string,
   allowRun: string,
-): Promise<{ timedOut: boolean; took: number }> {
+): Promise<{ timedOut: boolean }> {
   const module = new URL("../lib/process.ts", import.meta.url).href;
   const context = new URL("../lib/context.ts", import.meta.url).href;
   const code = `
     import { runBounded } from ${JSON.stringify(module)};
     import { processSpawn } from ${JSON.stringify(context)};
-    const started = Date.now();
     const result = await runBounded({ spawn: processSpawn, os: Deno.build.os }, {
       command: "sh",
-      args: ["-c", "sleep 30 & echo $! > '${dir}/pid'; wait"],
+      args: ["-c", "sleep 1000 & echo $! > '${dir}/pid'; wait"],
       timeoutMs: 300,
     });
-    console.log(JSON.stringify({ timedOut: result.timedOut, took: Date.now() - started }));`;
+    console.log(JSON.stringify({ timedOut: result.timedOut }));`;
   await Deno.writeTextFile(`${dir}/run.ts`, code);
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-prompt", "--allow-read", `--allow-run=${allowRun}`, `${dir}/run.ts`],
@@ -236,7 +245,10 @@ async function restrictedRun(
     stdout: "piped",
     stderr: "piped",
     env: { PATH: Deno.env.get("PATH") ?? "" },
+    // A runner that cannot stop its child would wait 1000 s for the grandchild: that is a hang.
+    signal: AbortSignal.timeout(HANG_MS),
   }).output();
+  assert.equal(output.signal, null, "the restricted runner hung: killed after the hang limit");
   const text = decoder.decode(output.stdout).trim();
   assert(text, decoder.decode(output.stderr));
   return JSON.parse(text);
@@ -249,7 +261,6 @@ Deno.test({
     await withDir(async (dir) => {
       const result = await restrictedRun(dir, "sh");
       assert.equal(result.timedOut, true);
-      assert(result.took < 5_000, `took ${result.took} ms`);
       // Without a way to signal the group, the grandchild outlives it: clean up.
       await new Deno.Command("kill", { args: [String(await readPid(`${dir}/pid`))] }).output();
     });

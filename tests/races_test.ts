@@ -1,18 +1,26 @@
 /**
  * No lost sign-in under races (issue 10, class 1): every write is a
- * compare-and-swap under the lock. The windows are made wide (a fake `claude`
- * that sleeps, a slow token endpoint) and the final files are asserted, not
- * only exit codes. Real processes, under the start task's flags.
+ * compare-and-swap under the lock. Each race is ordered by events, never by
+ * sleeps: the refreshing `token` (a real process, under the start task's
+ * flags) is held inside its refresh (a fake `claude` that waits for a release
+ * file, a fake server that holds the refresh answer) until the other side has
+ * done its part, and the final files are asserted, not only exit codes. The
+ * other side (`login`, `logout`) runs in this process, so its stderr can be
+ * watched for the moment it waits for the lock.
  */
 
 import assert from "node:assert/strict";
 import { fingerprint } from "../lib/state.ts";
 import { staleClaudeSession, waitFor } from "./claude_code/session_helpers.ts";
-import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
+import { interactiveIo } from "./helpers/context.ts";
+import { type RunResult, type Sandbox, withSandbox } from "./helpers/sandbox.ts";
+import { ReleaseFile } from "./helpers/wait.ts";
 import { seedBrowserEntry, withFake } from "./oauth/browser_helpers.ts";
 
 const KEY = "sk-ant-api03-race-winner-0123456789abcdef";
 const OTHERS = { openai: { type: "api", key: "sk-openai-RACE-PLANTED-0123456789" } };
+/** What a command prints while it waits for the lock another process holds. */
+const WAITING = /Waiting for another opencode-claude-code-auth process \(pid \d+: /;
 
 /** The state file's `anthropic` record, or undefined. */
 async function recorded(box: Sandbox): Promise<Record<string, unknown> | undefined> {
@@ -23,24 +31,52 @@ async function recorded(box: Sandbox): Promise<Record<string, unknown> | undefin
   }
 }
 
-/** Resolves once the fake `claude` has started (its run is recorded first thing). */
+/**
+ * Resolves once the fake `claude` has started (its run is recorded first
+ * thing). It runs under the lock, so the lock is held from then on.
+ */
 async function claudeStarted(claude: { runs(): Promise<unknown[]> }): Promise<void> {
-  await waitFor("claude to start", async () => (await claude.runs()).length > 0, 10_000);
+  await waitFor("claude to start", async () => (await claude.runs()).length > 0);
+}
+
+/**
+ * Run `args` in this process while another process holds the lock; once it
+ * says it waits for that process, call `release` (which lets the holder
+ * finish). Fails if it never waits.
+ */
+async function runWhileLocked(
+  box: Sandbox,
+  args: string[],
+  release: () => Promise<void> | void,
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<RunResult> {
+  const io = interactiveIo();
+  if (options.stdin) io.send(options.stdin);
+  io.end();
+  const run = box.runInProcess(args, { io, env: options.env });
+  const waited = await io.waitForErr(WAITING, run);
+  await release();
+  const result = await run;
+  assert(waited, `\`${args.join(" ")}\` did not wait for the lock:\n${result.stderr}`);
+  return result;
 }
 
 Deno.test("race: `login --method api-key` during a slow `claude` refresh wins; it waits for the lock and says so", async () => {
   await withSandbox(async (box) => {
     box.plant(KEY, OTHERS.openai.key);
-    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 3_000 });
+    const go = new ReleaseFile(`${box.root}/claude-go`);
+    const { next, claude } = await staleClaudeSession(box, { stored: true, waitForFile: go.path });
     await box.writeAuth({ ...OTHERS, ...(await box.readAuth()) });
     const token = box.run(["token"], { allowOnStdout: [next.accessToken] });
     await claudeStarted(claude);
-    const login = await box.run(["login", "--method", "api-key"], { stdin: KEY });
+    // The login waits for the refresh instead of being overwritten by it, and says why.
+    const login = await runWhileLocked(box, ["login", "--method", "api-key"], () => go.release(), {
+      stdin: KEY,
+    });
     const first = await token;
     assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, `${next.accessToken}\n`);
     assert.equal(login.code, 0, login.stderr);
-    // The login waited for the refresh instead of being overwritten by it, and said why.
-    assert.match(login.stderr, /Waiting for another opencode-claude-code-auth process \(pid \d+: /);
     const auth = await box.readAuth();
     assert.deepEqual(auth.anthropic, { type: "api", key: KEY });
     assert.deepEqual(auth.openai, OTHERS.openai);
@@ -57,11 +93,12 @@ Deno.test("race: `login --method api-key` during a slow `claude` refresh wins; i
 Deno.test("race: `logout` during a slow `claude` refresh wins: the entry does not come back", async () => {
   await withSandbox(async (box) => {
     box.plant(OTHERS.openai.key);
-    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 1_500 });
+    const go = new ReleaseFile(`${box.root}/claude-go`);
+    const { next, claude } = await staleClaudeSession(box, { stored: true, waitForFile: go.path });
     await box.writeAuth({ ...OTHERS, ...(await box.readAuth()) });
     const token = box.run(["token"], { allowOnStdout: [next.accessToken] });
     await claudeStarted(claude);
-    const logout = await box.run(["logout"]);
+    const logout = await runWhileLocked(box, ["logout"], () => go.release());
     assert.equal((await token).code, 0);
     assert.equal(logout.code, 0, logout.stderr);
     const auth = await box.readAuth();
@@ -74,11 +111,13 @@ Deno.test("race: `logout` during a slow `claude` refresh wins: the entry does no
 Deno.test("race: an unlocked writer (OpenCode) that replaces the entry during a `claude` refresh keeps its write", async () => {
   await withSandbox(async (box) => {
     box.plant(KEY, OTHERS.openai.key);
-    const { next, claude } = await staleClaudeSession(box, { stored: true, delayMs: 1_200 });
+    const go = new ReleaseFile(`${box.root}/claude-go`);
+    const { next, claude } = await staleClaudeSession(box, { stored: true, waitForFile: go.path });
     const token = box.run(["token"], { allowOnStdout: [next.accessToken, KEY] });
     await claudeStarted(claude);
     // OpenCode takes no lock: it rewrites the whole file while `claude` runs.
     await box.writeAuth({ ...OTHERS, anthropic: { type: "api", key: KEY } });
+    await go.release();
     const result = await token;
     assert.equal(result.code, 0, result.stderr);
     const auth = await box.readAuth();
@@ -92,13 +131,22 @@ Deno.test("race: `login --method api-key` during a slow browser refresh wins, an
     withFake(async (fake) => {
       box.plant(KEY);
       await seedBrowserEntry(box, fake);
-      fake.refreshDelayMs = 1_500;
-      const token = box.run(["token"], { env: fake.env(), allowOnStdout: [fake.issued[0].access] });
-      await waitFor("the refresh request", () => fake.refreshRequests().length > 0, 10_000);
-      const login = await box.run(["login", "--method", "api-key"], { stdin: KEY });
-      for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
-      assert.equal((await token).code, 0);
+      let answer!: () => void;
+      fake.refreshGate = new Promise<void>((resolve) => answer = resolve);
+      // The refreshed token is only known once issued: the scan runs below, after planting it.
+      const token = box.run(["token"], { env: fake.env(), skipLeakCheck: true });
+      await waitFor("the refresh request", () => fake.refreshRequests().length > 0);
+      const login = await runWhileLocked(box, ["login", "--method", "api-key"], () => answer(), {
+        stdin: KEY,
+      });
+      const refreshed = await token;
+      assert.equal(refreshed.code, 0, refreshed.stderr);
       assert.equal(login.code, 0, login.stderr);
+      for (const pair of fake.issued) box.plant(pair.access, pair.refresh);
+      // `token` prints the token it refreshed (stored before the login took the lock):
+      // that one on its stdout is its answer, not a leak; nothing else may appear.
+      assert.equal(refreshed.stdout, `${fake.issued[1].access}\n`);
+      box.assertNoLeak(["token"], refreshed, [fake.issued[1].access]);
       assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
       assert.equal((await recorded(box))?.source, "api-key");
       assert.equal(fake.refreshRequests().length, 1);

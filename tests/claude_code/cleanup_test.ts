@@ -15,7 +15,8 @@ import {
   waitFor,
   writeClaudeFile,
 } from "./session_helpers.ts";
-import { alive } from "../helpers/processes.ts";
+import { alive, gone, readPid } from "../helpers/processes.ts";
+import { hangGuard } from "../helpers/wait.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
 
 /**
@@ -31,6 +32,7 @@ async function installHangingClaude(
     "claude",
     `#!/bin/sh
 PATH=/usr/bin:/bin
+echo $$ > '${box.root}/claude-pid'
 pwd > '${box.root}/claude-cwd'
 sleep 300 &
 echo $! > '${box.root}/grandchild'
@@ -42,7 +44,7 @@ wait
 /** The hanging `claude`'s grandchild ended and its temporary folder (its cwd) is gone. */
 async function assertClaudeCleanedUp(box: { root: string }): Promise<void> {
   const grandchild = Number(await Deno.readTextFile(`${box.root}/grandchild`));
-  await waitFor("the grandchild to end", async () => !await alive(grandchild), 5_000);
+  assert(await gone(grandchild), `grandchild ${grandchild} still runs: hung?`);
   const cwd = (await Deno.readTextFile(`${box.root}/claude-cwd`)).trim();
   assert.equal(await exists(cwd), false, `temporary folder ${cwd} left behind`);
 }
@@ -84,11 +86,11 @@ for (
         await installHangingClaude(box);
         const before = await box.readAuthText();
         const child = box.command(["token"], {
-          env: { CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS: "60000" },
+          env: { CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS: "600000" },
         }).spawn();
         await child.stdin.close();
-        await waitFor("claude to start", () => exists(`${box.root}/grandchild`), 10_000);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // The grandchild is written after the CLI listens for signals (it does before spawning).
+        await waitFor("claude to start", () => exists(`${box.root}/grandchild`));
         child.kill(signal);
         const output = await child.output();
         const stderr = new TextDecoder().decode(output.stderr);
@@ -108,22 +110,42 @@ Deno.test({
   ignore: !posix,
   fn: async () => {
     await withSandbox(async (box) => {
-      // Fresh at start, due 1 s later (skew 2 s): the background refresh starts a hanging claude.
-      const tokens = claudeTokens(Date.now() + 3_000);
+      // In this process, on a clock the test moves: fresh when `run` starts, due once the
+      // child runs, so the background refresh (a hanging `claude`) starts on its next timer
+      // whatever the machine's speed. `claude`'s own limit is 10 minutes: a `run` that waited
+      // for it instead of ending it would hang, and the guard below says so.
+      const skewMs = 2_000;
+      const start = Date.now();
+      let clock = start;
+      const tokens = claudeTokens(start + skewMs + 500);
       box.plant(tokens.accessToken, tokens.refreshToken);
       await writeClaudeFile(box, tokens);
       await seedClaudeSession(box, tokens);
       await installHangingClaude(box);
       await box.installExecutable(
         "opencode",
-        `#!/bin/sh\nwhile [ ! -e '${box.root}/grandchild' ]; do sleep 0.05; done\nexit 7\n`,
+        `#!/bin/sh\nPATH=/usr/bin:/bin\n: > '${box.root}/child-started'\nwhile [ ! -e '${box.root}/grandchild' ]; do sleep 0.05; done\nexit 7\n`,
       );
-      const started = Date.now();
-      const result = await box.run(["run", "--", "opencode"], {
-        env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: "2000" },
+      const run = box.runInProcess(["run", "--", "opencode"], {
+        now: () => clock,
+        env: {
+          CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: String(skewMs),
+          CLAUDE_CODE_AUTH_REFRESH_TIMEOUT_MS: "600000",
+        },
       });
+      await waitFor("the child to start", () => exists(`${box.root}/child-started`));
+      clock = tokens.expiresAt;
+      const result = await hangGuard(
+        "`run -- opencode` (waiting for the background refresh?)",
+        run,
+      );
       assert.equal(result.code, 7, result.stderr);
-      assert(Date.now() - started < 15_000, "run waited for the refresh to time out");
+      // `run` returned only after the refresh it cancelled had ended.
+      assert.equal(
+        await alive(await readPid(`${box.root}/claude-pid`)),
+        false,
+        "claude still runs",
+      );
       await assertClaudeCleanedUp(box);
       assert.doesNotMatch(result.stderr, /background refresh failed/);
     });

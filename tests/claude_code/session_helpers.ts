@@ -10,6 +10,7 @@ import { claudePayload, claudeTokens, installFakeClaude } from "../fakes/claude_
 /** The handle `installFakeClaude` returns. */
 type FakeClaude = Awaited<ReturnType<typeof installFakeClaude>>;
 import { CLI_FLAGS, MAIN, type RunResult, type Sandbox } from "../helpers/sandbox.ts";
+import { HANG_MS } from "../helpers/wait.ts";
 
 /** A token pair as the fakes make it. */
 export type Tokens = ReturnType<typeof claudeTokens>;
@@ -42,7 +43,7 @@ export function staleTokens(box: Sandbox): Tokens {
  */
 export async function staleClaudeSession(
   box: Sandbox,
-  options: { stored?: boolean; delayMs?: number } = {},
+  options: { stored?: boolean; delayMs?: number; waitForFile?: string } = {},
 ): Promise<{ stale: Tokens; next: Tokens; file: string; claude: FakeClaude }> {
   const stale = staleTokens(box);
   const next = freshTokens(box);
@@ -53,6 +54,7 @@ export async function staleClaudeSession(
     credentialsPath: file,
     next: claudePayload(next),
     delayMs: options.delayMs,
+    waitForFile: options.waitForFile,
   });
   return { stale, next, file, claude };
 }
@@ -108,23 +110,16 @@ export async function assertStored(box: Sandbox, tokens: Tokens): Promise<void> 
 
 export { pathExists as exists } from "../../lib/fs/atomic.ts";
 
-/** Wait until `check` holds (polling), failing after `limitMs` with `what`. */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  limitMs = 60_000,
-): Promise<void> {
-  const until = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitFor } from "../helpers/wait.ts";
 
-/** One step of a terminal session: wait for `expect` in the output, then type `send`. */
+/**
+ * One step of a terminal session: wait for `expect` in the output, then type
+ * `send` and/or create the file `touch` (a ReleaseFile a fake waits for).
+ */
 export interface PtyStep {
   expect: string;
-  send: string;
+  send?: string;
+  touch?: string;
 }
 
 const PTY_DRIVER = `
@@ -150,15 +145,18 @@ def pump(limit):
     return True
 failed = None
 for step in spec["steps"]:
-    deadline = time.time() + 60
+    deadline = time.time() + spec["limit"]
     while step["expect"].encode() not in out:
         if time.time() > deadline or not pump(0.2):
             failed = step["expect"]
             break
     if failed:
         break
-    os.write(fd, step["send"].encode())
-deadline = time.time() + 60
+    if step.get("touch"):
+        open(step["touch"], "w").close()
+    if step.get("send"):
+        os.write(fd, step["send"].encode())
+deadline = time.time() + spec["limit"]
 while time.time() < deadline and pump(0.2):
     pass
 if failed or time.time() >= deadline:
@@ -193,6 +191,8 @@ export async function runOnPty(
     env: { TERM: "xterm", ...box.runEnv(env) },
     cwd: box.root,
     steps,
+    // Only a hang takes this long (seconds, for the driver).
+    limit: HANG_MS / 1000,
   };
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(JSON.stringify(spec)));

@@ -19,6 +19,7 @@ import {
 } from "../claude_code/session_helpers.ts";
 import { OAUTH_NOT_CONSUMED } from "../../lib/opencode/config.ts";
 import { onlyAuthJson } from "../helpers/stores.ts";
+import { ReleaseFile } from "../helpers/wait.ts";
 
 const LOGIN = ["login", "--method", "claude-code"];
 
@@ -160,11 +161,13 @@ Deno.test("login without --method and without a terminal is exit 2 naming --meth
 
 Deno.test("the picker on a terminal pre-selects Claude Code when its sign-in exists; Enter accepts (and refreshes with a spinner)", async () => {
   await withSandbox(async (box) => {
-    // Longer than the second after which progress shows.
-    const { next, claude } = await staleClaudeSession(box, { delayMs: 2_500 });
-    const result = await runOnPty(box, ["login"], [{ expect: "Choose 1-4 [1]: ", send: "\r" }], {
-      NO_COLOR: undefined,
-    });
+    // `claude` stays busy until the spinner has been seen on the terminal.
+    const go = new ReleaseFile(`${box.root}/claude-go`);
+    const { next, claude } = await staleClaudeSession(box, { waitForFile: go.path });
+    const result = await runOnPty(box, ["login"], [
+      { expect: "Choose 1-4 [1]: ", send: "\r" },
+      { expect: " Refreshing the Claude Code session", touch: go.path },
+    ], { NO_COLOR: undefined });
     assert.equal(result.failed, null, result.stderr);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stderr.split(/\r?\n/);

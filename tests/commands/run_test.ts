@@ -7,11 +7,12 @@
 import assert from "node:assert/strict";
 import { claudePayload, claudeTokens, installFakeClaude } from "../fakes/claude_code.ts";
 import { assertCleanError, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
+import { memoryIo } from "../helpers/context.ts";
+import { HANG_MS, hangGuard } from "../helpers/wait.ts";
 import {
   assertStored,
   exists,
   freshTokens,
-  runOnPty,
   seedClaudeSession,
   staleClaudeSession,
   staleTokens,
@@ -93,10 +94,13 @@ Deno.test("run -- CMD on a stale session refreshes before the child starts", asy
 
 Deno.test("run -- CMD refreshes again before expiry while a long child runs", async () => {
   await withSandbox(async (box) => {
-    // Fresh at start, due for refresh about 6 s later (expiry - skew): time enough, even on a
-    // loaded machine, for the child to start and record the first token.
+    // In this process, on a clock the test moves: fresh when `run` starts, due once the
+    // child has recorded the first token. The refresh then happens on the refresher's next
+    // timer, however long the start took on a loaded machine.
     const skewMs = 2_000;
-    const first = claudeTokens(Date.now() + skewMs + 6_000);
+    const start = Date.now();
+    let clock = start;
+    const first = claudeTokens(start + skewMs + 500);
     box.plant(first.accessToken, first.refreshToken);
     const next = freshTokens(box);
     const file = await writeClaudeFile(box, first);
@@ -107,26 +111,26 @@ Deno.test("run -- CMD refreshes again before expiry while a long child runs", as
       next: claudePayload(next),
       delayMs: 500, // long enough for a spinner to draw, if one were shown
     });
-    // The child records what it saw at start, then waits (up to 60 s) for the new token.
+    // The child records what it saw at start, then waits for the new token.
     await installChild(
       box,
       `AUTH="$XDG_DATA_HOME/opencode/auth.json"
 cp "$AUTH" "$ROOT/child-start.json"
-i=0
-while [ $i -lt 1200 ]; do
-  if grep -q ${
-        shQuote(next.accessToken)
-      } "$AUTH"; then cp "$AUTH" "$ROOT/child-end.json"; exit 0; fi
-  sleep 0.05
-  i=$((i+1))
-done
-exit 9`,
+: > "$ROOT/child-started"
+until grep -q ${shQuote(next.accessToken)} "$AUTH"; do sleep 0.05; done
+cp "$AUTH" "$ROOT/child-end.json"`,
     );
-    // On a terminal, as `run -- opencode` is used: the child owns the screen.
-    const result = await runOnPty(box, ["--debug", "run", "--", "opencode", "serve"], [], {
-      CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: String(skewMs),
+    // Its stderr is a terminal, as when `run -- opencode` is used: the child owns the screen.
+    const io = Object.assign(memoryIo(), { stderrIsTerminal: () => true });
+    const run = box.runInProcess(["--debug", "run", "--", "opencode", "serve"], {
+      io,
+      now: () => clock,
+      env: { CLAUDE_CODE_AUTH_REFRESH_SKEW_MS: String(skewMs) },
     });
-    assert.equal(result.code, 0, `the child never saw the refreshed token:\n${result.stderr}`);
+    await waitFor("the child to start", () => exists(`${box.root}/child-started`));
+    clock = first.expiresAt;
+    const result = await hangGuard("`run -- opencode` (the child never saw the new token?)", run);
+    assert.equal(result.code, 0, result.stderr);
     const atStart = JSON.parse(await Deno.readTextFile(`${box.root}/child-start.json`));
     assert.equal(atStart.anthropic.access, first.accessToken, "refreshed before the child started");
     const atEnd = JSON.parse(await Deno.readTextFile(`${box.root}/child-end.json`));
@@ -163,9 +167,10 @@ exit 5`,
       await waitFor("the child to start", () => exists(`${box.root}/child-started`));
       cli.kill(signal);
       // A child that did not get the signal must fail this test, not hang the suite.
-      const guard = setTimeout(() => cli.kill("SIGKILL"), 20_000);
+      const guard = setTimeout(() => cli.kill("SIGKILL"), HANG_MS);
       const output = await cli.output();
       clearTimeout(guard);
+      assert.equal(output.signal, null, "`run -- opencode` hung: killed after the hang limit");
       const result = {
         code: output.code,
         stdout: new TextDecoder().decode(output.stdout),

@@ -21,6 +21,12 @@ export interface ScriptedResponse {
   headers?: Record<string, string>;
   /** Wait before answering (to exceed a client timeout). */
   delayMs?: number;
+  /**
+   * Never answer: hold the request until the client gives up (closes the
+   * connection) or the fake closes. A client's time limit is then what ends
+   * it, however fast or slow the machine is.
+   */
+  stall?: boolean;
 }
 
 /** A request as the fake saw it. */
@@ -79,6 +85,11 @@ export class FakeAnthropic {
   refreshDelayMs = 0;
   /** Runs when a refresh request arrives, before it is answered (another writer strikes then). */
   onRefresh: (() => void | Promise<void>) | null = null;
+  /**
+   * When set, refresh answers wait until it settles: a race test holds the
+   * refresh open until the other process has done its part (an event, not a delay).
+   */
+  refreshGate: Promise<void> | null = null;
   /** Account data returned with tokens. */
   account = { email: "dev@example.com", organization: "Example Org" };
   /** Every token pair issued, in order (tests plant them as secrets). */
@@ -107,8 +118,12 @@ export class FakeAnthropic {
     return fake;
   }
 
-  /** Stop the server. */
+  /** Ends stalled requests when the fake closes. */
+  private closing = new AbortController();
+
+  /** Stop the server (stalled requests end first). */
   async close(): Promise<void> {
+    this.closing.abort();
     await this.server.shutdown();
   }
 
@@ -216,7 +231,7 @@ export class FakeAnthropic {
         return await this.token(request, body, this.altScript);
       case "/v1/models": {
         const scripted = this.modelsScript.shift();
-        if (scripted) return await this.scripted(scripted);
+        if (scripted) return await this.scripted(scripted, request);
         return this.models(request);
       }
       case "/api/oauth/claude_cli/create_api_key":
@@ -256,8 +271,17 @@ export class FakeAnthropic {
     return new Response(`${code}#${p.get("state")}`);
   }
 
-  private async scripted(scripted: ScriptedResponse): Promise<Response> {
+  private async scripted(scripted: ScriptedResponse, request: Request): Promise<Response> {
     if (scripted.delayMs) await new Promise((r) => setTimeout(r, scripted.delayMs));
+    if (scripted.stall) {
+      const signals = [request.signal, this.closing.signal];
+      await new Promise<void>((resolve) => {
+        for (const signal of signals) {
+          if (signal.aborted) resolve();
+          signal.addEventListener("abort", () => resolve(), { once: true });
+        }
+      });
+    }
     // A null-body status (204, 304) must not be given a body.
     const body = [101, 204, 205, 304].includes(scripted.status) ? null : scripted.body ?? "";
     return new Response(body, { status: scripted.status, headers: scripted.headers });
@@ -290,7 +314,7 @@ export class FakeAnthropic {
     script: ScriptedResponse[],
   ): Promise<Response> {
     const scripted = script.shift();
-    if (scripted) return await this.scripted(scripted);
+    if (scripted) return await this.scripted(scripted, request);
     if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
       return json(400, { error: "invalid_request", error_description: "expected JSON" });
     }
@@ -324,6 +348,7 @@ export class FakeAnthropic {
     if (data.grant_type === "refresh_token") {
       if (this.refreshDelayMs) await new Promise((r) => setTimeout(r, this.refreshDelayMs));
       await this.onRefresh?.();
+      if (this.refreshGate) await this.refreshGate;
       if (!this.liveRefresh.has(data.refresh_token)) {
         return json(400, {
           error: "invalid_grant",

@@ -50,6 +50,12 @@ export interface FakeClaudeBehaviour {
   /** The payload written by a refresh. */
   next?: string;
   delayMs?: number;
+  /**
+   * Before acting, wait until this file exists (a test's ReleaseFile): a
+   * race test keeps the fake busy until the other side has done its part.
+   * The fake's recorded run (see `runs()`) is its "started" marker.
+   */
+  waitForFile?: string;
   exitCode?: number;
   stderr?: string;
 }
@@ -78,6 +84,9 @@ export async function installFakeClaude(
   const nextFile = `${box.root}/claude-next.json`;
   if (behaviour.next !== undefined) await Deno.writeTextFile(nextFile, behaviour.next);
   const delay = ((behaviour.delayMs ?? 0) / 1000).toFixed(3);
+  const release = behaviour.waitForFile
+    ? `while [ ! -e ${shQuote(behaviour.waitForFile)} ]; do sleep 0.02; done\n`
+    : "";
   let action: string;
   switch (behaviour.mode) {
     case "refresh":
@@ -111,7 +120,7 @@ if IFS= read -r _line; then STDIN=data; else STDIN=eof; fi
 { printf 'run\\t%s\\t%s\\t' "$STDIN" "$(pwd)"; for a in "$@"; do printf '%s\\037' "$a"; done; printf '\\t%s\\n' "$$"; } >> ${
       shQuote(log)
     }
-${action}
+${release}${action}
 `,
   );
   return { log, runs: () => readClaudeRuns(log) };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { removeStaleTempFiles, writeFileAtomic } from "../../lib/fs/atomic.ts";
 import { withLock } from "../../lib/lock.ts";
-import { assertSecondWaitsForFirst } from "../helpers/locks.ts";
+import { assertSecondWaitsForFirst, holdLock } from "../helpers/locks.ts";
 
 async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "occa-fs-" });
@@ -71,15 +71,10 @@ Deno.test("withLock serialises holders: the second starts after the first ends",
 Deno.test("withLock gives up with a clear failure after its timeout", async () => {
   const dir = await tempDir();
   try {
-    let release!: () => void;
-    const holder = withLock(
-      `${dir}/y.lock`,
-      () => new Promise<void>((resolve) => release = resolve),
-    );
-    await new Promise((r) => setTimeout(r, 50));
+    const holder = await holdLock(`${dir}/y.lock`);
     await assert.rejects(withLock(`${dir}/y.lock`, () => Promise.resolve(), 200), /held the lock/);
-    release();
-    await holder;
+    holder.release();
+    await holder.done;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,6 +1,7 @@
 /** Watching test processes from outside: is it alive, wait for it to go, read the pid it wrote. */
 
 import assert from "node:assert/strict";
+import { HANG_MS, waitFor } from "./wait.ts";
 
 const decoder = new TextDecoder();
 
@@ -18,31 +19,35 @@ export async function alive(pid: number): Promise<boolean> {
   return state !== "" && !state.startsWith("Z");
 }
 
-/** Wait until `pid` is gone, up to `ms`; true when it went. */
-export async function gone(pid: number, ms = 3_000): Promise<boolean> {
+/**
+ * Wait until `pid` is gone; true when it went, false when it still ran after
+ * `ms` (a hang limit: a process being killed goes in milliseconds).
+ */
+export async function gone(pid: number, ms = HANG_MS): Promise<boolean> {
   const end = Date.now() + ms;
-  while (Date.now() < end) {
+  for (;;) {
     if (!await alive(pid)) return true;
+    if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return false;
 }
 
+/** The pid written to `path`, once something has written it. */
 export async function readPid(path: string): Promise<number> {
-  for (let i = 0; i < 100; i++) {
+  let pid = 0;
+  await waitFor(`a pid in ${path}`, async () => {
     try {
-      const text = (await Deno.readTextFile(path)).trim();
-      if (text) return Number(text);
+      pid = Number((await Deno.readTextFile(path)).trim()) || 0;
     } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no pid in ${path}`);
+    return pid > 0;
+  });
+  return pid;
 }
 
-/** The grandchild whose pid was written to `pidFile` is gone (within `gone`'s wait). */
+/** The grandchild whose pid was written to `pidFile` ends (fails only if it never does). */
 export async function assertGrandchildGone(pidFile: string): Promise<void> {
   const grandchild = await readPid(pidFile);
-  assert(await gone(grandchild), `grandchild ${grandchild} still runs`);
+  assert(await gone(grandchild), `grandchild ${grandchild} still runs: hung?`);
 }
 
 /**

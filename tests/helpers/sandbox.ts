@@ -10,6 +10,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import type { Io } from "../../lib/ui.ts";
 import { startTaskFlags } from "../../scripts/lib_compile.ts";
 import { memoryIo, sandboxWorld } from "./context.ts";
+import { HANG_MS } from "./wait.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** Absolute path of main.ts. */
@@ -34,8 +35,6 @@ export interface RunOptions {
   stdin?: string | Uint8Array;
   /** Permission flags instead of the start task's (only for permission tests). */
   flags?: string[];
-  /** Kill the run after this long and fail the test as hung (default 60 s). */
-  timeoutMs?: number;
   /** Extra or overriding environment variables (undefined removes one). */
   env?: Record<string, string | undefined>;
   /** Secrets that may appear on stdout (only for `token`). */
@@ -161,7 +160,8 @@ export class Sandbox {
 
   /**
    * Run the CLI to completion and scan its output for leaked secrets; a run
-   * that outlives `timeoutMs` is killed and fails the test as hung.
+   * that outlives HANG_MS (minutes: only a hang takes that long) is killed and
+   * fails the test as hung.
    */
   async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const child = this.command(args, options).spawn();
@@ -169,7 +169,7 @@ export class Sandbox {
       try {
         child.kill("SIGKILL");
       } catch { /* already gone */ }
-    }, options.timeoutMs ?? 60_000);
+    }, HANG_MS);
     try {
       const writer = child.stdin.getWriter();
       const input = typeof options.stdin === "string"
@@ -185,7 +185,9 @@ export class Sandbox {
       };
       assert(
         output.signal === null,
-        `\`${args.join(" ")}\` hung and was killed:\n${result.stderr}`,
+        `\`${args.join(" ")}\` hung: killed after ${
+          Math.round(HANG_MS / 1000)
+        } s without ending (signal ${output.signal}):\n${result.stderr}`,
       );
       if (!options.skipLeakCheck) this.assertNoLeak(args, result, options.allowOnStdout ?? []);
       return result;

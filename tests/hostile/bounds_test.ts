@@ -44,7 +44,7 @@ function claudeFileIs(
     },
     exit: 1,
     message,
-    timeoutMs: 15_000,
+    mayHang: true,
   };
 }
 
@@ -162,11 +162,11 @@ const cases: HostileCase[] = [
       CLAUDE_CODE_AUTH_KEYCHAIN_TIMEOUT_MS: "800",
     }),
     setup: async ({ box }) => {
-      await box.installExecutable("security", "#!/bin/sh\nexec /bin/sleep 60\n");
+      await box.installExecutable("security", "#!/bin/sh\nexec /bin/sleep 1000\n");
     },
     exit: 1,
     message: /did not answer within 0\.8 s and was stopped/,
-    timeoutMs: 30_000,
+    mayHang: true,
   },
   {
     name: "keychain: `security` stderr with terminal controls is shown escaped",
@@ -222,9 +222,8 @@ Deno.test({
       await box.writeAuth({
         anthropic: { type: "oauth", refresh: "", access, expires: Date.now() + 3600_000 },
       });
-      const started = Date.now();
-      const result = await box.run(["doctor"], { cwd: repo, timeoutMs: 30_000 });
-      assert(Date.now() - started < 30_000);
+      // A read that blocked on the FIFO would hang: the run is then killed and fails as hung.
+      const result = await box.run(["doctor"], { cwd: repo });
       assert.match(unwrapReport(result.stderr), /opencode\.json could not be parsed/);
       assert([0, 1].includes(result.code), result.stderr);
     });

@@ -52,8 +52,8 @@ export interface HostileCase {
   check?: (f: Fixture, result: RunResult) => Promise<void>;
   /** Skip the case (with the reason in the name) where it cannot run. */
   ignore?: boolean;
-  /** Run as a real process and kill it after this long (a hang is a failure). */
-  timeoutMs?: number;
+  /** A hang is the failure looked for: run as a real process, killed and failed as hung after HANG_MS. */
+  mayHang?: boolean;
   /** Needs a real process under the start task's flags (a permission is what is tested). */
   process?: boolean;
 }
@@ -151,10 +151,11 @@ export function runCli(
     stdin?: string | Uint8Array;
     env?: Record<string, string | undefined>;
     allowOnStdout?: string[];
-    timeoutMs?: number;
+    /** A real process (killed and failed as hung after HANG_MS), not an in-process run. */
+    spawned?: boolean;
   } = {},
 ): Promise<RunResult> {
-  if (options.timeoutMs === undefined) return box.runInProcess(args, options);
+  if (!options.spawned) return box.runInProcess(args, options);
   return box.run(args, options);
 }
 
@@ -212,7 +213,7 @@ export async function runCase(c: HostileCase): Promise<void> {
         stdin: c.stdin,
         env,
         allowOnStdout: c.exit === 0 && args.includes("token") ? [expectedStdout.trim()] : [],
-        timeoutMs: c.timeoutMs ?? (c.process ? 20_000 : undefined),
+        spawned: c.mayHang === true || c.process === true,
       });
       const what = `${c.name} (\`${args.join(" ").slice(0, 200)}\`)`;
       assert.equal(result.code, c.exit, `${what}: exit ${result.code}\n${result.stderr}`);

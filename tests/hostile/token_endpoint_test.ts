@@ -209,8 +209,8 @@ hostileCases("token endpoint", [
     /rate limiting/,
   ),
   answer(
-    "slower than CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS on every attempt",
-    (f) => times(4, { ...ok(tokens(f)), delayMs: 1_500 }),
+    "no answer within CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS on any attempt",
+    (f) => times(4, { ...ok(tokens(f)), stall: true }),
     1,
     /no answer within 200 ms\) after 4 attempts/,
     { env: () => ({ CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS: "200" }) },

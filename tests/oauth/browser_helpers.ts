@@ -10,6 +10,7 @@ import { FakeAnthropic, type ScriptedResponse } from "../fakes/anthropic_server.
 import { fingerprint } from "../../lib/state.ts";
 import { listenLoopback } from "../fakes/loopback.ts";
 import type { RunResult, Sandbox } from "../helpers/sandbox.ts";
+import { HANG_MS } from "../helpers/wait.ts";
 
 /** The result of a driven browser login. */
 export interface BrowserLoginRun extends RunResult {
@@ -94,13 +95,15 @@ export async function driveBrowserLogin(
   const args = browserLoginArgs(drive);
   const child = box.command(args, { env: { ...fake.env(), ...drive.env } }).spawn();
   // A hung child must not hang the test run (this is a safety net, not an assertion).
+  let hung = false;
   const guard = setTimeout(() => {
+    hung = true;
     try {
       child.kill("SIGKILL");
     } catch {
       // already gone
     }
-  }, 60_000);
+  }, HANG_MS);
   const stdoutText = new Response(child.stdout).text();
   const writer = child.stdin.getWriter();
   const reader = child.stderr.getReader();
@@ -135,6 +138,7 @@ export async function driveBrowserLogin(
     clearTimeout(guard);
   }
   const status = await child.status;
+  if (hung) throw new Error(`\`${args.join(" ")}\` hung: killed after ${HANG_MS / 1000} s`);
   const result: BrowserLoginRun = {
     code: status.code,
     stdout: await stdoutText,

@@ -13,6 +13,7 @@ import { fingerprint } from "../../lib/state.ts";
 import { CLIENT_ID, REDIRECT_URI } from "../fakes/anthropic_server.ts";
 import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
 import { interactiveIo } from "../helpers/context.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { assertCleanError, modeOf, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 import {
   ageLastRefresh,
@@ -360,12 +361,12 @@ Deno.test("the browser is opened with the platform opener unless --no-browser", 
       });
       assert.equal(opened.code, 0, opened.stderr);
       assert.match(opened.stderr, /browser window should have opened/);
-      // The opener runs detached; wait for its record (bounded).
+      // The opener runs detached; wait for its record.
       let recorded = "";
-      for (let i = 0; i < 200 && !recorded; i++) {
+      await waitFor("the browser opener's record", async () => {
         recorded = await Deno.readTextFile(log).catch(() => "");
-        if (!recorded) await new Promise((r) => setTimeout(r, 25));
-      }
+        return recorded !== "";
+      });
       assert.equal(recorded, `${opened.url}\n`);
 
       await Deno.remove(log);

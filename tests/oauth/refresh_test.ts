@@ -353,7 +353,8 @@ Deno.test("a server that does not answer in time: bounded retries, then exit 1 n
   await withSandbox((box) =>
     withFake(async (fake) => {
       await seedBrowserEntry(box, fake);
-      for (let i = 0; i < 4; i++) fake.script.push({ status: 200, body: "{}", delayMs: 600 });
+      // The fake never answers: only the client's own time limit ends each attempt.
+      for (let i = 0; i < 4; i++) fake.script.push({ status: 200, body: "{}", stall: true });
       const token = await box.runInProcess(["token"], {
         env: { ...fake.env(), CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS: "150" },
       });

@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
 import { claudePayload, claudeTokens } from "../fakes/claude_code.ts";
 import { OPENCODE } from "./real_opencode.ts";
+import { oneHeavyAtATime } from "../helpers/heavy.ts";
+import { HANG_MS } from "../helpers/wait.ts";
 
 if (!OPENCODE) {
   console.warn(
@@ -17,20 +19,24 @@ if (!OPENCODE) {
 
 /** `opencode auth list` as OpenCode sees the sandbox, colours stripped. */
 async function opencodeAuthList(box: Sandbox): Promise<string> {
-  const output = await new Deno.Command(OPENCODE!, {
-    args: ["auth", "list"],
-    env: {
-      HOME: box.home,
-      XDG_DATA_HOME: box.dataHome,
-      XDG_CONFIG_HOME: box.configHome,
-      NO_COLOR: "1",
-      PATH: "/usr/bin:/bin",
-    },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const output = await oneHeavyAtATime(() =>
+    new Deno.Command(OPENCODE!, {
+      args: ["auth", "list"],
+      env: {
+        HOME: box.home,
+        XDG_DATA_HOME: box.dataHome,
+        XDG_CONFIG_HOME: box.configHome,
+        NO_COLOR: "1",
+        PATH: "/usr/bin:/bin",
+      },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(HANG_MS),
+    }).output()
+  );
+  assert.equal(output.signal, null, `opencode auth list hung: killed after ${HANG_MS / 1000} s`);
   const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
   // deno-lint-ignore no-control-regex
   return text.replace(/\x1b\[[0-9;]*m/g, "");

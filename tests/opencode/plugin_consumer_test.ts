@@ -15,6 +15,8 @@
 
 import assert from "node:assert/strict";
 import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
+import { oneHeavyAtATime } from "../helpers/heavy.ts";
+import { HANG_MS } from "../helpers/wait.ts";
 import { FakeAnthropic } from "../fakes/anthropic_server.ts";
 import {
   FakeMessagesApi,
@@ -54,7 +56,7 @@ const MODEL = "anthropic/claude-sonnet-4-5";
 /** The hosts the plugin or OpenCode could send a refresh token to. */
 const TOKEN_HOSTS = ["console.anthropic.com", "platform.claude.com"];
 /** Kill a hung `opencode run` after this long. */
-const OPENCODE_LIMIT_MS = 90_000;
+const OPENCODE_LIMIT_MS = HANG_MS;
 
 /** Everything one `opencode run` saw and did. */
 interface ConsumerRun {
@@ -67,7 +69,6 @@ interface ConsumerRun {
   tokenHost: SeenApiRequest[];
   /** Hosts OpenCode asked the proxy to CONNECT to. */
   connects: string[];
-  ms: number;
 }
 
 /** The loopback world OpenCode runs against. */
@@ -117,10 +118,14 @@ async function opencodeRun(box: Sandbox, world: World): Promise<ConsumerRun> {
   );
   const project = `${box.root}/project`;
   await Deno.mkdir(project, { recursive: true });
+  return await oneHeavyAtATime(() => runOpencode(box, world, project));
+}
+
+/** `opencode run` itself (one heavy test at a time): see `opencodeRun`. */
+async function runOpencode(box: Sandbox, world: World, project: string): Promise<ConsumerRun> {
   const apiBefore = world.api.requests.length;
   const tokenBefore = world.tokenHost.requests.length;
   const connectsBefore = world.proxy.targets.length;
-  const started = Date.now();
   const child = new Deno.Command(OPENCODE!, {
     args: ["run", "--model", MODEL, "hi"],
     cwd: project,
@@ -169,9 +174,11 @@ async function opencodeRun(box: Sandbox, world: World): Promise<ConsumerRun> {
       tokenHost: world.tokenHost.requests.slice(tokenBefore),
       connects: world.proxy.targets.slice(connectsBefore).filter((t) => t.startsWith("CONNECT "))
         .map((t) => t.slice(8).replace(/:\d+$/, "")),
-      ms: Date.now() - started,
     };
-    assert(output.signal === null, `opencode run hung and was killed:\n${result.stderr}`);
+    assert(
+      output.signal === null,
+      `opencode run hung: killed after ${OPENCODE_LIMIT_MS / 1000} s:\n${result.stderr}`,
+    );
     box.assertNoLeak(["opencode", "run"], result);
     return result;
   } finally {
