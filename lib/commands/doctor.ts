@@ -458,10 +458,14 @@ async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check
     ? "its database exists"
     : "no OpenCode 2 database";
   checks.push(
-    version ? ok("opencode", `found (${version}): OpenCode ${which}`) : warn(
+    // Not finding the CLI changes nothing this tool writes (OpenCode may run
+    // from elsewhere, a desktop app say): information, not a warning.
+    version ? ok("opencode", `found (${version}): OpenCode ${which}`) : info(
       "opencode",
       `\`opencode\` was not found on PATH; checking for OpenCode ${which} (${found})`,
-      "install it: `npm install -g opencode-ai`",
+      which === 2
+        ? "put OpenCode 2's `opencode` on PATH for `run -- opencode`"
+        : "install it (`npm install -g opencode-ai`) for `run -- opencode`",
     ),
   );
   if (which === 1) {

@@ -99,8 +99,15 @@ for (const tc of CASES) {
       t.assertNoLeak();
       const checks: { name: string; status: string; message: string }[] =
         JSON.parse(t.out()).checks;
-      const opencode = checks.find((check) => check.name === "opencode");
+      const opencode = checks.find((check) => check.name === "opencode") as
+        | { status: string; message: string; fix?: string }
+        | undefined;
       assert.match(opencode?.message ?? "", tc.wantOpencode);
+      if (tc.version === null) {
+        // Told, not warned; and OpenCode 2 is not the `opencode-ai` package (that is 1.x).
+        assert.equal(opencode?.status, "info");
+        assert.match(opencode?.fix ?? "", tc.database ? /OpenCode 2's `opencode`/ : /opencode-ai/);
+      }
       const use = checks.find((check) => check.name === tc.want.name);
       assert(use, `no "${tc.want.name}" check in ${JSON.stringify(checks)}`);
       assert.equal(use.status, tc.want.status, use.message);
