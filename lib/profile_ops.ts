@@ -1,0 +1,328 @@
+/**
+ * What the commands do with profiles, each under the auth file's lock through
+ * lib/store.ts's Transaction: replace the active credential (switch, `login
+ * --profile`) saving the outgoing one first, remove one, list them, and keep
+ * idle browser profiles alive. The switch is a compare-and-swap: what
+ * OpenCode or a plugin stored since is what is saved, never an older copy.
+ *
+ * May import: store.ts, profiles.ts, state.ts, ownership.ts, credential_types.ts,
+ * methods/ (lazily), errors.ts, context.ts.
+ *
+ * @module
+ */
+
+import type { Context } from "./context.ts";
+import {
+  type AnthropicEntry,
+  type Method,
+  refreshNotBefore,
+  sameEntry,
+} from "./credential_types.ts";
+import { CliError, FailureError, PROGRAM, UsageError } from "./errors.ts";
+import { lazyImport } from "./lazy.ts";
+import type { OAuthCredential } from "./methods/method.ts";
+import { ownershipOf } from "./ownership.ts";
+import {
+  DEFAULT_PROFILE,
+  hasProfilesFile,
+  noProfiles,
+  profileNames,
+  type ProfilesFile,
+  profilesFileFor,
+  readProfiles,
+  type SavedProfile,
+  settle,
+} from "./profiles.ts";
+import {
+  type AnthropicState,
+  fingerprint,
+  methodFor,
+  readState,
+  recordedFor,
+  sourceOf,
+  type StateFields,
+} from "./state.ts";
+import { type Stored, type Transaction, withStore } from "./store.ts";
+
+/** An idle browser profile is refreshed at least this often (the refresh token's lifetime is not published). */
+export const IDLE_REFRESH_MS = 24 * 60 * 60 * 1000;
+
+/** The profiles as they stand, read without the lock (listings, checks before the lock). */
+export function currentProfiles(ctx: Context, stored: AnthropicEntry | null): ProfilesFile {
+  const path = profilesFileFor(ctx.stateFile);
+  return hasProfilesFile(path) ? settle(readProfiles(path), stored) : noProfiles();
+}
+
+/**
+ * The state that travels with the stored credential when it becomes
+ * inactive: the state that describes it; else, when OpenCode or a plugin
+ * rewrote the entry since, the recorded source, account and proof (the
+ * proof is about the refresh token alone, lib/ownership.ts, so a rotated
+ * token stays foreign).
+ */
+function outgoingState(ctx: Context, stored: Stored, entry: AnthropicEntry): StateFields {
+  let state: AnthropicState | null = stored.state;
+  if (!state) {
+    const recorded = readState(ctx.stateFile);
+    const fits = recorded !== null && recordedFor(recorded, ctx.authFile) &&
+      (recorded.source === "api-key") === (entry.type === "api");
+    state = fits ? recorded : null;
+  }
+  if (!state) return { source: sourceOf(stored.method ?? methodFor(entry, null)) };
+  const { authFile: _file, describes: _fingerprint, ...fields } = state;
+  return fields;
+}
+
+/** The stored credential as a profile to keep, or null when nothing usable is stored. */
+function outgoingProfile(ctx: Context, stored: Stored): SavedProfile | null {
+  const entry = stored.entry;
+  return entry ? { entry, state: outgoingState(ctx, stored, entry) } : null;
+}
+
+/** The state a profile's credential gets when it becomes the active one. */
+function incomingState(profile: SavedProfile): StateFields {
+  return profile.state ?? { source: sourceOf(methodFor(profile.entry, null)) };
+}
+
+/** Exit 2 for a profile that does not exist, listing those that do. */
+function unknownProfile(name: string, file: ProfilesFile): UsageError {
+  return new UsageError(
+    `no profile named ${name}; the profiles are: ${profileNames(file).join(", ")}`,
+    `\`${PROGRAM} login --profile ${name}\` makes it`,
+  );
+}
+
+/**
+ * Under the lock: make `name` the active profile with `incoming`, saving the
+ * stored credential into the outgoing profile first. `write` stores the new
+ * credential (false: the store changed meanwhile; everything is read again).
+ * profiles.json names the switch before the store is written and settles it
+ * after, so a crash in between loses neither credential.
+ */
+async function replaceActive(
+  ctx: Context,
+  tx: Transaction,
+  name: string,
+  incoming: (file: ProfilesFile) => SavedProfile,
+  write: (current: Stored, profile: SavedProfile) => Promise<boolean>,
+): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    const current = await tx.read();
+    const file = settle(await tx.readProfiles(), current.entry);
+    const profile = incoming(file);
+    const profiles = { ...file.profiles };
+    const outgoing = file.active === name ? null : outgoingProfile(ctx, current);
+    if (outgoing) profiles[file.active] = outgoing;
+    const untouched = file.active === name && !hasProfilesFile(profilesFileFor(ctx.stateFile));
+    if (!untouched) {
+      await tx.writeProfiles({
+        active: file.active,
+        switching: name,
+        profiles: {
+          ...profiles,
+          [name]: profile,
+        },
+      });
+    }
+    if (await write(current, profile)) {
+      delete profiles[name];
+      if (!untouched) await tx.writeProfiles({ active: name, profiles });
+      return;
+    }
+    if (attempt >= 3) {
+      throw new FailureError(
+        "the stored credential kept changing while switching; nothing was lost, try again",
+      );
+    }
+  }
+}
+
+/** `switch NAME`: "already" when NAME is the active profile. */
+export async function switchProfile(ctx: Context, name: string): Promise<"switched" | "already"> {
+  return await withStore(ctx, `switching to profile ${name}`, async (tx) => {
+    const before = await tx.read();
+    const file = settle(await tx.readProfiles(), before.entry);
+    if (file.active === name && !file.profiles[name]) {
+      if (before.entry) return "already";
+      throw unknownProfile(name, file);
+    }
+    if (!file.profiles[name]) throw unknownProfile(name, file);
+    await replaceActive(ctx, tx, name, (now) => {
+      const target = now.profiles[name];
+      if (!target) throw unknownProfile(name, now);
+      return target;
+    }, (current, target) => tx.commit(current.entry, target.entry, incomingState(target)));
+    return "switched";
+  });
+}
+
+/**
+ * `login --profile NAME`, under login's lock: store the signed-in `entry` as
+ * the active credential of profile `name` (like gh, a new login is the
+ * active one), the outgoing credential saved into its own profile first.
+ */
+export async function putAsProfile(
+  ctx: Context,
+  tx: Transaction,
+  name: string,
+  entry: AnthropicEntry,
+  state: StateFields,
+): Promise<void> {
+  await replaceActive(ctx, tx, name, () => ({ entry, state }), async () => {
+    await tx.put(entry, state);
+    return true;
+  });
+}
+
+/** The active profile's name (for login's question and messages), read without the lock. */
+export function activeProfileName(ctx: Context, stored: AnthropicEntry | null): string {
+  return currentProfiles(ctx, stored).active;
+}
+
+/**
+ * `logout --profile NAME` for an inactive profile: remove it. "active" when
+ * NAME is the active one (the caller signs out as plain `logout` does),
+ * "absent" when there is no such profile.
+ */
+export async function removeProfile(
+  ctx: Context,
+  name: string,
+): Promise<"active" | "removed" | "absent"> {
+  if (!hasProfilesFile(profilesFileFor(ctx.stateFile))) {
+    return name === DEFAULT_PROFILE ? "active" : "absent";
+  }
+  return await withStore(ctx, `removing profile ${name}`, async (tx) => {
+    const current = await tx.read();
+    const file = settle(await tx.readProfiles(), current.entry);
+    if (file.active === name) return "active";
+    if (!file.profiles[name]) return "absent";
+    const profiles = { ...file.profiles };
+    delete profiles[name];
+    await tx.writeProfiles({ active: file.active, profiles });
+    return "removed";
+  });
+}
+
+/** One profile in `status` (never a secret). */
+export interface ProfileListing {
+  name: string;
+  method: Method | null;
+  type: "oauth" | "api";
+  account: string | null;
+  expiresAt: number | null;
+  active: boolean;
+}
+
+function listing(
+  name: string,
+  entry: AnthropicEntry,
+  method: Method | null,
+  email: string | undefined,
+  active: boolean,
+): ProfileListing {
+  return {
+    name,
+    method,
+    type: entry.type,
+    account: email ?? null,
+    expiresAt: entry.type === "oauth" ? entry.expires : null,
+    active,
+  };
+}
+
+/** Every profile that holds a credential, the active one first. */
+export function listProfiles(ctx: Context, stored: Stored): ProfileListing[] {
+  const file = currentProfiles(ctx, stored.entry);
+  const list: ProfileListing[] = [];
+  if (stored.entry) {
+    list.push(listing(file.active, stored.entry, stored.method, stored.state?.email, true));
+  }
+  for (const name of Object.keys(file.profiles).sort()) {
+    const { entry, state } = file.profiles[name];
+    const method = methodFor(entry, state ? { ...state } : null);
+    list.push(listing(name, entry, method, state?.email, false));
+  }
+  return list;
+}
+
+/**
+ * Whether an inactive profile is to be refreshed now: a browser sign-in
+ * whose refresh token this tool minted (the proof travels with the profile),
+ * idle for 24 h or expired, outside the minimum interval, its refresh token
+ * never refused. A Claude Code session is never refreshed while inactive.
+ */
+async function idleDue(ctx: Context, profile: SavedProfile, now: number): Promise<boolean> {
+  const { entry, state } = profile;
+  if (entry.type !== "oauth" || state?.source !== "browser-oauth") return false;
+  const ownership = await ownershipOf({ ...state, authFile: ctx.authFile }, ctx.authFile, entry);
+  if (ownership.kind !== "minted") return false;
+  if (state.rejectedRefresh === await fingerprint(entry.refresh)) return false;
+  const last = state.lastRefresh;
+  const idle = last === undefined || !(last.at <= now) ? false : now - last.at >= IDLE_REFRESH_MS;
+  if (!idle && entry.expires > now) return false;
+  return refreshNotBefore(last, now, false) === null;
+}
+
+/**
+ * `refresh` (and the service): refresh every idle inactive browser profile
+ * (see idleDue), under the lock, each written back at once. Returns one line
+ * per profile refreshed or failed; a failure does not stop the others.
+ */
+export async function refreshIdleProfiles(ctx: Context): Promise<string[]> {
+  const path = profilesFileFor(ctx.stateFile);
+  if (!hasProfilesFile(path)) return [];
+  const now = ctx.now();
+  const seen = readProfiles(path);
+  let any = false;
+  for (const profile of Object.values(seen.profiles)) any ||= await idleDue(ctx, profile, now);
+  if (!any) return [];
+  const { browserMethod } = await lazyImport<typeof import("./methods/browser.ts")>(
+    "lib/methods/browser.ts",
+  );
+  return await withStore(ctx, "refreshing idle profiles", async (tx) => {
+    const lines: string[] = [];
+    const current = await tx.read();
+    const file = settle(await tx.readProfiles(), current.entry);
+    for (const name of Object.keys(file.profiles).sort()) {
+      const profile = file.profiles[name];
+      if (!await idleDue(ctx, profile, now) || profile.entry.type !== "oauth") continue;
+      const state: StateFields = profile.state ?? { source: "browser-oauth" };
+      const credential: OAuthCredential = {
+        ...current,
+        entry: profile.entry,
+        method: "browser",
+        state: { ...state, authFile: ctx.authFile },
+      };
+      try {
+        const renewal = await browserMethod.renew(ctx, credential, {
+          now,
+          marginMs: 0,
+          ahead: true,
+          force: true,
+        });
+        if (renewal.error) {
+          file.profiles[name] = { entry: profile.entry, state: { ...state, ...renewal.state } };
+          await tx.writeProfiles(file);
+          throw renewal.error;
+        }
+        if (!renewal.entry || sameEntry(renewal.entry, profile.entry)) continue;
+        const next = renewal.entry;
+        file.profiles[name] = {
+          entry: next,
+          state: {
+            ...state,
+            ...renewal.state,
+            lastRefresh: { at: now, lifetimeMs: Math.max(0, next.expires - now) },
+          },
+        };
+        // Written at once: a refresh token spent must land before the next request.
+        await tx.writeProfiles(file);
+        lines.push(`Refreshed the idle profile ${name}.`);
+      } catch (error) {
+        if (!(error instanceof CliError)) throw error;
+        lines.push(`The idle profile ${name} was not refreshed: ${error.message}`);
+      }
+    }
+    return lines;
+  });
+}
