@@ -1,0 +1,401 @@
+/**
+ * Profiles (issue 20, part 2): `login --profile`, `switch`, `status`,
+ * `logout --profile`, and `refresh` keeping idle browser profiles alive.
+ * In-process against the fake Anthropic server with the clock set exactly;
+ * spawned only for the stampede. Every run goes through the sandbox's leak
+ * scan with every token planted.
+ */
+
+import assert from "node:assert/strict";
+import { PROGRAM } from "../lib/errors.ts";
+import { fingerprint } from "../lib/state.ts";
+import { buildDatabase, openCodeUses, readRows, SEED_SECRETS } from "./fakes/opencode2_db.ts";
+import type { FakeAnthropic } from "./fakes/anthropic_server.ts";
+import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
+import { seedBrowserEntry, withFake } from "./oauth/browser_helpers.ts";
+
+const KEY = "sk-ant-api03-profiles-test-key-0123456789";
+const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
+const HOUR = 3_600_000;
+
+function profilesPath(box: Sandbox): string {
+  return `${box.configHome}/opencode-claude-code-auth/profiles.json`;
+}
+
+async function readProfilesJson(box: Sandbox): Promise<Record<string, any>> {
+  return JSON.parse(await Deno.readTextFile(profilesPath(box)));
+}
+
+async function readStateJson(box: Sandbox): Promise<Record<string, any>> {
+  return JSON.parse(await Deno.readTextFile(box.stateFile)).anthropic;
+}
+
+/** A browser sign-in as `default` (fresh until `expires`), and an API-key profile `ci`, active. */
+async function browserAndKey(
+  box: Sandbox,
+  fake: FakeAnthropic,
+  options: { expires?: number; minted?: boolean } = {},
+): Promise<{ access: string; refresh: string }> {
+  const pair = await seedBrowserEntry(box, fake, {
+    expires: options.expires ?? T0 + 8 * HOUR,
+    otherProviders: { openai: { type: "api", key: "sk-openai-keep" } },
+    minted: options.minted,
+  });
+  box.plant(KEY);
+  const login = await box.runInProcess(["login", "--profile", "ci", "--with-key"], {
+    stdin: KEY,
+    env: fake.env(),
+    now: () => T0,
+  });
+  assert.equal(login.code, 0, login.stderr);
+  assert.match(login.stderr, /as profile ci \(now the active one\)/);
+  return pair;
+}
+
+Deno.test("profiles: switching back and forth between a browser profile and an API-key profile keeps both usable", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      const pair = await browserAndKey(box, fake);
+      const env = fake.env();
+      const run = (args: string[], at = T0, allow: string[] = []) =>
+        box.runInProcess(args, { env, now: () => at, allowOnStdout: allow });
+
+      assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
+      const saved = await readProfilesJson(box);
+      assert.equal(saved.active, "ci");
+      assert.deepEqual(Object.keys(saved.profiles), ["default"]);
+      assert.equal(saved.profiles.default.entry.refresh, pair.refresh);
+      assert.equal(saved.profiles.default.state.mintedRefresh, await fingerprint(pair.refresh));
+      assert.equal(saved.profiles.default.state.email, "dev@example.com");
+      assert.equal((await Deno.stat(profilesPath(box))).mode! & 0o777, 0o600);
+
+      for (let round = 0; round < 2; round++) {
+        const toDefault = await run(["switch", "default"]);
+        assert.equal(toDefault.code, 0, toDefault.stderr);
+        assert.match(
+          toDefault.stderr,
+          /Switched to profile default \(browser sign-in \(OAuth\)\), dev@/,
+        );
+        const token = await run(["token"], T0, [pair.access]);
+        assert.equal(token.stdout, `${pair.access}\n`);
+        const state = await readStateJson(box);
+        assert.equal(state.source, "browser-oauth");
+        assert.equal(state.mintedRefresh, await fingerprint(pair.refresh));
+
+        const toCi = await run(["switch", "ci"]);
+        assert.equal(toCi.code, 0, toCi.stderr);
+        assert.equal((await run(["token"], T0, [KEY])).stdout, `${KEY}\n`);
+        assert.equal((await readStateJson(box)).source, "api-key");
+      }
+      // Other providers' entries are kept through every switch.
+      assert.deepEqual((await box.readAuth()).openai, { type: "api", key: "sk-openai-keep" });
+
+      // The browser profile is still refreshable with its own proof.
+      assert.equal((await run(["switch", "default"])).code, 0);
+      const refresh = await run(["refresh", "--force"], T0 + HOUR);
+      assert.equal(refresh.code, 0, refresh.stderr);
+      assert.equal(fake.refreshRequests().length, 1);
+      const renewed = fake.issued.at(-1)!;
+      box.plant(renewed.access, renewed.refresh);
+      assert.equal(((await box.readAuth()).anthropic as { access: string }).access, renewed.access);
+    })
+  );
+});
+
+Deno.test("profiles: a refresh OpenCode made to the active entry is what switching away saves; its rotated token stays foreign", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      await browserAndKey(box, fake);
+      const env = fake.env();
+      assert.equal((await box.runInProcess(["switch", "default"], { env, now: () => T0 })).code, 0);
+      // OpenCode (its plugin) refreshes: it writes the whole file, with new tokens.
+      const rotated = fake.issueTokens();
+      box.plant(rotated.access, rotated.refresh);
+      const whole = await box.readAuth();
+      await box.writeAuth({
+        ...whole,
+        anthropic: { type: "oauth", refresh: rotated.refresh, access: rotated.access, expires: T0 },
+      });
+      const away = await box.runInProcess(["switch", "ci"], { env, now: () => T0 + HOUR });
+      assert.equal(away.code, 0, away.stderr);
+      const saved = (await readProfilesJson(box)).profiles.default;
+      assert.deepEqual(saved.entry, {
+        type: "oauth",
+        refresh: rotated.refresh,
+        access: rotated.access,
+        expires: T0,
+      });
+      assert.equal(saved.state.email, "dev@example.com");
+
+      // Back, expired: the rotated refresh token was not minted here, so it is never spent.
+      assert.equal(
+        (await box.runInProcess(["switch", "default"], { env, now: () => T0 + HOUR })).code,
+        0,
+      );
+      const refresh = await box.runInProcess(["refresh"], { env, now: () => T0 + HOUR });
+      assert.equal(refresh.code, 4, refresh.stderr);
+      assert.match(refresh.stderr, /another program/);
+      assert.equal(fake.refreshRequests().length, 0);
+      assert.equal(
+        ((await box.readAuth()).anthropic as { refresh: string }).refresh,
+        rotated.refresh,
+      );
+    })
+  );
+});
+
+Deno.test("profiles: refresh --ahead 4m refreshes an idle browser profile when expired, then after 24 h idle, never a foreign one", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      // 36 h: half of it (the minimum interval) is within the 24 h, and it outlasts them.
+      fake.expiresIn = 36 * 3600;
+      const pair = await browserAndKey(box, fake);
+      const env = fake.env();
+      const refresh = async (at: number) => {
+        const result = await box.runInProcess(["refresh", "--ahead", "4m"], { env, now: () => at });
+        for (const issued of fake.issued) box.plant(issued.access, issued.refresh);
+        assert.equal(result.code, 0, result.stderr);
+        return result;
+      };
+      await refresh(T0 + HOUR); // fresh, never refreshed: nothing
+      assert.equal(fake.refreshRequests().length, 0);
+      const first = await refresh(T0 + 9 * HOUR); // expired, with proof: refreshed
+      assert.match(first.stderr, /Refreshed the idle profile default/);
+      assert.equal(fake.refreshRequests().length, 1);
+      let saved = (await readProfilesJson(box)).profiles.default;
+      const renewed = fake.issued.at(-1)!;
+      assert.equal(saved.entry.refresh, renewed.refresh);
+      assert.notEqual(saved.entry.refresh, pair.refresh);
+      assert.equal(saved.state.mintedRefresh, await fingerprint(renewed.refresh));
+      assert.equal(saved.state.lastRefresh.at, T0 + 9 * HOUR);
+      // The API key, active, is untouched.
+      assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
+
+      await refresh(T0 + 9 * HOUR + 24 * HOUR - 1); // idle less than 24 h
+      assert.equal(fake.refreshRequests().length, 1);
+      await refresh(T0 + 9 * HOUR + 24 * HOUR); // idle 24 h
+      assert.equal(fake.refreshRequests().length, 2);
+      saved = (await readProfilesJson(box)).profiles.default;
+      assert.equal(saved.entry.refresh, fake.issued.at(-1)!.refresh);
+
+      // Once active, the usual rule: fresh for 36 h, nothing to do.
+      assert.equal(
+        (await box.runInProcess(["switch", "default"], { env, now: () => T0 + 40 * HOUR })).code,
+        0,
+      );
+      await refresh(T0 + 40 * HOUR);
+      assert.equal(fake.refreshRequests().length, 2);
+    })
+  );
+});
+
+Deno.test("profiles: an inactive browser profile without the proof (foreign) is never refreshed", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      const pair = await browserAndKey(box, fake, { minted: false });
+      for (const at of [T0 + 9 * HOUR, T0 + 48 * HOUR, T0 + 400 * HOUR]) {
+        const result = await box.runInProcess(["refresh", "--ahead", "4m"], {
+          env: fake.env(),
+          now: () => at,
+        });
+        assert.equal(result.code, 0, result.stderr);
+      }
+      assert.equal(fake.refreshRequests().length, 0);
+      assert.equal((await readProfilesJson(box)).profiles.default.entry.refresh, pair.refresh);
+    })
+  );
+});
+
+Deno.test("profiles: status lists every profile (no secret), --json too; logout --profile removes one", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      await browserAndKey(box, fake);
+      const env = fake.env();
+      const human = await box.runInProcess(["status"], { env, now: () => T0 });
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout + human.stderr, /\* ci +API key, does not expire/);
+      assert.match(
+        human.stdout + human.stderr,
+        /  default +browser sign-in \(OAuth\), dev@example\.com, token/,
+      );
+      const json = await box.runInProcess(["status", "--json"], { env, now: () => T0 });
+      assert.deepEqual(JSON.parse(json.stdout).profiles, [
+        {
+          name: "ci",
+          method: "api-key",
+          type: "api",
+          account: null,
+          expiresAt: null,
+          active: true,
+        },
+        {
+          name: "default",
+          method: "browser",
+          type: "oauth",
+          account: "dev@example.com",
+          expiresAt: T0 + 8 * HOUR,
+          active: false,
+        },
+      ]);
+
+      const unknown = await box.runInProcess(["switch", "nope"], { env });
+      assert.equal(unknown.code, 2);
+      assert.match(
+        unknown.stderr,
+        /^error: no profile named nope; the profiles are: ci, default$/m,
+      );
+      const same = await box.runInProcess(["switch", "ci"], { env });
+      assert.equal(same.code, 0);
+      assert.match(same.stderr, /already the active one/);
+      for (const bad of ["", "a b", "x".repeat(65), KEY + "!", "../etc"]) {
+        for (
+          const args of [["switch", bad], ["logout", "--profile", bad], [
+            "login",
+            "--profile",
+            bad,
+            "--with-key",
+          ]]
+        ) {
+          const result = await box.runInProcess(args, { env, stdin: KEY });
+          assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+          assert.match(
+            result.stderr,
+            /^error: (invalid profile name|'switch' needs|option '--profile' needs a value)/,
+          );
+        }
+      }
+
+      const absent = await box.runInProcess(["logout", "--profile", "nope"], { env });
+      assert.equal(absent.code, 0);
+      const removed = await box.runInProcess(["logout", "--profile", "default"], { env });
+      assert.equal(removed.code, 0, removed.stderr);
+      assert.deepEqual((await readProfilesJson(box)).profiles, {});
+      assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
+      const active = await box.runInProcess(["logout", "--profile", "ci"], { env });
+      assert.equal(active.code, 0, active.stderr);
+      assert.equal((await box.readAuth()).anthropic, undefined);
+      assert.deepEqual((await box.readAuth()).openai, { type: "api", key: "sk-openai-keep" });
+    })
+  );
+});
+
+Deno.test("profiles: a damaged profiles.json is refused with one line and left as it is", async () => {
+  await withSandbox(async (box) => {
+    box.plant(KEY);
+    const login = await box.runInProcess(["login", "--profile", "ci", "--with-key"], {
+      stdin: KEY,
+    });
+    assert.equal(login.code, 0, login.stderr);
+    for (
+      const damaged of [
+        "{",
+        "[]",
+        '{"active":"a b","profiles":{}}',
+        `{"active":"ci","profiles":{"x":{"entry":{"type":"api","key":""}}}}`,
+      ]
+    ) {
+      await Deno.writeTextFile(profilesPath(box), damaged);
+      for (
+        const args of [["switch", "default"], ["status"], ["login", "--profile", "x", "--with-key"]]
+      ) {
+        const result = await box.runInProcess(args, { stdin: KEY });
+        assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+        assert.match(result.stderr, /^error: the profiles file .*profiles\.json is damaged/m);
+        assert.equal(await Deno.readTextFile(profilesPath(box)), damaged);
+      }
+    }
+    // Without --profile, nothing reads it: token and login work as always.
+    const token = await box.runInProcess(["token"], { allowOnStdout: [KEY] });
+    assert.equal(token.stdout, `${KEY}\n`);
+  });
+});
+
+Deno.test("profiles: without --profile nothing changes and no profiles.json is written", async () => {
+  await withSandbox(async (box) => {
+    box.plant(KEY);
+    assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
+    assert.equal(
+      (await box.runInProcess(["login", "--profile", "default", "--with-key"], { stdin: KEY }))
+        .code,
+      0,
+    );
+    assert.equal((await box.runInProcess(["refresh"])).code, 0);
+    const status = await box.runInProcess(["status"]);
+    assert.doesNotMatch(status.stdout + status.stderr, /Profiles:/);
+    assert.equal((await box.runInProcess(["logout", "--profile", "default"])).code, 0);
+    assert.equal((await box.readAuth()).anthropic, undefined);
+    await assert.rejects(Deno.stat(profilesPath(box)), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("profiles with OpenCode 2's database: switch stores the profile in this tool's row, active; other rows untouched", async () => {
+  await withSandbox(async (box) => {
+    await Deno.mkdir(`${box.dataHome}/opencode`, { recursive: true });
+    box.plant(...SEED_SECRETS);
+    const path = `${box.dataHome}/opencode/opencode.db`;
+    const db = buildDatabase(path);
+    try {
+      const KEY2 = "sk-ant-api03-profiles-second-key-0123456789";
+      box.plant(KEY, KEY2);
+      assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
+      assert.equal(
+        (await box.runInProcess(["login", "--profile", "ci", "--with-key"], { stdin: KEY2 })).code,
+        0,
+      );
+      const others = readRows(path).filter((row) => row.label !== PROGRAM);
+      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
+      const back = await box.runInProcess(["switch", "default"]);
+      assert.equal(back.code, 0, back.stderr);
+      assert.match(back.stderr, /active anthropic credential in .*opencode\.db/);
+      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
+      assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
+      assert.deepEqual(readRows(path).filter((row) => row.label !== PROGRAM), others);
+      assert.equal((await box.runInProcess(["switch", "ci"])).code, 0);
+      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
+      assert.deepEqual(readRows(path).filter((row) => row.label !== PROGRAM), others);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+Deno.test("profiles: 32 `token` processes during a switch loop lose nothing (spawned)", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      fake.refreshDelayMs = 50;
+      await browserAndKey(box, fake, { expires: Date.now() - 60_000 });
+      const env = fake.env();
+      assert.equal((await box.runInProcess(["switch", "default"], { env })).code, 0);
+      const tokens = Array.from({ length: 32 }, () =>
+        box.run(["token"], { env, skipLeakCheck: true }));
+      let done = false;
+      const all = Promise.all(tokens).finally(() =>
+        done = true
+      );
+      // Switching back and forth for as long as any `token` runs (and at least 3 rounds).
+      let switches = 0;
+      while (!done || switches < 6) {
+        const name = switches % 2 === 0 ? "ci" : "default";
+        const result = await box.runInProcess(["switch", name], { env, skipLeakCheck: true });
+        assert.equal(result.code, 0, result.stderr);
+        switches++;
+        if (done && switches % 2 === 0) break;
+      }
+      const results = await all;
+      for (const result of results) {
+        assert.equal(result.code, 0, result.stderr);
+      }
+      // Final files consistent: default active with the live refresh token, ci saved.
+      const live = fake.issued.at(-1)!;
+      const auth = (await box.readAuth()).anthropic as { refresh: string };
+      const saved = await readProfilesJson(box);
+      assert.equal(saved.active, "default");
+      assert.equal(saved.switching, undefined);
+      assert.deepEqual(Object.keys(saved.profiles), ["ci"]);
+      assert.deepEqual(saved.profiles.ci.entry, { type: "api", key: KEY });
+      assert.equal(auth.refresh, live.refresh);
+      // Every refresh token the fake issued but the live one was spent by a refresh.
+      assert.equal(fake.refreshRequests().length, fake.issued.length - 1);
+    })
+  );
+});
