@@ -111,7 +111,7 @@ export const COMMANDS = {
       profile: {
         type: "string",
         value: "NAME",
-        description: "keep the sign-in as profile NAME (letters, digits, -, _) and make it active",
+        description: "keep the sign-in as profile NAME and make it the active one",
       },
       force: {
         type: "boolean",

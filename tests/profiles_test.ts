@@ -22,11 +22,29 @@ function profilesPath(box: Sandbox): string {
   return `${box.configHome}/opencode-claude-code-auth/profiles.json`;
 }
 
-async function readProfilesJson(box: Sandbox): Promise<Record<string, any>> {
+/** What a test reads of a saved profile. */
+interface SavedJson {
+  entry: { type: string; key?: string; refresh?: string; access?: string; expires?: number };
+  state: {
+    source: string;
+    email?: string;
+    mintedRefresh?: string;
+    lastRefresh?: { at: number; lifetimeMs: number };
+  };
+}
+
+/** What a test reads of profiles.json. */
+interface ProfilesJson {
+  active: string;
+  switching?: string;
+  profiles: Record<string, SavedJson>;
+}
+
+async function readProfilesJson(box: Sandbox): Promise<ProfilesJson> {
   return JSON.parse(await Deno.readTextFile(profilesPath(box)));
 }
 
-async function readStateJson(box: Sandbox): Promise<Record<string, any>> {
+async function readStateJson(box: Sandbox): Promise<SavedJson["state"]> {
   return JSON.parse(await Deno.readTextFile(box.stateFile)).anthropic;
 }
 
@@ -167,7 +185,7 @@ Deno.test("profiles: refresh --ahead 4m refreshes an idle browser profile when e
       assert.equal(saved.entry.refresh, renewed.refresh);
       assert.notEqual(saved.entry.refresh, pair.refresh);
       assert.equal(saved.state.mintedRefresh, await fingerprint(renewed.refresh));
-      assert.equal(saved.state.lastRefresh.at, T0 + 9 * HOUR);
+      assert.equal(saved.state.lastRefresh?.at, T0 + 9 * HOUR);
       // The API key, active, is untouched.
       assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
 
@@ -216,7 +234,7 @@ Deno.test("profiles: status lists every profile (no secret), --json too; logout 
       assert.match(human.stdout + human.stderr, /\* ci +API key, does not expire/);
       assert.match(
         human.stdout + human.stderr,
-        /  default +browser sign-in \(OAuth\), dev@example\.com, token/,
+        / {2}default +browser sign-in \(OAuth\), dev@example\.com, token/,
       );
       const json = await box.runInProcess(["status", "--json"], { env, now: () => T0 });
       assert.deepEqual(JSON.parse(json.stdout).profiles, [

@@ -46,8 +46,12 @@ export interface StatusJson {
   account: { email?: string; organization?: string } | null;
   /** Every OpenCode credential store that exists, what it holds (never a secret). */
   stores: StoreJson[];
-  /** Every profile holding a credential, the active one first (never a secret). */
-  profiles: ProfileListing[];
+  /**
+   * Every profile holding a credential, the active one first (never a secret);
+   * only once profiles are in use (`login --profile`), so that without them
+   * the object stays as it always was.
+   */
+  profiles?: ProfileListing[];
 }
 
 /** One store in `status --json`. */
@@ -112,7 +116,7 @@ export function statusJson(ctx: Context, stored: Stored): StatusJson {
   const account: { email?: string; organization?: string } = {};
   if (stored.state?.email !== undefined) account.email = stored.state.email;
   if (stored.state?.organization !== undefined) account.organization = stored.state.organization;
-  return {
+  const json: StatusJson = {
     loggedIn: entry !== null,
     method: stored.method,
     type: entry?.type ?? null,
@@ -121,8 +125,9 @@ export function statusJson(ctx: Context, stored: Stored): StatusJson {
     fresh: entry?.type === "oauth" ? !isStale(entry.expires, ctx.now(), refreshSkewMs(ctx)) : null,
     account: entry && Object.keys(account).length > 0 ? account : null,
     stores: storesJson(stored),
-    profiles: listProfiles(ctx, stored),
   };
+  if (hasProfilesFile(profilesFileFor(ctx.stateFile))) json.profiles = listProfiles(ctx, stored);
+  return json;
 }
 
 /**
@@ -204,7 +209,7 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
         : `Not signed in: no anthropic entry in ${where}.`,
     );
     ui.report(`Run \`${PROGRAM} login\` to sign in.`);
-    printProfiles(ctx, json.profiles);
+    printProfiles(ctx, json.profiles ?? []);
     return;
   }
   const lines = [
@@ -225,12 +230,12 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
   if (!usable && stored.method !== "setup-token") {
     ui.report(`Run \`${PROGRAM} login\` to sign in again.`);
   }
-  printProfiles(ctx, json.profiles);
+  printProfiles(ctx, json.profiles ?? []);
 }
 
 /** The profiles, once there is more than the implicit one (`*` marks the active one). */
 function printProfiles(ctx: Context, profiles: ProfileListing[]): void {
-  if (profiles.length === 0 || !hasProfilesFile(profilesFileFor(ctx.stateFile))) return;
+  if (profiles.length === 0) return;
   const now = ctx.now();
   const width = Math.max(...profiles.map((profile) => profile.name.length));
   ctx.ui.report("Profiles:");
