@@ -340,6 +340,8 @@ Deno.test("profiles: without --profile nothing changes and no profiles.json is w
     assert.equal((await box.runInProcess(["refresh"])).code, 0);
     const status = await box.runInProcess(["status"]);
     assert.doesNotMatch(status.stdout + status.stderr, /Profiles:/);
+    const json = await box.runInProcess(["status", "--json"]);
+    assert.equal(Object.hasOwn(JSON.parse(json.stdout), "profiles"), false);
     assert.equal((await box.runInProcess(["logout", "--profile", "default"])).code, 0);
     assert.equal((await box.readAuth()).anthropic, undefined);
     await assert.rejects(Deno.stat(profilesPath(box)), Deno.errors.NotFound);
