@@ -281,29 +281,18 @@ async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok
   await writeState(apiBox, "api-key", apiKey);
 
   const access = "sk-ant-oat01-bench-" + "a".repeat(80);
-  await oauthBox.writeAuth({
-    ...OTHER,
-    anthropic: {
-      type: "oauth",
-      refresh: "sk-ant-ort01-bench-" + "r".repeat(80),
-      access,
-      expires: Date.now() + 24 * 3600_000,
-    },
-  });
-  await writeState(oauthBox, "browser-oauth", access);
-
-  // The same browser sign-in, active, with nine inactive profiles beside it
-  // (ten in all): `token` must not read profiles.json, so it costs nothing.
-  await profilesBox.writeAuth({
-    ...OTHER,
-    anthropic: {
-      type: "oauth",
-      refresh: "sk-ant-ort01-bench-" + "r".repeat(80),
-      access,
-      expires: Date.now() + 24 * 3600_000,
-    },
-  });
-  await writeState(profilesBox, "browser-oauth", access);
+  const browserEntry = {
+    type: "oauth",
+    refresh: "sk-ant-ort01-bench-" + "r".repeat(80),
+    access,
+    expires: Date.now() + 24 * 3600_000,
+  };
+  // The second box: the same browser sign-in, active, with nine inactive profiles
+  // beside it (ten in all): `token` must not read profiles.json, so it costs nothing.
+  for (const box of [oauthBox, profilesBox]) {
+    await box.writeAuth({ ...OTHER, anthropic: browserEntry });
+    await writeState(box, "browser-oauth", access);
+  }
   const inactive = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`profile-${i}`, {
     entry: { type: "api", key: `sk-ant-api03-bench-profile-${i}-${"p".repeat(60)}` },
     state: { source: "api-key" },
