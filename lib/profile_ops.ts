@@ -27,10 +27,12 @@ import {
   hasProfilesFile,
   noProfiles,
   profileNames,
+  profileOf,
   type ProfilesFile,
   profilesFileFor,
   readProfiles,
   type SavedProfile,
+  setProfile,
   settle,
 } from "./profiles.ts";
 import {
@@ -112,7 +114,7 @@ async function replaceActive(
     const profile = incoming(file);
     const profiles = { ...file.profiles };
     const outgoing = file.active === name ? null : outgoingProfile(ctx, current);
-    if (outgoing) profiles[file.active] = outgoing;
+    if (outgoing) setProfile(profiles, file.active, outgoing);
     const untouched = file.active === name && !hasProfilesFile(profilesFileFor(ctx.stateFile));
     if (!untouched) {
       await tx.writeProfiles({
@@ -142,13 +144,13 @@ export async function switchProfile(ctx: Context, name: string): Promise<"switch
   return await withStore(ctx, `switching to profile ${name}`, async (tx) => {
     const before = await tx.read();
     const file = settle(await tx.readProfiles(), before.entry);
-    if (file.active === name && !file.profiles[name]) {
+    if (file.active === name && !profileOf(file.profiles, name)) {
       if (before.entry) return "already";
       throw unknownProfile(name, file);
     }
-    if (!file.profiles[name]) throw unknownProfile(name, file);
+    if (!profileOf(file.profiles, name)) throw unknownProfile(name, file);
     await replaceActive(ctx, tx, name, (now) => {
-      const target = now.profiles[name];
+      const target = profileOf(now.profiles, name);
       if (!target) throw unknownProfile(name, now);
       return target;
     }, (current, target) => tx.commit(current.entry, target.entry, incomingState(target)));
@@ -195,7 +197,7 @@ export async function removeProfile(
     const current = await tx.read();
     const file = settle(await tx.readProfiles(), current.entry);
     if (file.active === name) return "active";
-    if (!file.profiles[name]) return "absent";
+    if (!profileOf(file.profiles, name)) return "absent";
     const profiles = { ...file.profiles };
     delete profiles[name];
     await tx.writeProfiles({ active: file.active, profiles });
@@ -238,7 +240,7 @@ export function listProfiles(ctx: Context, stored: Stored): ProfileListing[] {
     list.push(listing(file.active, stored.entry, stored.method, stored.state?.email, true));
   }
   for (const name of Object.keys(file.profiles).sort()) {
-    const { entry, state } = file.profiles[name];
+    const { entry, state } = profileOf(file.profiles, name)!;
     const method = methodFor(entry, state ? { ...state } : null);
     list.push(listing(name, entry, method, state?.email, false));
   }
@@ -284,8 +286,8 @@ export async function refreshIdleProfiles(ctx: Context): Promise<string[]> {
     const current = await tx.read();
     const file = settle(await tx.readProfiles(), current.entry);
     for (const name of Object.keys(file.profiles).sort()) {
-      const profile = file.profiles[name];
-      if (!await idleDue(ctx, profile, now) || profile.entry.type !== "oauth") continue;
+      const profile = profileOf(file.profiles, name);
+      if (!profile || !await idleDue(ctx, profile, now) || profile.entry.type !== "oauth") continue;
       const state: StateFields = profile.state ?? { source: "browser-oauth" };
       const credential: OAuthCredential = {
         ...current,
@@ -301,20 +303,23 @@ export async function refreshIdleProfiles(ctx: Context): Promise<string[]> {
           force: true,
         });
         if (renewal.error) {
-          file.profiles[name] = { entry: profile.entry, state: { ...state, ...renewal.state } };
+          setProfile(file.profiles, name, {
+            entry: profile.entry,
+            state: { ...state, ...renewal.state },
+          });
           await tx.writeProfiles(file);
           throw renewal.error;
         }
         if (!renewal.entry || sameEntry(renewal.entry, profile.entry)) continue;
         const next = renewal.entry;
-        file.profiles[name] = {
+        setProfile(file.profiles, name, {
           entry: next,
           state: {
             ...state,
             ...renewal.state,
             lastRefresh: { at: now, lifetimeMs: Math.max(0, next.expires - now) },
           },
-        };
+        });
         // Written at once: a refresh token spent must land before the next request.
         await tx.writeProfiles(file);
         lines.push(`Refreshed the idle profile ${name}.`);

@@ -138,14 +138,35 @@ export function readProfiles(path: string): ProfilesFile {
     if (!isProfileName(name)) throw damaged(path, "an invalid profile name");
     const profile = parseProfile(value);
     if (typeof profile === "string") throw damaged(path, `profile ${name}: ${profile}`);
-    Object.defineProperty(file.profiles, name, {
-      value: profile,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    setProfile(file.profiles, name, profile);
   }
   return file;
+}
+
+/**
+ * The profile named `name`, or undefined. Own keys only: a profile may be
+ * named `__proto__` or `constructor`, which a plain lookup would find on
+ * every object.
+ */
+export function profileOf(
+  profiles: Record<string, SavedProfile>,
+  name: string,
+): SavedProfile | undefined {
+  return Object.hasOwn(profiles, name) ? profiles[name] : undefined;
+}
+
+/** Set profile `name` as an own key (an assignment to `__proto__` would set the prototype). */
+export function setProfile(
+  profiles: Record<string, SavedProfile>,
+  name: string,
+  profile: SavedProfile,
+): void {
+  Object.defineProperty(profiles, name, {
+    value: profile,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** Write profiles.json atomically, 0600 (the caller holds the auth file's lock). */
@@ -164,7 +185,9 @@ export async function writeProfiles(path: string, file: ProfilesFile): Promise<v
  */
 export function settle(file: ProfilesFile, stored: AnthropicEntry | null): ProfilesFile {
   let active = file.active;
-  const target = file.switching === undefined ? undefined : file.profiles[file.switching];
+  const target = file.switching === undefined
+    ? undefined
+    : profileOf(file.profiles, file.switching);
   if (file.switching !== undefined && target && sameEntry(target.entry, stored)) {
     active = file.switching;
   }

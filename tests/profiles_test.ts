@@ -328,6 +328,31 @@ Deno.test("profiles: a damaged profiles.json is refused with one line and left a
   });
 });
 
+Deno.test("profiles: names like __proto__ and constructor are profiles like any other", async () => {
+  await withSandbox(async (box) => {
+    const KEY2 = "sk-ant-api03-profiles-proto-key-0123456789";
+    box.plant(KEY, KEY2);
+    assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
+    const unknown = await box.runInProcess(["switch", "constructor"]);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    for (const name of ["__proto__", "constructor"]) {
+      const login = await box.runInProcess(["login", "--profile", name, "--with-key"], {
+        stdin: KEY2,
+      });
+      assert.equal(login.code, 0, login.stderr);
+    }
+    const back = await box.runInProcess(["switch", "__proto__"]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY2 });
+    const saved = await readProfilesJson(box);
+    assert.deepEqual(Object.keys(saved.profiles).sort(), ["constructor", "default"]);
+    assert.equal(Object.getPrototypeOf(saved.profiles), Object.prototype);
+    const json = await box.runInProcess(["status", "--json"]);
+    const names = JSON.parse(json.stdout).profiles.map((p: { name: string }) => p.name);
+    assert.deepEqual(names, ["__proto__", "constructor", "default"]);
+  });
+});
+
 Deno.test("profiles: without --profile nothing changes and no profiles.json is written", async () => {
   await withSandbox(async (box) => {
     box.plant(KEY);
