@@ -137,6 +137,10 @@ export const COMMANDS = {
   status: {
     usage: "status [--json] [--check]",
     summary: "show the stored sign-in (exit 0 usable, 4 sign-in required)",
+    details: [
+      "Once profiles are in use (`login --profile NAME`), it lists every profile with its",
+      "method, account and expiry, `*` on the active one; --json adds a `profiles` array.",
+    ].join("\n"),
     options: {
       json: { type: "boolean", description: "print one JSON object on stdout" },
       check: {

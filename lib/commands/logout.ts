@@ -6,10 +6,10 @@
 
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
-import type { ExitCode } from "../errors.ts";
+import { CliError, type ExitCode, PROGRAM } from "../errors.ts";
 import { forgetState, loadStored, withStore } from "../store.ts";
 import { checkProfileName } from "../profiles.ts";
-import { removeProfile } from "../profile_ops.ts";
+import { currentProfiles, removeProfile } from "../profile_ops.ts";
 
 /** Options of `logout`. */
 export interface LogoutOptions {
@@ -34,7 +34,22 @@ export async function runLogout(ctx: Context, options: LogoutOptions): Promise<E
       return 0;
     }
   }
-  return await logoutActive(ctx);
+  const code = await logoutActive(ctx);
+  const left = inactiveProfiles(ctx);
+  if (left.length > 0) {
+    ctx.ui.info(`Other profiles: ${left.join(", ")}; \`${PROGRAM} switch NAME\` makes one active.`);
+  }
+  return code;
+}
+
+/** The inactive profiles' names, for a hint; a damaged profiles file only loses the hint. */
+function inactiveProfiles(ctx: Context): string[] {
+  try {
+    return Object.keys(currentProfiles(ctx, null).profiles).sort();
+  } catch (error) {
+    if (error instanceof CliError) return [];
+    throw error;
+  }
 }
 
 /** Plain `logout`: remove the credential in use. */
