@@ -26,6 +26,7 @@ import {
   DEFAULT_PROFILE,
   hasProfilesFile,
   noProfiles,
+  OtherAuthFileError,
   profileNames,
   profileOf,
   type ProfilesFile,
@@ -52,7 +53,7 @@ export const IDLE_REFRESH_MS = 24 * 60 * 60 * 1000;
 /** The profiles as they stand, read without the lock (listings, checks before the lock). */
 export function currentProfiles(ctx: Context, stored: AnthropicEntry | null): ProfilesFile {
   const path = profilesFileFor(ctx.stateFile);
-  return hasProfilesFile(path) ? settle(readProfiles(path), stored) : noProfiles();
+  return hasProfilesFile(path) ? settle(readProfiles(path, ctx.authFile), stored) : noProfiles();
 }
 
 /**
@@ -274,7 +275,14 @@ export async function refreshIdleProfiles(ctx: Context): Promise<string[]> {
   const path = profilesFileFor(ctx.stateFile);
   if (!hasProfilesFile(path)) return [];
   const now = ctx.now();
-  const seen = readProfiles(path);
+  let seen: ProfilesFile;
+  try {
+    seen = readProfiles(path, ctx.authFile);
+  } catch (error) {
+    // Another auth file's profiles are refreshed by that file's runs, not this one's.
+    if (error instanceof OtherAuthFileError) return [];
+    throw error;
+  }
   let any = false;
   for (const profile of Object.values(seen.profiles)) any ||= await idleDue(ctx, profile, now);
   if (!any) return [];

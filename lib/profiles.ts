@@ -109,11 +109,33 @@ function parseProfile(value: unknown): SavedProfile | string {
   return { entry, state: fields };
 }
 
+/** The profiles file holds another auth file's profiles (`--auth-file`): not this one's. */
+export class OtherAuthFileError extends FailureError {
+  constructor(path: string, owner: string, authFile: string) {
+    super(
+      `the profiles in ${path} belong to ${owner}, not ${authFile}`,
+      `pass --auth-file ${owner} to use them, or move the file aside`,
+    );
+  }
+}
+
+/** Whether two paths name one file (a symlink and its target are one auth file). */
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return Deno.realPathSync(a) === Deno.realPathSync(b);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Read and check profiles.json: a missing file is the one implicit profile;
- * anything damaged is refused with one line (never overwritten silently).
+ * Read and check profiles.json, the profiles of `authFile`: a missing file is
+ * the one implicit profile; anything damaged is refused with one line (never
+ * overwritten silently), and so are the profiles of another auth file
+ * (`--auth-file`): they are never switched into this one.
  */
-export function readProfiles(path: string): ProfilesFile {
+export function readProfiles(path: string, authFile: string): ProfilesFile {
   let text: string | null;
   try {
     text = readBoundedText(path, { maxBytes: MAX_STATE_FILE_BYTES, what: "the profiles file" });
@@ -125,6 +147,12 @@ export function readProfiles(path: string): ProfilesFile {
   if (!data) throw damaged(path, "not a JSON object");
   if (typeof data.active !== "string" || !isProfileName(data.active)) {
     throw damaged(path, "no valid active profile name");
+  }
+  if (data.authFile !== undefined) {
+    if (typeof data.authFile !== "string") throw damaged(path, "an auth file that is not text");
+    if (!sameFile(data.authFile, authFile)) {
+      throw new OtherAuthFileError(path, data.authFile, authFile);
+    }
   }
   const file: ProfilesFile = { active: data.active, profiles: {} };
   if (data.switching !== undefined) {
@@ -169,13 +197,19 @@ export function setProfile(
   });
 }
 
-/** Write profiles.json atomically, 0600 (the caller holds the auth file's lock). */
-export async function writeProfiles(path: string, file: ProfilesFile): Promise<void> {
+/** Write profiles.json for `authFile` atomically, 0600 (the caller holds that file's lock). */
+export async function writeProfiles(
+  path: string,
+  file: ProfilesFile,
+  authFile: string,
+): Promise<void> {
   const { removeStaleTempFiles, writeFileAtomic } = await lazyImport<
     typeof import("./fs/atomic.ts")
   >("lib/fs/atomic.ts");
   await removeStaleTempFiles(path);
-  await writeFileAtomic(path, JSON.stringify(file, null, 2) + "\n");
+  const { active, switching, profiles } = file;
+  const text = JSON.stringify({ authFile, active, switching, profiles }, null, 2);
+  await writeFileAtomic(path, text + "\n");
 }
 
 /**

@@ -370,11 +370,11 @@ export async function withStore<T>(
       moveAside: () => file.moveAside(ctx.authFile),
       async readProfiles() {
         const profiles = await profilesModule();
-        return profiles.readProfiles(profiles.profilesFileFor(ctx.stateFile));
+        return profiles.readProfiles(profiles.profilesFileFor(ctx.stateFile), ctx.authFile);
       },
       async writeProfiles(next) {
         const profiles = await profilesModule();
-        await profiles.writeProfiles(profiles.profilesFileFor(ctx.stateFile), next);
+        await profiles.writeProfiles(profiles.profilesFileFor(ctx.stateFile), next, ctx.authFile);
       },
       async align() {
         const current = await loadStored(ctx);

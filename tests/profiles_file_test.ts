@@ -75,13 +75,18 @@ Deno.test("readProfiles: missing is the one implicit profile; valid is read; dam
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/profiles.json`;
-    assert.deepEqual(readProfiles(path), noProfiles());
+    const auth = `${dir}/auth.json`;
+    assert.deepEqual(readProfiles(path, auth), noProfiles());
     const good = {
       active: "ci",
       profiles: { default: { entry: OAUTH, state: { source: "browser-oauth", email: "a@b.c" } } },
     };
     await Deno.writeTextFile(path, JSON.stringify(good));
-    assert.deepEqual(readProfiles(path), good);
+    assert.deepEqual(readProfiles(path, auth), good);
+    await Deno.writeTextFile(path, JSON.stringify({ ...good, authFile: auth }));
+    assert.deepEqual(readProfiles(path, auth), good);
+    // Another auth file's profiles are refused, not switched into this one.
+    assert.throws(() => readProfiles(path, `${dir}/other.json`), FailureError, "belong to");
     const damaged = [
       "",
       "{",
@@ -94,10 +99,11 @@ Deno.test("readProfiles: missing is the one implicit profile; valid is read; dam
       '{"active":"ci","profiles":{"x":{"entry":{"type":"api","key":""}}}}',
       '{"active":"ci","profiles":{"x":{"entry":{"type":"api","key":"k"},"state":{"source":"?"}}}}',
       '{"active":"ci","profiles":{"x":5}}',
+      '{"authFile":5,"active":"ci","profiles":{}}',
     ];
     for (const text of damaged) {
       await Deno.writeTextFile(path, text);
-      assert.throws(() => readProfiles(path), FailureError, text);
+      assert.throws(() => readProfiles(path, auth), FailureError, text);
       assert.equal(await Deno.readTextFile(path), text);
     }
   } finally {

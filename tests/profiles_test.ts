@@ -353,6 +353,35 @@ Deno.test("profiles: names like __proto__ and constructor are profiles like any 
   });
 });
 
+Deno.test("profiles: another auth file's profiles are never switched into this one", async () => {
+  await withSandbox(async (box) => {
+    const KEY2 = "sk-ant-api03-profiles-other-file-0123456789";
+    box.plant(KEY, KEY2);
+    assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
+    const login = await box.runInProcess(["login", "--profile", "ci", "--with-key"], {
+      stdin: KEY2,
+    });
+    assert.equal(login.code, 0, login.stderr);
+    const other = `${box.root}/other/auth.json`;
+    const before = await Deno.readTextFile(profilesPath(box));
+    const result = await box.runInProcess(["switch", "default", "--auth-file", other]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^error: the profiles in .*profiles\.json belong to .*auth\.json, not /m,
+    );
+    assert.equal(await Deno.readTextFile(profilesPath(box)), before);
+    await assert.rejects(Deno.stat(other), Deno.errors.NotFound);
+    // status and refresh of the other file are not disturbed by them.
+    const status = await box.runInProcess(["status", "--json", "--auth-file", other]);
+    assert.equal(status.code, 4, status.stderr);
+    assert.equal(Object.hasOwn(JSON.parse(status.stdout), "profiles"), false);
+    const refresh = await box.runInProcess(["refresh", "--auth-file", other]);
+    assert.equal(refresh.code, 4);
+    assert.doesNotMatch(refresh.stderr, /profiles/);
+  });
+});
+
 Deno.test("profiles: without --profile nothing changes and no profiles.json is written", async () => {
   await withSandbox(async (box) => {
     box.plant(KEY);

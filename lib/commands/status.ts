@@ -19,7 +19,7 @@ import {
 import { type AnthropicEntry, sameEntry } from "../credential_types.ts";
 import { checkCredential } from "../check.ts";
 import { listProfiles, type ProfileListing } from "../profile_ops.ts";
-import { hasProfilesFile, profilesFileFor } from "../profiles.ts";
+import { hasProfilesFile, OtherAuthFileError, profilesFileFor } from "../profiles.ts";
 import {
   describeSetupToken,
   MAKE_NEW_SETUP_TOKEN,
@@ -126,7 +126,14 @@ export function statusJson(ctx: Context, stored: Stored): StatusJson {
     account: entry && Object.keys(account).length > 0 ? account : null,
     stores: storesJson(stored),
   };
-  if (hasProfilesFile(profilesFileFor(ctx.stateFile))) json.profiles = listProfiles(ctx, stored);
+  if (hasProfilesFile(profilesFileFor(ctx.stateFile))) {
+    try {
+      json.profiles = listProfiles(ctx, stored);
+    } catch (error) {
+      // Another auth file's profiles are not this one's: none to list here.
+      if (!(error instanceof OtherAuthFileError)) throw error;
+    }
+  }
   return json;
 }
 
