@@ -18,6 +18,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** One-line description for --help. */
   readonly description: string;
+  /** What the value completes to beyond its choices: the profile names. */
+  readonly completes?: "profile";
 }
 
 /** One command of the CLI. */
@@ -34,7 +36,12 @@ export interface CommandSpec {
    * The one positional argument a command takes (a shell, an action), with its
    * choices; none listed: any word, checked by the command (a profile name).
    */
-  readonly positionals?: { readonly name: string; readonly choices: readonly string[] };
+  readonly positionals?: {
+    readonly name: string;
+    readonly choices: readonly string[];
+    /** What the argument completes to beyond its choices: the profile names. */
+    readonly completes?: "profile";
+  };
   /** Whether everything after `--` (or the first positional) is a command to run. */
   readonly takesCommand?: boolean;
 }
@@ -112,6 +119,7 @@ export const COMMANDS = {
         type: "string",
         value: "NAME",
         description: "keep the sign-in as profile NAME and make it the active one",
+        completes: "profile",
       },
       force: {
         type: "boolean",
@@ -132,7 +140,7 @@ export const COMMANDS = {
       `  ${PROGRAM} switch default`,
     ].join("\n"),
     options: {},
-    positionals: { name: "NAME", choices: [] },
+    positionals: { name: "NAME", choices: [], completes: "profile" },
   },
   status: {
     usage: "status [--json] [--check]",
@@ -209,6 +217,7 @@ export const COMMANDS = {
         type: "string",
         value: "NAME",
         description: "remove profile NAME instead of the active credential",
+        completes: "profile",
       },
     },
   },

@@ -382,6 +382,42 @@ Deno.test("profiles: another auth file's profiles are never switched into this o
   });
 });
 
+Deno.test("profiles: bash and fish complete the profile names after `switch` and `--profile`", async () => {
+  await withSandbox(async (box) => {
+    const KEY2 = "sk-ant-api03-profiles-complete-0123456789";
+    box.plant(KEY, KEY2);
+    assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
+    const login = await box.runInProcess(["login", "--profile", "work-2", "--with-key"], {
+      stdin: KEY2,
+    });
+    assert.equal(login.code, 0, login.stderr);
+    const env = { HOME: box.home, XDG_CONFIG_HOME: box.configHome, PATH: "/usr/bin:/bin" };
+    const run = async (shell: string, args: string[]) => {
+      const output = await new Deno.Command(shell, { args, env, clearEnv: true }).output();
+      const text = new TextDecoder().decode(output.stdout);
+      assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+      return text.split("\n").filter(Boolean).map((line) => line.split("\t")[0]);
+    };
+    const bash = `${box.root}/c.bash`;
+    await Deno.writeTextFile(bash, (await box.runInProcess(["completions", "bash"])).stdout);
+    const complete = (words: string[]) =>
+      run("bash", [
+        "-c",
+        `source '${bash}'; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${
+          words.length - 1
+        }; _opencode_claude_code_auth; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ]);
+    assert.deepEqual(await complete([PROGRAM, "switch", ""]), ["work-2", "default"]);
+    assert.deepEqual(await complete([PROGRAM, "logout", "--profile", "d"]), ["default"]);
+    if (await new Deno.Command("fish", { args: ["--version"] }).output().catch(() => null)) {
+      const fish = `${box.root}/c.fish`;
+      await Deno.writeTextFile(fish, (await box.runInProcess(["completions", "fish"])).stdout);
+      const names = await run("fish", ["-c", `source '${fish}'; complete -C '${PROGRAM} switch '`]);
+      assert.deepEqual(names.sort(), ["default", "work-2"]);
+    }
+  });
+});
+
 Deno.test("profiles: without --profile nothing changes and no profiles.json is written", async () => {
   await withSandbox(async (box) => {
     box.plant(KEY);
