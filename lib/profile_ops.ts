@@ -22,6 +22,7 @@ import { CliError, FailureError, PROGRAM, UsageError } from "./errors.ts";
 import { lazyImport } from "./lazy.ts";
 import type { OAuthCredential } from "./methods/method.ts";
 import { ownershipOf } from "./ownership.ts";
+import { decodeValue } from "./opencode/credential_row.ts";
 import {
   DEFAULT_PROFILE,
   hasProfilesFile,
@@ -71,15 +72,35 @@ function outgoingState(ctx: Context, stored: Stored, entry: AnthropicEntry): Sta
       (recorded.source === "api-key") === (entry.type === "api");
     state = fits ? recorded : null;
   }
-  if (!state) return { source: sourceOf(stored.method ?? methodFor(entry, null)) };
+  if (!state) {
+    const method = sameEntry(entry, stored.entry) ? stored.method : null;
+    return { source: sourceOf(method ?? methodFor(entry, null)) };
+  }
   const { authFile: _file, describes: _fingerprint, ...fields } = state;
   return fields;
 }
 
-/** The stored credential as a profile to keep, or null when nothing usable is stored. */
+/**
+ * This tool's credential now: the entry of the store OpenCode uses; but when
+ * OpenCode 2 uses a row this tool did not write (the user activated it in
+ * OpenCode 2), this tool's own row, whatever it holds (the user's row is
+ * theirs and stays where it is; none of ours is active: null).
+ */
+function ownEntry(stored: Stored): AnthropicEntry | null {
+  const database = stored.database;
+  if (stored.used.kind !== "opencode2-db" || !database?.picked) return stored.entry;
+  if (database.ours?.id === database.picked.id) return stored.entry;
+  if (!database.ours) return null;
+  const decoded = decodeValue(database.ours.value);
+  return "entry" in decoded ? decoded.entry : null;
+}
+
+/** This tool's credential now as a profile to keep, or null when there is none. */
 function outgoingProfile(ctx: Context, stored: Stored): SavedProfile | null {
-  const entry = stored.entry;
-  return entry ? { entry, state: outgoingState(ctx, stored, entry) } : null;
+  const entry = ownEntry(stored);
+  if (!entry) return null;
+  const described = sameEntry(entry, stored.entry) ? stored : { ...stored, state: null };
+  return { entry, state: outgoingState(ctx, described, entry) };
 }
 
 /** The state a profile's credential gets when it becomes the active one. */

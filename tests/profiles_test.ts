@@ -469,6 +469,40 @@ Deno.test("profiles with OpenCode 2's database: switch stores the profile in thi
   });
 });
 
+Deno.test("profiles with OpenCode 2's database: after the user activates their own row there, switch saves this tool's row, not theirs", async () => {
+  await withSandbox(async (box) => {
+    await Deno.mkdir(`${box.dataHome}/opencode`, { recursive: true });
+    box.plant(...SEED_SECRETS);
+    const path = `${box.dataHome}/opencode/opencode.db`;
+    const db = buildDatabase(path);
+    try {
+      const KEY2 = "sk-ant-api03-profiles-user-row-0123456789";
+      box.plant(KEY, KEY2);
+      assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
+      assert.equal(
+        (await box.runInProcess(["login", "--profile", "ci", "--with-key"], { stdin: KEY2 })).code,
+        0,
+      );
+      // `opencode auth switch` to the user's own row, as OpenCode 2 does it.
+      const userRow = readRows(path).find((row) => row.label === "my key")!;
+      db.exec("UPDATE credential SET active = NULL WHERE integration_id = 'anthropic'");
+      db.prepare("UPDATE credential SET active = 1 WHERE id = ?").run(userRow.id);
+      const switched = await box.runInProcess(["switch", "default"]);
+      assert.equal(switched.code, 0, switched.stderr);
+      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
+      // ci kept its own key (this tool's row), not the user's.
+      const saved = await readProfilesJson(box);
+      assert.deepEqual(saved.profiles.ci.entry, { type: "api", key: KEY2 });
+      const after = readRows(path).find((row) => row.id === userRow.id)!;
+      assert.equal(after.value, userRow.value);
+      assert.equal((await box.runInProcess(["switch", "ci"])).code, 0);
+      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
+    } finally {
+      db.close();
+    }
+  });
+});
+
 Deno.test("profiles: 32 `token` processes during a switch loop lose nothing (spawned)", async () => {
   await withSandbox((box) =>
     withFake(async (fake) => {
