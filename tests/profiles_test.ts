@@ -12,6 +12,7 @@ import { fingerprint } from "../lib/state.ts";
 import { buildDatabase, openCodeUses, readRows, SEED_SECRETS } from "./fakes/opencode2_db.ts";
 import type { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
+import { interactiveIo } from "./helpers/context.ts";
 import { seedBrowserEntry, withFake } from "./oauth/browser_helpers.ts";
 
 const KEY = "sk-ant-api03-profiles-test-key-0123456789";
@@ -415,6 +416,41 @@ Deno.test("profiles: bash and fish complete the profile names after `switch` and
       const names = await run("fish", ["-c", `source '${fish}'; complete -C '${PROGRAM} switch '`]);
       assert.deepEqual(names.sort(), ["default", "work-2"]);
     }
+  });
+});
+
+Deno.test("profiles: on a terminal, login --profile of another profile replaces nothing and does not ask; of the active one it asks", async () => {
+  await withSandbox(async (box) => {
+    const KEY2 = "sk-ant-api03-profiles-terminal-0123456789";
+    box.plant(KEY, KEY2);
+    assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
+    const onTerminal = async (args: string[], answers: [RegExp, string][]) => {
+      const io = interactiveIo();
+      io.stdinIsTerminal = () => true;
+      io.stderrIsTerminal = () => true;
+      const done = box.runInProcess(args, { io });
+      for (const [prompt, answer] of answers) {
+        assert(await io.waitForErr(prompt, done), `no prompt ${prompt}:\n${io.err}`);
+        io.send(answer);
+      }
+      io.end();
+      return await done;
+    };
+    const other = await onTerminal(["login", "--profile", "ci", "--method", "api-key"], [
+      [/input is hidden\): $/, `${KEY2}\r`],
+    ]);
+    assert.equal(other.code, 0, other.stderr);
+    assert.doesNotMatch(other.stderr, /Replace it\?/);
+    assert.deepEqual((await readProfilesJson(box)).profiles.default.entry, {
+      type: "api",
+      key: KEY,
+    });
+    const same = await onTerminal(["login", "--profile", "ci", "--method", "api-key"], [
+      [/Replace it\? \[y\/N\] $/, "\r"],
+    ]);
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stderr, /Kept the current sign-in/);
+    assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY2 });
   });
 });
 
