@@ -108,10 +108,11 @@ function incomingState(profile: SavedProfile): StateFields {
   return profile.state ?? { source: sourceOf(methodFor(profile.entry, null)) };
 }
 
-/** Exit 2 for a profile that does not exist, listing those that do. */
-function unknownProfile(name: string, file: ProfilesFile): UsageError {
+/** Exit 2 for a profile that does not exist, listing those that do (the active one if signed in). */
+function unknownProfile(name: string, file: ProfilesFile, signedIn: boolean): UsageError {
+  const names = signedIn ? profileNames(file) : Object.keys(file.profiles).sort();
   return new UsageError(
-    `no profile named ${name}; the profiles are: ${profileNames(file).join(", ")}`,
+    `no profile named ${name}; the profiles are: ${names.join(", ") || "none"}`,
     `\`${PROGRAM} login --profile ${name}\` makes it`,
   );
 }
@@ -166,14 +167,12 @@ export async function switchProfile(ctx: Context, name: string): Promise<"switch
   return await withStore(ctx, `switching to profile ${name}`, async (tx) => {
     const before = await tx.read();
     const file = settle(await tx.readProfiles(), before.entry);
-    if (file.active === name && !profileOf(file.profiles, name)) {
-      if (before.entry) return "already";
-      throw unknownProfile(name, file);
-    }
-    if (!profileOf(file.profiles, name)) throw unknownProfile(name, file);
+    const signedIn = before.entry !== null;
+    if (file.active === name && signedIn) return "already";
+    if (!profileOf(file.profiles, name)) throw unknownProfile(name, file, signedIn);
     await replaceActive(ctx, tx, name, (now) => {
       const target = profileOf(now.profiles, name);
-      if (!target) throw unknownProfile(name, now);
+      if (!target) throw unknownProfile(name, now, signedIn);
       return target;
     }, (current, target) => tx.commit(current.entry, target.entry, incomingState(target)));
     return "switched";

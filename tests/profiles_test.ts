@@ -293,6 +293,10 @@ Deno.test("profiles: status lists every profile (no secret), --json too; logout 
       const active = await box.runInProcess(["logout", "--profile", "ci"], { env });
       assert.equal(active.code, 0, active.stderr);
       assert.equal((await box.readAuth()).anthropic, undefined);
+      // No credential is active now: switching to the removed one names none.
+      const gone = await box.runInProcess(["switch", "ci"], { env });
+      assert.equal(gone.code, 2, gone.stderr);
+      assert.match(gone.stderr, /^error: no profile named ci; the profiles are: none$/m);
       assert.deepEqual((await box.readAuth()).openai, { type: "api", key: "sk-openai-keep" });
     })
   );
@@ -323,6 +327,15 @@ Deno.test("profiles: a damaged profiles.json is refused with one line and left a
         assert.equal(await Deno.readTextFile(profilesPath(box)), damaged);
       }
     }
+    // A browser sign-in is not even started (its tokens would have nowhere to go).
+    await withFake(async (fake) => {
+      const browser = await box.runInProcess(["login", "--profile", "x", "--method", "browser"], {
+        env: fake.env(),
+      });
+      assert.equal(browser.code, 1, browser.stderr);
+      assert.doesNotMatch(browser.stderr, /Open this URL/);
+      assert.equal(fake.requests.length, 0);
+    });
     // Without --profile, nothing reads it: token and login work as always.
     const token = await box.runInProcess(["token"], { allowOnStdout: [KEY] });
     assert.equal(token.stdout, `${KEY}\n`);

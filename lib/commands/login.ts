@@ -21,7 +21,7 @@ import { describeSetupToken, parseExpiresDate } from "../setup_token.ts";
 import { databaseExists, loadStored, requireCredential, withStore } from "../store.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
 import { checkProfileName } from "../profiles.ts";
-import { activeProfileName, putAsProfile } from "../profile_ops.ts";
+import { activeProfileName, currentProfiles, putAsProfile } from "../profile_ops.ts";
 
 /** Options of `login`. */
 export interface LoginOptions {
@@ -185,6 +185,8 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
     if (!(error instanceof CorruptAuthFileError && options.force)) throw error;
   }
   await refuseReadOnly(ctx.authFile);
+  // A damaged profiles file (or another auth file's) stops us before anything is spent.
+  if (profile !== undefined) currentProfiles(ctx, null);
   // Like gh: on a terminal, a working sign-in is replaced only when the user says so
   // (another profile's sign-in replaces nothing: the one in use is kept in its profile).
   if (!options.force && canAsk(ctx.io) && !await keepsCurrent(ctx, profile)) {
