@@ -8,7 +8,8 @@
  * Transaction). Without a profiles file there is one profile, `default`.
  * `token` never reads this file.
  *
- * May import: credential_types.ts, state.ts, opencode/entry.ts, json.ts, errors.ts, fs/, redact.ts.
+ * May import: credential_types.ts, state.ts, ownership.ts, opencode/entry.ts, json.ts, errors.ts,
+ * fs/, redact.ts.
  *
  * @module
  */
@@ -20,6 +21,7 @@ import { MAX_STATE_FILE_BYTES, readBoundedText } from "./fs/read.ts";
 import { isPlainObject, parseJsonObject } from "./json.ts";
 import { lazyImport } from "./lazy.ts";
 import { parseEntry } from "./opencode/entry.ts";
+import { sameFile } from "./ownership.ts";
 import { registerSecret } from "./redact.ts";
 import { parseState, type StateFields } from "./state.ts";
 
@@ -116,16 +118,6 @@ export class OtherAuthFileError extends FailureError {
       `the profiles in ${path} belong to ${owner}, not ${authFile}`,
       `pass --auth-file ${owner} to use them, or move the file aside`,
     );
-  }
-}
-
-/** Whether two paths name one file (a symlink and its target are one auth file). */
-function sameFile(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    return Deno.realPathSync(a) === Deno.realPathSync(b);
-  } catch {
-    return false;
   }
 }
 

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { PROGRAM } from "../lib/errors.ts";
 import { fingerprint } from "../lib/state.ts";
 import { buildDatabase, openCodeUses, readRows, SEED_SECRETS } from "./fakes/opencode2_db.ts";
+import type { DatabaseSync } from "node:sqlite";
 import type { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
 import { interactiveIo } from "./helpers/context.ts";
@@ -487,68 +488,67 @@ Deno.test("profiles: without --profile nothing changes and no profiles.json is w
   });
 });
 
-Deno.test("profiles with OpenCode 2's database: switch stores the profile in this tool's row, active; other rows untouched", async () => {
+/**
+ * OpenCode 2's database beside auth.json (seeded with other integrations' rows and the user's own
+ * anthropic row), KEY signed in as `default` and `key2` as profile `ci` (active); the building
+ * connection stays open while `fn` runs, as a running OpenCode 2 keeps it.
+ */
+async function withProfilesInDatabase(
+  key2: string,
+  fn: (box: Sandbox, path: string, db: DatabaseSync) => Promise<void>,
+): Promise<void> {
   await withSandbox(async (box) => {
     await Deno.mkdir(`${box.dataHome}/opencode`, { recursive: true });
-    box.plant(...SEED_SECRETS);
+    box.plant(...SEED_SECRETS, KEY, key2);
     const path = `${box.dataHome}/opencode/opencode.db`;
     const db = buildDatabase(path);
     try {
-      const KEY2 = "sk-ant-api03-profiles-second-key-0123456789";
-      box.plant(KEY, KEY2);
       assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
       assert.equal(
-        (await box.runInProcess(["login", "--profile", "ci", "--with-key"], { stdin: KEY2 })).code,
+        (await box.runInProcess(["login", "--profile", "ci", "--with-key"], { stdin: key2 })).code,
         0,
       );
-      const others = readRows(path).filter((row) => row.label !== PROGRAM);
-      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
-      const back = await box.runInProcess(["switch", "default"]);
-      assert.equal(back.code, 0, back.stderr);
-      assert.match(back.stderr, /active anthropic credential in .*opencode\.db/);
-      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
-      assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
-      assert.deepEqual(readRows(path).filter((row) => row.label !== PROGRAM), others);
-      assert.equal((await box.runInProcess(["switch", "ci"])).code, 0);
-      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
-      assert.deepEqual(readRows(path).filter((row) => row.label !== PROGRAM), others);
+      await fn(box, path, db);
     } finally {
       db.close();
     }
   });
+}
+
+Deno.test("profiles with OpenCode 2's database: switch stores the profile in this tool's row, active; other rows untouched", async () => {
+  const KEY2 = "sk-ant-api03-profiles-second-key-0123456789";
+  await withProfilesInDatabase(KEY2, async (box, path) => {
+    const others = readRows(path).filter((row) => row.label !== PROGRAM);
+    assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
+    const back = await box.runInProcess(["switch", "default"]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stderr, /active anthropic credential in .*opencode\.db/);
+    assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
+    assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
+    assert.deepEqual(readRows(path).filter((row) => row.label !== PROGRAM), others);
+    assert.equal((await box.runInProcess(["switch", "ci"])).code, 0);
+    assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
+    assert.deepEqual(readRows(path).filter((row) => row.label !== PROGRAM), others);
+  });
 });
 
 Deno.test("profiles with OpenCode 2's database: after the user activates their own row there, switch saves this tool's row, not theirs", async () => {
-  await withSandbox(async (box) => {
-    await Deno.mkdir(`${box.dataHome}/opencode`, { recursive: true });
-    box.plant(...SEED_SECRETS);
-    const path = `${box.dataHome}/opencode/opencode.db`;
-    const db = buildDatabase(path);
-    try {
-      const KEY2 = "sk-ant-api03-profiles-user-row-0123456789";
-      box.plant(KEY, KEY2);
-      assert.equal((await box.runInProcess(["login", "--with-key"], { stdin: KEY })).code, 0);
-      assert.equal(
-        (await box.runInProcess(["login", "--profile", "ci", "--with-key"], { stdin: KEY2 })).code,
-        0,
-      );
-      // `opencode auth switch` to the user's own row, as OpenCode 2 does it.
-      const userRow = readRows(path).find((row) => row.label === "my key")!;
-      db.exec("UPDATE credential SET active = NULL WHERE integration_id = 'anthropic'");
-      db.prepare("UPDATE credential SET active = 1 WHERE id = ?").run(userRow.id);
-      const switched = await box.runInProcess(["switch", "default"]);
-      assert.equal(switched.code, 0, switched.stderr);
-      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
-      // ci kept its own key (this tool's row), not the user's.
-      const saved = await readProfilesJson(box);
-      assert.deepEqual(saved.profiles.ci.entry, { type: "api", key: KEY2 });
-      const after = readRows(path).find((row) => row.id === userRow.id)!;
-      assert.equal(after.value, userRow.value);
-      assert.equal((await box.runInProcess(["switch", "ci"])).code, 0);
-      assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
-    } finally {
-      db.close();
-    }
+  const KEY2 = "sk-ant-api03-profiles-user-row-0123456789";
+  await withProfilesInDatabase(KEY2, async (box, path, db) => {
+    // `opencode auth switch` to the user's own row, as OpenCode 2 does it.
+    const userRow = readRows(path).find((row) => row.label === "my key")!;
+    db.exec("UPDATE credential SET active = NULL WHERE integration_id = 'anthropic'");
+    db.prepare("UPDATE credential SET active = 1 WHERE id = ?").run(userRow.id);
+    const switched = await box.runInProcess(["switch", "default"]);
+    assert.equal(switched.code, 0, switched.stderr);
+    assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
+    // ci kept its own key (this tool's row), not the user's.
+    const saved = await readProfilesJson(box);
+    assert.deepEqual(saved.profiles.ci.entry, { type: "api", key: KEY2 });
+    const after = readRows(path).find((row) => row.id === userRow.id)!;
+    assert.equal(after.value, userRow.value);
+    assert.equal((await box.runInProcess(["switch", "ci"])).code, 0);
+    assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
   });
 });
 
