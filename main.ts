@@ -40,6 +40,7 @@ interface CommandModule<C extends CommandName> {
  */
 const COMMAND_MODULES: { [C in CommandName]: LazyModule } = {
   login: "lib/commands/login.ts",
+  switch: "lib/commands/switch.ts",
   status: "lib/commands/status.ts",
   token: "lib/commands/token.ts",
   refresh: "lib/commands/refresh.ts",

@@ -18,6 +18,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** One-line description for --help. */
   readonly description: string;
+  /** What the value completes to beyond its choices: the profile names. */
+  readonly completes?: "profile";
 }
 
 /** One command of the CLI. */
@@ -30,8 +32,16 @@ export interface CommandSpec {
   readonly details?: string;
   /** The command's own options (global options are always accepted too). */
   readonly options: Readonly<Record<string, OptionSpec>>;
-  /** The one positional argument a command takes (a shell, an action), with its choices. */
-  readonly positionals?: { readonly name: string; readonly choices: readonly string[] };
+  /**
+   * The one positional argument a command takes (a shell, an action), with its
+   * choices; none listed: any word, checked by the command (a profile name).
+   */
+  readonly positionals?: {
+    readonly name: string;
+    readonly choices: readonly string[];
+    /** What the argument completes to beyond its choices: the profile names. */
+    readonly completes?: "profile";
+  };
   /** Whether everything after `--` (or the first positional) is a command to run. */
   readonly takesCommand?: boolean;
 }
@@ -52,7 +62,7 @@ export const GLOBAL_OPTIONS = {
 export const COMMANDS = {
   login: {
     usage:
-      "login [--method claude-code|browser|api-key|setup-token] [--no-browser] [--create-api-key] [--with-key] [--from-env NAME] [--expires DATE] [--force]",
+      "login [--method claude-code|browser|api-key|setup-token] [--profile NAME] [--no-browser] [--create-api-key] [--with-key] [--from-env NAME] [--expires DATE] [--force]",
     summary: "sign OpenCode into Anthropic",
     details: [
       "Methods:",
@@ -68,6 +78,8 @@ export const COMMANDS = {
       "--create-api-key turns a browser sign-in into a real API key.",
       "",
       "On a terminal, login asks before replacing a working sign-in (--force does not ask).",
+      "--profile NAME keeps the sign-in as profile NAME and makes it the active one; the",
+      "credential in use before is kept in its own profile (see `switch`).",
       "",
       "Examples (CI):",
       `  ${PROGRAM} login --from-env ANTHROPIC_API_KEY`,
@@ -103,15 +115,40 @@ export const COMMANDS = {
         value: "DATE",
         description: "with --method setup-token: when it expires (2027-12-02; default a year)",
       },
+      profile: {
+        type: "string",
+        value: "NAME",
+        description: "keep the sign-in as profile NAME and make it the active one",
+        completes: "profile",
+      },
       force: {
         type: "boolean",
         description: "replace a working sign-in without asking; move a corrupt auth.json aside",
       },
     },
   },
+  switch: {
+    usage: "switch NAME",
+    summary: "make profile NAME the credential OpenCode uses",
+    details: [
+      "The credential in use now is saved back into its own profile first (with what OpenCode",
+      "or a plugin refreshed since), then NAME's replaces it: auth.json's anthropic entry, and",
+      "this tool's row in OpenCode 2's database. `status` lists the profiles.",
+      "",
+      "Examples:",
+      `  ${PROGRAM} login --profile work --method browser`,
+      `  ${PROGRAM} switch default`,
+    ].join("\n"),
+    options: {},
+    positionals: { name: "NAME", choices: [], completes: "profile" },
+  },
   status: {
     usage: "status [--json] [--check]",
     summary: "show the stored sign-in (exit 0 usable, 4 sign-in required)",
+    details: [
+      "Once profiles are in use (`login --profile NAME`), it lists every profile with its",
+      "method, account and expiry, `*` on the active one; --json adds a `profiles` array.",
+    ].join("\n"),
     options: {
       json: { type: "boolean", description: "print one JSON object on stdout" },
       check: {
@@ -169,9 +206,20 @@ export const COMMANDS = {
     },
   },
   logout: {
-    usage: "logout",
+    usage: "logout [--profile NAME]",
     summary: "remove the anthropic entry (other providers are left as they are)",
-    options: {},
+    details: [
+      "Without --profile: the active credential, as always. --profile NAME removes that",
+      "profile; removing the active one leaves no active credential until `switch` or `login`.",
+    ].join("\n"),
+    options: {
+      profile: {
+        type: "string",
+        value: "NAME",
+        description: "remove profile NAME instead of the active credential",
+        completes: "profile",
+      },
+    },
   },
   doctor: {
     usage: "doctor [--json] [--check]",
@@ -268,7 +316,9 @@ export type ValuesOf<Options> = { -readonly [K in keyof Options]?: OptionValue<O
 export type GlobalValues = ValuesOf<typeof GLOBAL_OPTIONS>;
 
 type PositionalOf<C extends CommandName> = (typeof COMMANDS)[C] extends
-  { positionals: { choices: readonly (infer P)[] } } ? P : never;
+  { positionals: { choices: readonly [] } } ? string
+  : (typeof COMMANDS)[C] extends { positionals: { choices: readonly (infer P)[] } } ? P
+  : never;
 
 /** The parsed command line of command `C`. */
 export interface ParsedArgs<C extends CommandName> {
@@ -494,7 +544,7 @@ function checkPositionals(command: CommandName, positionals: string[], rest: str
     throw new UsageError(`'${command}' needs exactly one ${spec.positionals.name}`, help);
   }
   const choices = spec.positionals.choices;
-  if (!choices.includes(positionals[0])) {
+  if (choices.length > 0 && !choices.includes(positionals[0])) {
     throw new UsageError(
       `invalid ${spec.positionals.name} ${quote(positionals[0])}`,
       `expected one of: ${choices.join(", ")}`,

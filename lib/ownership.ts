@@ -31,7 +31,7 @@ export type ForeignOrigin =
 export type Ownership = { kind: "minted" } | { kind: "foreign"; origin: ForeignOrigin };
 
 /** Whether two paths name one file (a symlink and its target are one store). */
-function sameFile(a: string, b: string): boolean {
+export function sameFile(a: string, b: string): boolean {
   if (a === b) return true;
   try {
     return Deno.realPathSync(a) === Deno.realPathSync(b);

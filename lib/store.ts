@@ -35,6 +35,7 @@ import {
   writeStateKey,
 } from "./state.ts";
 import type { Ui } from "./ui.ts";
+import type { ProfilesFile } from "./profiles.ts";
 import { lazyImport } from "./lazy.ts";
 import { deferInterrupts } from "./interrupt.ts";
 import { showWait } from "./progress.ts";
@@ -142,6 +143,11 @@ function databaseModule(): Promise<typeof import("./opencode/database.ts")> {
   return lazyImport<typeof import("./opencode/database.ts")>("lib/opencode/database.ts");
 }
 
+/** The profiles module, loaded only by the commands that use profiles (never `token`). */
+function profilesModule(): Promise<typeof import("./profiles.ts")> {
+  return lazyImport<typeof import("./profiles.ts")>("lib/profiles.ts");
+}
+
 /** OpenCode 2's database of this run, or null when it does not exist. */
 function existingDatabase(ctx: StoreContext): string | null {
   const path = databaseFileFor(ctx.env, ctx.authFile);
@@ -227,6 +233,10 @@ export interface Transaction {
    * Returns what was written, or null.
    */
   align(): Promise<StoreKind | null>;
+  /** This tool's profiles as stored (profiles.json; the one implicit profile without it). */
+  readProfiles(): Promise<ProfilesFile>;
+  /** Replace profiles.json, atomically: only here, under the lock, so profiles never race. */
+  writeProfiles(file: ProfilesFile): Promise<void>;
 }
 
 /**
@@ -358,6 +368,14 @@ export async function withStore<T>(
         return removed || removedRow;
       },
       moveAside: () => file.moveAside(ctx.authFile),
+      async readProfiles() {
+        const profiles = await profilesModule();
+        return profiles.readProfiles(profiles.profilesFileFor(ctx.stateFile), ctx.authFile);
+      },
+      async writeProfiles(next) {
+        const profiles = await profilesModule();
+        await profiles.writeProfiles(profiles.profilesFileFor(ctx.stateFile), next, ctx.authFile);
+      },
       async align() {
         const current = await loadStored(ctx);
         const db = current.database;

@@ -272,7 +272,7 @@ const OTHER = {
 // (a) and (b): start-up and memory.
 
 async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok: boolean }> {
-  const [floorBox, apiBox, oauthBox, bothBox] = boxes;
+  const [floorBox, apiBox, oauthBox, bothBox, profilesBox] = boxes;
   const emptyScript = `${floorBox.root}/empty.ts`;
   await Deno.writeTextFile(emptyScript, "");
 
@@ -281,16 +281,27 @@ async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok
   await writeState(apiBox, "api-key", apiKey);
 
   const access = "sk-ant-oat01-bench-" + "a".repeat(80);
-  await oauthBox.writeAuth({
-    ...OTHER,
-    anthropic: {
-      type: "oauth",
-      refresh: "sk-ant-ort01-bench-" + "r".repeat(80),
-      access,
-      expires: Date.now() + 24 * 3600_000,
-    },
-  });
-  await writeState(oauthBox, "browser-oauth", access);
+  const browserEntry = {
+    type: "oauth",
+    refresh: "sk-ant-ort01-bench-" + "r".repeat(80),
+    access,
+    expires: Date.now() + 24 * 3600_000,
+  };
+  // The second box: the same browser sign-in, active, with nine inactive profiles
+  // beside it (ten in all): `token` must not read profiles.json, so it costs nothing.
+  for (const box of [oauthBox, profilesBox]) {
+    await box.writeAuth({ ...OTHER, anthropic: browserEntry });
+    await writeState(box, "browser-oauth", access);
+  }
+  const inactive = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`profile-${i}`, {
+    entry: { type: "api", key: `sk-ant-api03-bench-profile-${i}-${"p".repeat(60)}` },
+    state: { source: "api-key" },
+  }]));
+  await Deno.writeTextFile(
+    `${profilesBox.configHome}/opencode-claude-code-auth/profiles.json`,
+    JSON.stringify({ active: "default", profiles: inactive }, null, 2) + "\n",
+    { mode: 0o600 },
+  );
 
   // Both stores: auth.json and OpenCode 2's database, each holding the key.
   await bothBox.writeAuth({ ...OTHER, anthropic: { type: "api", key: apiKey } });
@@ -315,6 +326,12 @@ async function startupAndMemory(boxes: Sandbox[]): Promise<{ lines: string[]; ok
     {
       label: "token, fresh browser oauth entry",
       box: oauthBox,
+      args: [MAIN, "token"],
+      expect: `${access}\n`,
+    },
+    {
+      label: "token, fresh browser oauth entry, ten profiles",
+      box: profilesBox,
       args: [MAIN, "token"],
       expect: `${access}\n`,
     },
@@ -558,7 +575,7 @@ async function claudeStampede(box: Sandbox): Promise<{ lines: string[]; ok: bool
 // ---------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  const boxes = await Promise.all(Array.from({ length: 6 }, () => Sandbox.create()));
+  const boxes = await Promise.all(Array.from({ length: 7 }, () => Sandbox.create()));
   try {
     const out = (line = "") => console.log(line);
     out("opencode-claude-code-auth benchmark");
@@ -566,9 +583,9 @@ async function main(): Promise<number> {
     out(`command: ${Deno.execPath()} run <the start task's permission flags> main.ts token`);
     out();
     const results = [];
-    if (ONLY !== "stampedes") results.push(await startupAndMemory(boxes.slice(0, 4)));
+    if (ONLY !== "stampedes") results.push(await startupAndMemory(boxes.slice(0, 5)));
     if (ONLY !== "startup") {
-      results.push(await browserStampede(boxes[4]), await claudeStampede(boxes[5]));
+      results.push(await browserStampede(boxes[5]), await claudeStampede(boxes[6]));
     }
     for (const result of results) {
       for (const line of result.lines) out(line);

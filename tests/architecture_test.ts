@@ -452,10 +452,25 @@ Deno.test("`token` loads statically only the read path: the store and the state 
         "lib/prompt.ts",
         "lib/process.ts",
         "lib/reference.ts",
+        // Profiles: `token` never reads profiles.json (ten profiles cost what one does).
+        "lib/profiles.ts",
+        "lib/profile_ops.ts",
       ),
     ),
   );
   assert.deepEqual(heavy, [], `loaded at start-up by \`token\`: ${[...loaded].sort().join(", ")}`);
+});
+
+Deno.test("profiles.json is written only through the store's Transaction: only store.ts calls profiles.ts's writer", async () => {
+  const g = await graph();
+  const users = [...g.entries()].filter(([file, edges]) =>
+    ownCode(file) && edges.some((edge) => edge.to === "lib/profiles.ts")
+  ).map(([file]) => file).filter((file) =>
+    /\bwriteProfiles\(/.test(
+      Deno.readTextFileSync(`${ROOT}${file}`).replace(/tx\.writeProfiles\(/g, ""),
+    )
+  );
+  assert.deepEqual(users.sort(), ["lib/store.ts"]);
 });
 
 Deno.test("OpenCode 2's database is written only through the store: nothing else imports its SQL", async () => {

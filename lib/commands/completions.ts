@@ -53,6 +53,26 @@ function valuedOptions(): string[] {
 /** What `help` completes: the commands and the help topics. */
 const HELP_WORDS: readonly string[] = [...COMMAND_NAMES, ...HELP_TOPICS];
 
+/**
+ * Prints the profile names (the active one first) from this tool's
+ * profiles.json, as its own writer lays it out (two-space JSON: the names are
+ * the keys four spaces in); `default` without one. A file read, no process of
+ * this tool: cheap enough for every <TAB>.
+ */
+const PROFILE_NAMES_SED =
+  `sed -n -e 's/^  "active": "\\([A-Za-z0-9_-]*\\)",\\{0,1\\}$/\\1/p' -e 's/^    "\\([A-Za-z0-9_-]*\\)": {$/\\1/p'`;
+
+/** The shell function (bash, zsh) that prints the profile names. */
+const PROFILES_FUNCTION = `${FUNCTION}_profiles`;
+
+/** The profile-name function for bash and zsh (the same POSIX shell and sed). */
+function profilesFunction(): string {
+  return `${PROFILES_FUNCTION}() {
+  local file="\${XDG_CONFIG_HOME:-$HOME/.config}/${PROGRAM}/profiles.json"
+  if [[ -r "$file" ]]; then ${PROFILE_NAMES_SED} "$file"; else echo default; fi
+}`;
+}
+
 /** The top-level words: the commands, then `help`. */
 const TOP_WORDS: readonly string[] = [...COMMAND_NAMES, "help"];
 
@@ -61,7 +81,10 @@ function bashCase(command: CommandName | "help"): string {
   if (command === "help") return `    help) words="${HELP_WORDS.join(" ")}"; opts="" ;;`;
   const spec = TABLE[command];
   const words = spec.takesCommand ? ["--"] : spec.positionals?.choices ?? [];
-  return `    ${command}) words="${words.join(" ")}"; opts="${optionNames(command).join(" ")}" ;;`;
+  const listed = spec.positionals?.completes === "profile"
+    ? `$(${PROFILES_FUNCTION})`
+    : words.join(" ");
+  return `    ${command}) words="${listed}"; opts="${optionNames(command).join(" ")}" ;;`;
 }
 
 /** What the value of each option completes to in bash (choices, files, or nothing). */
@@ -69,6 +92,8 @@ function bashValueCases(): string {
   return allOptions().filter(([, spec]) => spec.type === "string").map(([name, spec]) => {
     const reply = spec.choices
       ? `COMPREPLY=($(compgen -W "${spec.choices.join(" ")}" -- "$cur"))`
+      : spec.completes === "profile"
+      ? `COMPREPLY=($(compgen -W "$(${PROFILES_FUNCTION})" -- "$cur"))`
       : spec.value === "PATH"
       ? `COMPREPLY=($(compgen -f -- "$cur"))`
       : "COMPREPLY=()";
@@ -89,6 +114,7 @@ export function bashScript(): string {
   const globals = [...Object.keys(GLOBAL_OPTIONS).map((name) => `--${name}`), "--version"];
   const cases = [...COMMAND_NAMES, "help" as const].map(bashCase).join("\n");
   return `# bash completion for ${PROGRAM}
+${profilesFunction()}
 ${FUNCTION}() {
   local cur prev command="" positional="" start=0 i word words="" opts=""
   cur="\${COMP_WORDS[COMP_CWORD]}"
@@ -147,10 +173,16 @@ complete -F ${FUNCTION} ${PROGRAM}
 `;
 }
 
+/** The zsh `_arguments` action that offers the profile names. */
+const ZSH_PROFILES = `{compadd -- \${(f)"$(${PROFILES_FUNCTION})"}}`;
+
 /** One zsh `_arguments` spec per option (its description, placeholder and choices or files). */
 function zshOptionSpec(name: string, spec: OptionSpec): string {
   const description = spec.description.replaceAll("'", "").replaceAll("[", "(")
     .replaceAll("]", ")");
+  if (spec.completes === "profile") {
+    return `'--${name}=[${description}]:${spec.value ?? "value"}:${ZSH_PROFILES}'`;
+  }
   if (spec.choices) {
     return `'--${name}=[${description}]:${spec.value ?? "value"}:(${spec.choices.join(" ")})'`;
   }
@@ -183,7 +215,10 @@ export function zshScript(): string {
     );
     const positional = commandSpec.positionals;
     if (positional) {
-      options.push(`'1:${positional.name.toLowerCase()}:(${positional.choices.join(" ")})'`);
+      const action = positional.completes === "profile"
+        ? ZSH_PROFILES
+        : `(${positional.choices.join(" ")})`;
+      options.push(`'1:${positional.name.toLowerCase()}:${action}'`);
     }
     if (commandSpec.takesCommand) {
       // After `--`, complete the command to run as if it were typed alone.
@@ -201,6 +236,7 @@ export function zshScript(): string {
   });
   cases.push(`    help) _arguments '1:topic:(${HELP_WORDS.join(" ")})' ;;`);
   return `#compdef ${PROGRAM}
+${profilesFunction()}
 ${FUNCTION}() {
   local -a commands
   commands=(
@@ -246,6 +282,7 @@ export function fishScript(): string {
   const escape = (text: string) => text.replaceAll("\\", "\\\\").replaceAll("'", "\\'");
   const names = TOP_WORDS.join(" ");
   const runHelper = `__${FUNCTION.slice(1)}_run_command`;
+  const profilesHelper = `__${FUNCTION.slice(1)}_profiles`;
   const lines = [
     `# fish completion for ${PROGRAM}`,
     `complete -c ${PROGRAM} -f`,
@@ -257,6 +294,12 @@ export function fishScript(): string {
     "    else",
     '        __fish_complete_subcommand --commandline ""',
     "    end",
+    "end",
+    `function ${profilesHelper} -d 'the profile names'`,
+    "    set -l config $HOME/.config",
+    "    set -q XDG_CONFIG_HOME; and set config $XDG_CONFIG_HOME",
+    `    set -l file $config/${PROGRAM}/profiles.json`,
+    `    if test -r $file; ${PROFILE_NAMES_SED} $file; else; echo default; end`,
     "end",
   ];
   const commandNames = [
@@ -272,7 +315,9 @@ export function fishScript(): string {
   }
   for (const [name, spec] of commandEntries()) {
     for (const [option, optionSpec] of Object.entries(spec.options)) {
-      const args = optionSpec.choices
+      const args = optionSpec.completes === "profile"
+        ? ` -x -a '(${profilesHelper})'`
+        : optionSpec.choices
         ? ` -x -a '${optionSpec.choices.join(" ")}'`
         : optionSpec.type === "string"
         ? optionSpec.value === "PATH" ? " -r -F" : " -x"
@@ -283,7 +328,11 @@ export function fishScript(): string {
         }'`,
       );
     }
-    if (spec.positionals) {
+    if (spec.positionals?.completes === "profile") {
+      lines.push(
+        `complete -c ${PROGRAM} -n "__fish_seen_subcommand_from ${name}" -a '(${profilesHelper})'`,
+      );
+    } else if (spec.positionals) {
       const choices = spec.positionals.choices.join(" ");
       lines.push(
         `complete -c ${PROGRAM} -n "__fish_seen_subcommand_from ${name}; and not __fish_seen_subcommand_from ${choices}" -a '${choices}'`,

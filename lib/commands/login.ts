@@ -21,6 +21,8 @@ import { newState } from "../state.ts";
 import { describeSetupToken, parseExpiresDate } from "../setup_token.ts";
 import { databaseExists, loadStored, requireCredential, withStore } from "../store.ts";
 import { findClaudeCredentials } from "../claude_code/credentials.ts";
+import { checkProfileName } from "../profiles.ts";
+import { activeProfileName, currentProfiles, putAsProfile } from "../profile_ops.ts";
 
 /** Options of `login`. */
 export interface LoginOptions {
@@ -38,6 +40,8 @@ export interface LoginOptions {
   expires?: string;
   /** Replace a working sign-in without asking; move a corrupt auth.json aside first. */
   force: boolean;
+  /** Keep the sign-in as this profile and make it the active one. */
+  profile?: string;
 }
 
 /** What the picker shows for each method (at most 80 columns a line). */
@@ -122,6 +126,13 @@ async function workingSignIn(ctx: Context): Promise<string | null> {
   return [methodLabel(stored.method), stored.state?.email].filter(Boolean).join(", ");
 }
 
+/** Whether `login --profile NAME` leaves the credential in use now in its own profile. */
+async function keepsCurrent(ctx: Context, profile: string | undefined): Promise<boolean> {
+  if (profile === undefined) return false;
+  const stored = await loadStored(ctx).catch(() => null);
+  return activeProfileName(ctx, stored?.entry ?? null) !== profile;
+}
+
 /** The method the flags ask for, checked for flags that do not go together. */
 function methodOf(options: LoginOptions): Method | undefined {
   const keyFlag = options.withKey
@@ -162,6 +173,7 @@ function samePath(a: string, b: string): boolean {
 
 /** Sign in and store the credential; nothing is written unless sign-in succeeds. */
 export async function runLogin(ctx: Context, options: LoginOptions): Promise<ExitCode> {
+  const profile = options.profile === undefined ? undefined : checkProfileName(options.profile);
   let method = methodOf(options);
   // Checked before anything is read or asked: a bad date must not cost a paste.
   const expires = options.expires === undefined
@@ -174,8 +186,11 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
     if (!(error instanceof CorruptAuthFileError && options.force)) throw error;
   }
   await refuseReadOnly(ctx.authFile);
-  // Like gh: on a terminal, a working sign-in is replaced only when the user says so.
-  if (!options.force && canAsk(ctx.io)) {
+  // A damaged profiles file (or another auth file's) stops us before anything is spent.
+  if (profile !== undefined) currentProfiles(ctx, null);
+  // Like gh: on a terminal, a working sign-in is replaced only when the user says so
+  // (another profile's sign-in replaces nothing: the one in use is kept in its profile).
+  if (!options.force && canAsk(ctx.io) && !await keepsCurrent(ctx, profile)) {
     const current = await workingSignIn(ctx);
     if (current && !await confirm(ctx.ui, `You are already signed in (${current}). Replace it?`)) {
       ctx.ui.info("Kept the current sign-in; nothing was written.");
@@ -210,7 +225,9 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   try {
     await withStore(ctx, "signing in", async (tx) => {
       if (options.force) movedTo = await tx.moveAside();
-      await tx.put(result.entry, newState(result.method, result));
+      const state = newState(result.method, result);
+      if (profile === undefined) await tx.put(result.entry, state);
+      else await putAsProfile(ctx, tx, profile, result.entry, state);
     });
   } finally {
     // Said even when the sign-in then fails: the user's file is there, not lost.
@@ -220,7 +237,8 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   // Two lines: with a path of its own, the second stays short enough to read.
   const database = databaseFileFor(ctx.env, ctx.authFile);
   const openCode2 = databaseExists(database);
-  ctx.ui.success(`Signed in with ${methodLabel(result.method)}${account}.`);
+  const kept = profile === undefined ? "" : ` as profile ${profile} (now the active one)`;
+  ctx.ui.success(`Signed in with ${methodLabel(result.method)}${account}${kept}.`);
   ctx.ui.info(`Stored as an ${result.entry.type} entry in ${ctx.authFile}`);
   if (openCode2) ctx.ui.info(`Also the active anthropic credential in ${database}`);
   if (result.method === "setup-token") {
@@ -266,5 +284,6 @@ export function run(ctx: Context, args: ParsedArgs<"login">): Promise<ExitCode> 
     fromEnv: args.values["from-env"],
     expires: args.values.expires,
     force: args.values.force === true,
+    profile: args.values.profile,
   });
 }

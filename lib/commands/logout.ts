@@ -6,14 +6,54 @@
 
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
-import type { ExitCode } from "../errors.ts";
+import { CliError, type ExitCode, PROGRAM } from "../errors.ts";
 import { forgetState, loadStored, withStore } from "../store.ts";
+import { checkProfileName } from "../profiles.ts";
+import { currentProfiles, removeProfile } from "../profile_ops.ts";
 
-/** `logout` takes no options of its own. */
-export type LogoutOptions = Record<never, never>;
+/** Options of `logout`. */
+export interface LogoutOptions {
+  /** Remove this profile instead of the active credential. */
+  profile?: string;
+}
 
-/** Remove the entry; every other provider's entry stays byte-for-byte. */
-export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<ExitCode> {
+/**
+ * Remove the entry (or with --profile, that profile; the active one as plain
+ * logout); every other provider's entry stays byte-for-byte.
+ */
+export async function runLogout(ctx: Context, options: LogoutOptions): Promise<ExitCode> {
+  if (options.profile !== undefined) {
+    const name = checkProfileName(options.profile);
+    const outcome = await removeProfile(ctx, name);
+    if (outcome === "removed") {
+      ctx.ui.success(`Removed profile ${name}; the active credential is unchanged.`);
+      return 0;
+    }
+    if (outcome === "absent") {
+      ctx.ui.info(`No profile named ${name}. Nothing to do.`);
+      return 0;
+    }
+  }
+  const code = await logoutActive(ctx);
+  const left = inactiveProfiles(ctx);
+  if (left.length > 0) {
+    ctx.ui.info(`Other profiles: ${left.join(", ")}; \`${PROGRAM} switch NAME\` makes one active.`);
+  }
+  return code;
+}
+
+/** The inactive profiles' names, for a hint; a damaged profiles file only loses the hint. */
+function inactiveProfiles(ctx: Context): string[] {
+  try {
+    return Object.keys(currentProfiles(ctx, null).profiles).sort();
+  } catch (error) {
+    if (error instanceof CliError) return [];
+    throw error;
+  }
+}
+
+/** Plain `logout`: remove the credential in use. */
+async function logoutActive(ctx: Context): Promise<ExitCode> {
   // A corrupt file fails here, untouched; a missing one needs no lock (and no new directory).
   const before = await loadStored(ctx);
   let removed = false;
@@ -41,6 +81,6 @@ export async function runLogout(ctx: Context, _options: LogoutOptions): Promise<
 }
 
 /** Entry point used by main.ts. */
-export function run(ctx: Context, _args: ParsedArgs<"logout">): Promise<ExitCode> {
-  return runLogout(ctx, {});
+export function run(ctx: Context, args: ParsedArgs<"logout">): Promise<ExitCode> {
+  return runLogout(ctx, { profile: args.values.profile });
 }

@@ -15,6 +15,7 @@ import { formatExpiry, methodLabel } from "../format.ts";
 import { recordRun } from "../service/record.ts";
 import { alignStores } from "../store.ts";
 import { describeSetupToken } from "../setup_token.ts";
+import { refreshIdleProfiles } from "../profile_ops.ts";
 
 /** Options of `refresh`. */
 export interface RefreshOptions {
@@ -34,8 +35,33 @@ async function align(ctx: Context): Promise<void> {
   }
 }
 
-/** Refresh the stored credential through its method; one line says what happened. */
+/**
+ * Refresh the active credential, then (whatever became of it) the idle
+ * inactive browser profiles; one line says what happened to the active one.
+ */
 async function refresh(ctx: Context, options: RefreshOptions): Promise<string> {
+  try {
+    return await refreshActive(ctx, options);
+  } finally {
+    await refreshIdle(ctx);
+  }
+}
+
+/** Keep idle browser profiles alive (lib/profile_ops.ts); a failure is a warning, not the run's. */
+async function refreshIdle(ctx: Context): Promise<void> {
+  try {
+    for (const line of await refreshIdleProfiles(ctx)) {
+      if (line.startsWith("Refreshed")) ctx.ui.info(line);
+      else ctx.ui.warn(line);
+    }
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    ctx.ui.warn(`idle profiles were not refreshed: ${error.message}`);
+  }
+}
+
+/** Refresh the stored credential through its method; one line says what happened. */
+async function refreshActive(ctx: Context, options: RefreshOptions): Promise<string> {
   // First, so that what is refreshed is in both stores (a database that has
   // no anthropic row yet receives this tool's credential from auth.json).
   await align(ctx);

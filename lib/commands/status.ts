@@ -18,6 +18,8 @@ import {
 } from "../store.ts";
 import { type AnthropicEntry, sameEntry } from "../credential_types.ts";
 import { checkCredential } from "../check.ts";
+import { listProfiles, type ProfileListing } from "../profile_ops.ts";
+import { hasProfilesFile, OtherAuthFileError, profilesFileFor } from "../profiles.ts";
 import {
   describeSetupToken,
   MAKE_NEW_SETUP_TOKEN,
@@ -44,6 +46,12 @@ export interface StatusJson {
   account: { email?: string; organization?: string } | null;
   /** Every OpenCode credential store that exists, what it holds (never a secret). */
   stores: StoreJson[];
+  /**
+   * Every profile holding a credential, the active one first (never a secret);
+   * only once profiles are in use (`login --profile`), so that without them
+   * the object stays as it always was.
+   */
+  profiles?: ProfileListing[];
 }
 
 /** One store in `status --json`. */
@@ -108,7 +116,7 @@ export function statusJson(ctx: Context, stored: Stored): StatusJson {
   const account: { email?: string; organization?: string } = {};
   if (stored.state?.email !== undefined) account.email = stored.state.email;
   if (stored.state?.organization !== undefined) account.organization = stored.state.organization;
-  return {
+  const json: StatusJson = {
     loggedIn: entry !== null,
     method: stored.method,
     type: entry?.type ?? null,
@@ -118,6 +126,15 @@ export function statusJson(ctx: Context, stored: Stored): StatusJson {
     account: entry && Object.keys(account).length > 0 ? account : null,
     stores: storesJson(stored),
   };
+  if (hasProfilesFile(profilesFileFor(ctx.stateFile))) {
+    try {
+      json.profiles = listProfiles(ctx, stored);
+    } catch (error) {
+      // Another auth file's profiles are not this one's: none to list here.
+      if (!(error instanceof OtherAuthFileError)) throw error;
+    }
+  }
+  return json;
 }
 
 /**
@@ -199,6 +216,7 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
         : `Not signed in: no anthropic entry in ${where}.`,
     );
     ui.report(`Run \`${PROGRAM} login\` to sign in.`);
+    printProfiles(ctx, json.profiles ?? []);
     return;
   }
   const lines = [
@@ -218,6 +236,33 @@ function printHuman(ctx: Context, stored: Stored, json: StatusJson, usable: bool
   // A long-lived token's note already says what to do instead.
   if (!usable && stored.method !== "setup-token") {
     ui.report(`Run \`${PROGRAM} login\` to sign in again.`);
+  }
+  printProfiles(ctx, json.profiles ?? []);
+}
+
+/** The profiles, once there is more than the implicit one (`*` marks the active one). */
+function printProfiles(ctx: Context, profiles: ProfileListing[]): void {
+  if (profiles.length === 0) return;
+  const now = ctx.now();
+  const width = Math.max(...profiles.map((profile) => profile.name.length));
+  ctx.ui.report("Profiles:");
+  for (const profile of profiles) {
+    const expiry = profile.expiresAt === null
+      ? "does not expire"
+      : profile.method === "setup-token"
+      ? describeSetupToken(profile.expiresAt, now)
+      : `token ${formatExpiry(profile.expiresAt, now)}`;
+    const parts = [
+      profile.method ? methodLabel(profile.method) : `${profile.type} entry`,
+      profile.account,
+      expiry,
+    ].filter(Boolean);
+    ctx.ui.report(
+      `  ${profile.active ? "*" : " "} ${profile.name.padEnd(width)}  ${parts.join(", ")}`,
+    );
+  }
+  if (profiles.length > 1) {
+    ctx.ui.report(`Run \`${PROGRAM} switch NAME\` to change the active one.`);
   }
 }
 

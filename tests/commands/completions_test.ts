@@ -17,6 +17,7 @@ const PROGRAM = "opencode-claude-code-auth";
 const METHODS = ["claude-code", "browser", "api-key", "setup-token"];
 const COMMAND_NAMES = [
   "login",
+  "switch",
   "status",
   "token",
   "refresh",
