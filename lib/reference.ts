@@ -275,12 +275,20 @@ export function exitCodesHelp(): string {
   return out.join("\n") + "\n";
 }
 
-/** The exit-code table of docs/troubleshooting.md (between its generated markers). */
+/**
+ * The exit codes of docs/troubleshooting.md (between its generated markers):
+ * a list, one item per code with its examples, then the note on `run` and
+ * signals. A list, not a table: the examples would pad every row to 250
+ * columns.
+ */
 export function exitCodesMarkdown(): string {
-  const table = markdownTable(
-    ["exit", "meaning", "for example"],
-    EXIT_CODES.map((e) => [String(e.code), cell(e.meaning), cell(e.examples)]),
-  );
+  const items = EXIT_CODES.map((e) => {
+    const [first, ...rest] = wrap(
+      `**${e.code}** ${e.meaning}. For example: ${e.examples}.`,
+      HELP_WIDTH - 2,
+    );
+    return [`- ${first}`, ...rest.map((line) => `  ${line}`)].join("\n");
+  });
   const note = RUN_EXIT_NOTE.replace("run -- COMMAND", "`run -- COMMAND`");
-  return `${table}\n\n${wrap(note, HELP_WIDTH).join("\n")}\n`;
+  return `${items.join("\n")}\n\n${wrap(note, HELP_WIDTH).join("\n")}\n`;
 }
