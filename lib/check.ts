@@ -4,6 +4,8 @@
  * again), the token endpoint moved or refused us at its edge (the error
  * propagates, worded by lib/methods/oauth_errors.ts), or the API refuses
  * subscription tokens outside Claude Code or bills them as extra usage.
+ *
+ * @module
  */
 
 import type { Context } from "./context.ts";

@@ -3,6 +3,8 @@
  * completion) and a small strict parser. `node:util` parseArgs was the first
  * choice, but any `node:` import adds ~13 ms to every start (measured), and
  * `token` runs on every request of some editors.
+ *
+ * @module
  */
 
 import { METHODS } from "./credential_types.ts";

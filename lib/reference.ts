@@ -4,6 +4,8 @@
  * docs/troubleshooting.md). scripts/gen_docs.ts writes the docs blocks from
  * these functions; tests/docs_test.ts checks that code, help and docs agree.
  * Loaded only for help and docs, never on the `token` path.
+ *
+ * @module
  */
 
 import type { ExitCode } from "./errors.ts";

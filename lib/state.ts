@@ -4,6 +4,8 @@
  * The state only adds information: it applies to an entry only when it names
  * that entry's auth file and fingerprint, so a state that disagrees with
  * auth.json (a crash between the two writes, a hand edit) changes nothing.
+ *
+ * @module
  */
 
 import type { AnthropicEntry, Method } from "./credential_types.ts";

@@ -9,9 +9,6 @@
  * Sign-in methods never touch files; they get the current entry from here
  * and return the new one.
  *
- * May import: credential_types.ts, state.ts, opencode/, lock.ts, errors.ts.
- * Never commands/ or methods/.
- *
  * @module
  */
 

@@ -2,6 +2,8 @@
  * Refreshing Claude Code's session by running its CLI: Claude Code refreshes
  * its own token when it makes an API call near expiry, so a one-shot prompt
  * with a cheap model does it. We never use its refresh token ourselves.
+ *
+ * @module
  */
 
 import { PROGRAM } from "../errors.ts";

@@ -4,10 +4,10 @@
  * refresh token (refresh tokens are single-use: that would sign Claude Code out).
  *
  * lib/claude_code/ owns what is Claude Code's: its credentials (read only) and
- * running its CLI. May import: context.ts, environment.ts, errors.ts,
- * format.ts, fs/, hash.ts, json.ts, process.ts, redact.ts,
- * credential_types.ts, ui.ts. Never commands/, methods/, oauth/, store.ts,
- * state.ts or lock.ts.
+ * running its CLI, so that everything this tool knows about Claude Code's
+ * files and programs sits in one folder.
+ *
+ * @module
  */
 
 import { type Context, homeDir } from "../context.ts";

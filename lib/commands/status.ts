@@ -1,4 +1,10 @@
-/** `status`: what is stored, whether it is usable, optionally checked against the API. */
+/**
+ * `status`: what is stored, whether it is usable, optionally checked against
+ * the API (`--check`). Reads only, never refreshes: it must be safe to run at
+ * any time, and `--json` has the shape fixed by the contract.
+ *
+ * @module
+ */
 
 import { PROGRAM } from "../errors.ts";
 import { refreshSkewMs } from "../environment.ts";

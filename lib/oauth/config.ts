@@ -3,6 +3,8 @@
  * the environment. This is the user's configuration, not the protocol: a bad
  * value is the user's input to fix (a usage error, exit 2, raised before any
  * request), so it alone in lib/oauth/ words its errors itself.
+ *
+ * @module
  */
 
 import type { Env } from "../context.ts";

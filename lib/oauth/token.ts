@@ -1,4 +1,11 @@
-/** Token endpoint requests and strict validation of its responses. */
+/**
+ * Token endpoint requests and strict validation of its responses. A response
+ * that is not exactly a token set is refused with a protocol error
+ * (lib/oauth/errors.ts) rather than stored, since a bad token in auth.json
+ * breaks OpenCode later and far from the cause; the caller words what the user sees.
+ *
+ * @module
+ */
 
 import { isPrintableToken } from "../credential_types.ts";
 import { isPlainObject, parseJson, parseJsonObject } from "../json.ts";

@@ -3,6 +3,8 @@
  * later removed built-in Anthropic OAuth: without a plugin that handles it,
  * an `oauth` entry gives "Anthropic API key is missing". This module finds
  * OpenCode's configured plugins (config files and local plugin folders).
+ *
+ * @module
  */
 
 import type { Context } from "../context.ts";

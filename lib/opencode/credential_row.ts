@@ -2,8 +2,8 @@
  * OpenCode 2's `credential` rows, without SQLite: the table's known columns,
  * the value shapes OpenCode 2 decodes (REFERENCE.md §1c), which row it picks
  * for an integration, and the ids it makes. Pure: lib/opencode/database.ts
- * runs the SQL; this module decides. Imports only credential_types.ts,
- * json.ts, errors.ts and entry.ts (whose checks of the shared fields it reuses).
+ * runs the SQL; this module decides, so the decisions are tested without a
+ * database. It reuses entry.ts's checks of the fields both stores share.
  *
  * @module
  */
