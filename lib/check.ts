@@ -22,7 +22,9 @@ import { MAKE_NEW_SETUP_TOKEN } from "./setup_token.ts";
 
 /** The verdict of a live check. */
 export interface CheckVerdict {
+  /** Whether the API accepted the credential. */
   ok: boolean;
+  /** What the check found, in one line for `status` and `doctor`. */
   message: string;
 }
 

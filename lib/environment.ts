@@ -12,7 +12,8 @@
 import { quote, UsageError } from "./errors.ts";
 
 /** Read access to environment variables (the shape of `Context.env`). */
-interface EnvReader {
+export interface EnvReader {
+  /** The variable's value, or undefined when it is not set. */
   get(name: string): string | undefined;
 }
 

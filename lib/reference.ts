@@ -15,7 +15,9 @@ import { ENVIRONMENT, type EnvVar, envVar } from "./environment.ts";
 
 /** A heading of `help environment` and the variables under it, in print order. */
 export interface EnvGroup {
+  /** The heading. */
   readonly title: string;
+  /** The variables under it, in print order. */
   readonly names: readonly string[];
 }
 
@@ -224,6 +226,7 @@ function wrapMarkdown(block: string): string {
 
 /** One exit code of the contract. */
 export interface ExitCodeInfo {
+  /** The code. */
   readonly code: ExitCode;
   /** The contract's wording. */
   readonly meaning: string;
@@ -261,7 +264,8 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
 ];
 
 /** How `run -- COMMAND` and a cancelled run exit, which the table above does not cover. */
-export const RUN_EXIT_NOTE = "run -- COMMAND exits with COMMAND's own exit code, or 128+N " +
+export const RUN_EXIT_NOTE: string =
+  "run -- COMMAND exits with COMMAND's own exit code, or 128+N " +
   "when signal N ended it (130 for SIGINT, 143 for SIGTERM); before COMMAND starts, its own " +
   "failures use the codes above. Ctrl-C at any other point prints `cancelled` and exits 130 " +
   "(143 for SIGTERM, 129 for SIGHUP).";

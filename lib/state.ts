@@ -40,12 +40,15 @@ export interface LastRefresh {
 
 /** The state recorded for the `anthropic` entry. */
 export interface AnthropicState {
+  /** Where the entry came from. */
   source: Source;
   /** The auth file the state applies to. */
   authFile?: string;
   /** Fingerprint of the entry's secret (access token or key) the state describes. */
   describes?: string;
+  /** The account's email address. */
   email?: string;
+  /** The organization's name. */
   organization?: string;
   /**
    * Fingerprint of a refresh token the server refused with invalid_grant:

@@ -38,11 +38,15 @@ import { showWait } from "./progress.ts";
 
 /** What the store needs of the run's context. */
 export interface StoreContext {
+  /** The environment variables. */
   readonly env: Env;
   /** Current time in epoch milliseconds (row times in OpenCode 2's database). */
   now(): number;
+  /** OpenCode 1's auth.json. */
   readonly authFile: string;
+  /** This tool's state file. */
   readonly stateFile: string;
+  /** Where waits and warnings are shown. */
   readonly ui: Ui;
 }
 
@@ -70,7 +74,9 @@ export function databaseExists(path: string): boolean {
 
 /** Which store OpenCode reads the credential from, and what is wrong with its entry. */
 export interface UsedStore {
+  /** Which store. */
   kind: StoreKind;
+  /** Its file. */
   path: string;
   /** Why its `anthropic` entry is unusable, or null. */
   problem: string | null;

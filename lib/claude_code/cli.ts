@@ -31,6 +31,7 @@ export function refreshArgs(model: string): string[] {
 export interface ClaudeRunResult {
   /** Exit code, or null when it could not be started or was killed. */
   code: number | null;
+  /** Whether it was stopped at its time limit. */
   timedOut: boolean;
   /** Why it did not succeed, for messages (secrets redacted); null on exit 0. */
   reason: string | null;

@@ -24,11 +24,15 @@ import { lastLine } from "../ui.ts";
 
 /** Claude Code's OAuth credentials. */
 export interface ClaudeCredentials {
+  /** The access token. */
   accessToken: string;
+  /** Claude Code's refresh token: read, never spent here. */
   refreshToken: string;
   /** Expiry in epoch milliseconds. */
   expiresAt: number;
+  /** The OAuth scopes granted. */
   scopes?: string[];
+  /** The plan (`pro`, `max`, …), when Claude Code recorded it. */
   subscriptionType?: string;
   /** Where they were found, for messages (never the secret itself). */
   origin: string;

@@ -23,6 +23,7 @@ export type Shell = (typeof COMMANDS.completions.positionals.choices)[number];
 
 /** Options of `completions`. */
 export interface CompletionsOptions {
+  /** The shell to print the script for. */
   shell: Shell;
 }
 

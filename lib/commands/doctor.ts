@@ -40,9 +40,13 @@ import {
  * setup shows no `warn`.
  */
 export interface Check {
+  /** What is checked, as printed. */
   name: string;
+  /** The verdict. */
   status: "ok" | "info" | "warn" | "fail";
+  /** What was found. */
   message: string;
+  /** What to do about it, when anything. */
   fix?: string;
 }
 

@@ -29,9 +29,13 @@ export interface TokenOptions {
 
 /** The `--json` shape fixed by the contract. */
 export interface TokenJson {
+  /** The entry's type. */
   type: "oauth" | "api";
+  /** The access token or API key. */
   token: string;
+  /** Expiry in epoch milliseconds; null for a key. */
   expires: number | null;
+  /** The HTTP header that carries it. */
   header: { name: string; value: string };
 }
 

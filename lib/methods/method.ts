@@ -57,6 +57,7 @@ export interface Renewal {
 
 /** Whether a stale credential can be renewed here, without the user. */
 export interface Renewability {
+  /** Whether it can be renewed. */
   ok: boolean;
   /** Why, in a few words for `status`. */
   why: string;

@@ -36,7 +36,9 @@ export function buildAuthorizeUrl(
 
 /** What the user pasted: the code, and the state when it came with one. */
 export interface PastedCode {
+  /** The authorization code. */
   code: string;
+  /** The `state` pasted with it, or null when the paste held only the code. */
   state: string | null;
 }
 

@@ -25,8 +25,11 @@ export interface OAuthConfig {
   altTokenUrl: string | null;
   /** API base URL (`/v1/models`, `/api/oauth/claude_cli/create_api_key`). */
   baseUrl: string;
+  /** The OAuth client id. */
   clientId: string;
+  /** The redirect URI registered for the client. */
   redirectUri: string;
+  /** The scopes asked for, space-separated. */
   scope: string;
 }
 

@@ -15,7 +15,9 @@ import { isPlainObject, parseJson } from "../json.ts";
 
 /** A warning and its fix, each short enough for one line of a narrow terminal. */
 export interface Advice {
+  /** What is wrong. */
   warning: string;
+  /** What to do about it. */
   fix: string;
 }
 
