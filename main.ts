@@ -59,11 +59,17 @@ async function dispatch<C extends CommandName>(ctx: Context, args: ParsedArgs<C>
 
 /** What the CLI takes from the outside world; tests pass their own. */
 export interface CliWorld {
+  /** The process streams. */
   io: Io;
+  /** The environment variables. */
   env: Env;
+  /** The OS to act for; the real one when absent. */
   os?: typeof Deno.build.os;
+  /** The clock, in epoch milliseconds; `Date.now` when absent. */
   now?: () => number;
+  /** The working directory; the real one when absent. */
   cwd?: () => string | undefined;
+  /** How child processes start; `Deno.Command` when absent. */
   spawn?: Context["spawn"];
 }
 
@@ -71,6 +77,13 @@ export interface CliWorld {
  * Run the CLI with `argv` and return the process exit code. Ctrl-C (or
  * SIGTERM, SIGHUP) at any point prints `cancelled` and exits 128+N; what is
  * being written then is finished first (lib/interrupt.ts).
+ *
+ * @example Print a token for a script, as the command line does
+ * ```ts
+ * import { main } from "@occa/opencode-claude-code-auth";
+ *
+ * Deno.exit(await main(["token"]));
+ * ```
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const io = processIo();
@@ -92,7 +105,31 @@ function reportCancelled(ui: Ui, signal: keyof typeof STOP_SIGNAL_EXIT): void {
   ui.line(signal === "SIGINT" ? "cancelled" : `cancelled (${signal})`, lead);
 }
 
-/** Run the CLI with `argv` in `world` (the real one, or a test's) and return the exit code. */
+/**
+ * Run the CLI with `argv` in `world` (the real one, or a test's) and return the exit code.
+ *
+ * @example Read `status --json` in-process instead of from a child's stdout
+ * ```ts
+ * import { runCli } from "@occa/opencode-claude-code-auth";
+ *
+ * let stdout = "";
+ * const code = await runCli(["status", "--json"], {
+ *   io: {
+ *     stdin: new Blob([]).stream(),
+ *     stdinIsTerminal: () => false,
+ *     stderrIsTerminal: () => false,
+ *     setRaw: () => {},
+ *     writeOut: (text) => {
+ *       stdout += text;
+ *     },
+ *     writeErr: (text) => console.error(text.trimEnd()),
+ *   },
+ *   env: { get: (name) => Deno.env.get(name) },
+ * });
+ * // 0 when signed in and usable, 4 when a sign-in is required.
+ * console.log(code, JSON.parse(stdout).loggedIn);
+ * ```
+ */
 export async function runCli(argv: readonly string[], world: CliWorld): Promise<number> {
   const { io, env } = world;
   const color = !Deno.noColor && io.stderrIsTerminal();

@@ -1,4 +1,11 @@
-/** Validation of an API key (or a long-lived token) typed or piped by the user. */
+/**
+ * Validation of an API key (or a long-lived token) typed or piped by the user.
+ * Written once so that every way a key arrives (stdin, a prompt, `--from-env`)
+ * refuses the same bad input (empty, several lines, whitespace, control
+ * characters) before anything is written, with a message naming where it came from.
+ *
+ * @module
+ */
 
 import { UsageError } from "./errors.ts";
 

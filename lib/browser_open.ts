@@ -1,4 +1,10 @@
-/** Opening a URL in the user's browser with the platform's opener. */
+/**
+ * Opening a URL in the user's browser with the platform's opener (`open`,
+ * `xdg-open`, `rundll32`). Kept apart so the sign-in never depends on it: when
+ * no browser starts, the user opens the printed URL by hand.
+ *
+ * @module
+ */
 
 import type { Context } from "./context.ts";
 

@@ -4,6 +4,8 @@
  * again), the token endpoint moved or refused us at its edge (the error
  * propagates, worded by lib/methods/oauth_errors.ts), or the API refuses
  * subscription tokens outside Claude Code or bills them as extra usage.
+ *
+ * @module
  */
 
 import type { Context } from "./context.ts";
@@ -20,7 +22,9 @@ import { MAKE_NEW_SETUP_TOKEN } from "./setup_token.ts";
 
 /** The verdict of a live check. */
 export interface CheckVerdict {
+  /** Whether the API accepted the credential. */
   ok: boolean;
+  /** What the check found, in one line for `status` and `doctor`. */
   message: string;
 }
 

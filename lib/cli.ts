@@ -3,6 +3,8 @@
  * completion) and a small strict parser. `node:util` parseArgs was the first
  * choice, but any `node:` import adds ~13 ms to every start (measured), and
  * `token` runs on every request of some editors.
+ *
+ * @module
  */
 
 import { METHODS } from "./credential_types.ts";
@@ -305,7 +307,8 @@ export const HELP_TOPICS = ["environment"] as const;
 /** A help topic. */
 export type HelpTopic = (typeof HELP_TOPICS)[number];
 
-type OptionValue<O> = O extends { type: "boolean" } ? true
+/** The value an option of declaration `O` parses to: `true` for a flag, one of its choices, or text. */
+export type OptionValue<O> = O extends { type: "boolean" } ? true
   : O extends { choices: readonly (infer C)[] } ? C
   : string;
 
@@ -315,13 +318,18 @@ export type ValuesOf<Options> = { -readonly [K in keyof Options]?: OptionValue<O
 /** The values of the global options. */
 export type GlobalValues = ValuesOf<typeof GLOBAL_OPTIONS>;
 
-type PositionalOf<C extends CommandName> = (typeof COMMANDS)[C] extends
+/**
+ * The positional argument of command `C`: one of its choices, any word when
+ * its choices are empty (a profile name), never for a command without one.
+ */
+export type PositionalOf<C extends CommandName> = (typeof COMMANDS)[C] extends
   { positionals: { choices: readonly [] } } ? string
   : (typeof COMMANDS)[C] extends { positionals: { choices: readonly (infer P)[] } } ? P
   : never;
 
 /** The parsed command line of command `C`. */
 export interface ParsedArgs<C extends CommandName> {
+  /** The command. */
   command: C;
   /** Global and command options together. */
   values: GlobalValues & ValuesOf<(typeof COMMANDS)[C]["options"]>;

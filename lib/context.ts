@@ -1,4 +1,11 @@
-/** Everything a command needs from the outside world, passed in explicitly. */
+/**
+ * Everything a command needs from the outside world, passed in explicitly:
+ * the environment, the process streams, the clock, the OS, child processes and
+ * `fetch`. Tests hand in their own, so a command runs in-process against a
+ * sandbox; this is also the one place that calls the global `fetch`.
+ *
+ * @module
+ */
 
 import { FailureError, PROGRAM } from "./errors.ts";
 import { dirname, isAbsolute, join } from "./fs/path.ts";

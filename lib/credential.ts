@@ -2,9 +2,8 @@
  * The stored credential's lifecycle: make it usable. Reads through the store
  * and decides from the entry alone whether it can be used as it is; only when
  * it cannot are its sign-in method (methods/index.ts) and lib/renewal.ts,
- * which writes under the lock, loaded.
- *
- * May import: store.ts, methods/index.ts, renewal.ts, credential_types.ts, context.ts.
+ * which writes under the lock, loaded. That split keeps `token` on a fresh
+ * credential fast: it loads no method and takes no lock.
  *
  * @module
  */

@@ -19,9 +19,11 @@ export const METHODS = [
 
 /** An OAuth entry: OpenCode's `{"type":"oauth","refresh","access","expires"}`. */
 export interface OAuthEntry {
+  /** The entry's type. */
   type: "oauth";
   /** The refresh token; `""` for a Claude Code session (Claude Code keeps its own) and a setup token. */
   refresh: string;
+  /** The access token. */
   access: string;
   /** Expiry in epoch milliseconds. */
   expires: number;
@@ -29,7 +31,9 @@ export interface OAuthEntry {
 
 /** An API-key entry: OpenCode's `{"type":"api","key"}`. */
 export interface ApiEntry {
+  /** The entry's type. */
   type: "api";
+  /** The API key (or a long-lived token stored as a key). */
   key: string;
 }
 
@@ -52,7 +56,9 @@ export function credentialOf(c: Credential): Credential {
 
 /** The account a sign-in belongs to, when the server said. */
 export interface Account {
+  /** The account's email address. */
   email?: string;
+  /** The organization's name. */
   organization?: string;
 }
 

@@ -1,4 +1,10 @@
-/** DURATION flags (`90s`, `15m`, `2h`): parsed strictly, range-checked, printed back. */
+/**
+ * DURATION flags (`90s`, `15m`, `2h`): parsed strictly, range-checked, printed
+ * back. Strict because a bare `90` or `1.5h` is ambiguous, and a schedule of a
+ * wrong unit would run a thousand times too often or never.
+ *
+ * @module
+ */
 
 import { quote, UsageError } from "./errors.ts";
 

@@ -3,14 +3,17 @@
  * of its settings: `help environment` and docs/environment.md
  * (lib/reference.ts), the `--allow-env` flag, the limits of the milliseconds
  * settings and the variables a scheduled `service` job carries over all come
- * from this table. Imports only errors.ts; the texts made from the table are in
- * reference.ts. `token` on an API key loads neither.
+ * from this table. The texts made from the table are in reference.ts, and
+ * `token` on an API key loads neither.
+ *
+ * @module
  */
 
 import { quote, UsageError } from "./errors.ts";
 
 /** Read access to environment variables (the shape of `Context.env`). */
-interface EnvReader {
+export interface EnvReader {
+  /** The variable's value, or undefined when it is not set. */
   get(name: string): string | undefined;
 }
 

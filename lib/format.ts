@@ -1,4 +1,10 @@
-/** Human-readable formatting shared by commands. */
+/**
+ * Human-readable formatting shared by commands: durations, expiry times and
+ * method names, written once so that `status`, `doctor` and the warnings word
+ * the same moment the same way.
+ *
+ * @module
+ */
 
 /** A duration such as `7h 59m`, `4m 10s` or `12s`. */
 export function formatDuration(ms: number): string {

@@ -1,4 +1,10 @@
-/** Hashing, written once. A leaf module: Web Crypto only. */
+/**
+ * Hashing, written once. A leaf module: Web Crypto only. Fingerprints of
+ * refresh tokens (lib/ownership.ts) and of entries are SHA-256 hex, so no
+ * secret is ever stored to recognise one.
+ *
+ * @module
+ */
 
 const encoder = new TextEncoder();
 

@@ -3,6 +3,8 @@
  * without ever quoting it: V8's messages embed excerpts of the input
  * (`Unexpected token 's', "sk-ant-…" is not valid JSON`), and the input may
  * be another provider's secret. A leaf module: it imports nothing.
+ *
+ * @module
  */
 
 /** Whether `value` is a JSON object (not null, not an array). */

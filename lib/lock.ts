@@ -2,6 +2,8 @@
  * Cross-process lock on a lock file, using the OS file lock (flock /
  * LockFileEx), which the kernel releases when the holder dies. Refresh tokens
  * rotate, so every refresh and every write of auth.json happens under it.
+ *
+ * @module
  */
 
 import { FailureError, fileFailure } from "./errors.ts";

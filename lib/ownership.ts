@@ -7,8 +7,6 @@
  * entry's other fields (`expires`, unknown fields) changes nothing; every
  * other entry is foreign and its refresh token is never sent.
  *
- * May import: state.ts, credential_types.ts, errors.ts.
- *
  * @module
  */
 

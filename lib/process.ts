@@ -2,6 +2,8 @@
  * The bounded subprocess runner: every child this tool waits for has a time
  * limit and capped output, and is ended with its whole process group on
  * timeout or interrupt (a `claude` leaves no helper behind).
+ *
+ * @module
  */
 
 import type { Context } from "./context.ts";

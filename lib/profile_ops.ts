@@ -228,11 +228,17 @@ export async function removeProfile(
 
 /** One profile in `status` (never a secret). */
 export interface ProfileListing {
+  /** The profile's name. */
   name: string;
+  /** The sign-in method that keeps it alive, or null when unknown. */
   method: Method | null;
+  /** The kind of entry it holds. */
   type: "oauth" | "api";
+  /** The account e-mail, or null. */
   account: string | null;
+  /** When its token expires (epoch ms), or null for an API key. */
   expiresAt: number | null;
+  /** Whether it is the credential OpenCode uses now. */
   active: boolean;
 }
 

@@ -48,6 +48,7 @@ export function checkProfileName(name: string): string {
 
 /** An inactive profile: its credential and the state that travels with it. */
 export interface SavedProfile {
+  /** The credential, as OpenCode 1 stores it. */
   entry: AnthropicEntry;
   /** Source, account and refresh bookkeeping (never the file or fingerprint it applied to). */
   state: StateFields | null;
@@ -113,6 +114,7 @@ function parseProfile(value: unknown): SavedProfile | string {
 
 /** The profiles file holds another auth file's profiles (`--auth-file`): not this one's. */
 export class OtherAuthFileError extends FailureError {
+  /** The profiles file at `path` was made for `owner`, not for `authFile`. */
   constructor(path: string, owner: string, authFile: string) {
     super(
       `the profiles in ${path} belong to ${owner}, not ${authFile}`,

@@ -2,7 +2,9 @@
  * Progress for waits that may be long (HTTP, a lock, `claude`): after about a
  * second, a spinner on a terminal, or with `NO_COLOR` the same text once as a
  * plain line; nothing on a non-terminal or with `--quiet`, so logs and pipes
- * stay clean. Imports only the Ui type.
+ * stay clean.
+ *
+ * @module
  */
 
 import type { Ui } from "./ui.ts";

@@ -1,4 +1,10 @@
-/** Reading what the user types or pipes: lines, masked secrets and menu choices. */
+/**
+ * Reading what the user types or pipes: lines, masked secrets and menu choices.
+ * All input is capped (`MAX_INPUT_BYTES`) and Ctrl-C or Ctrl-D at a prompt ends
+ * the run as `cancelled`, like a signal anywhere else.
+ *
+ * @module
+ */
 
 import { CancelledError, UsageError } from "./errors.ts";
 import { readAllCapped } from "./stream.ts";

@@ -2,6 +2,8 @@
  * Secret redaction. Every secret the tool reads is registered here, and every
  * line written to stderr passes through `scrub`, so a token can only reach the
  * screen through `token`'s stdout.
+ *
+ * @module
  */
 
 const registered = new Set<string>();

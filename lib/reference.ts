@@ -4,6 +4,8 @@
  * docs/troubleshooting.md). scripts/gen_docs.ts writes the docs blocks from
  * these functions; tests/docs_test.ts checks that code, help and docs agree.
  * Loaded only for help and docs, never on the `token` path.
+ *
+ * @module
  */
 
 import type { ExitCode } from "./errors.ts";
@@ -13,7 +15,9 @@ import { ENVIRONMENT, type EnvVar, envVar } from "./environment.ts";
 
 /** A heading of `help environment` and the variables under it, in print order. */
 export interface EnvGroup {
+  /** The heading. */
   readonly title: string;
+  /** The variables under it, in print order. */
   readonly names: readonly string[];
 }
 
@@ -222,6 +226,7 @@ function wrapMarkdown(block: string): string {
 
 /** One exit code of the contract. */
 export interface ExitCodeInfo {
+  /** The code. */
   readonly code: ExitCode;
   /** The contract's wording. */
   readonly meaning: string;
@@ -259,7 +264,8 @@ export const EXIT_CODES: readonly ExitCodeInfo[] = [
 ];
 
 /** How `run -- COMMAND` and a cancelled run exit, which the table above does not cover. */
-export const RUN_EXIT_NOTE = "run -- COMMAND exits with COMMAND's own exit code, or 128+N " +
+export const RUN_EXIT_NOTE: string =
+  "run -- COMMAND exits with COMMAND's own exit code, or 128+N " +
   "when signal N ended it (130 for SIGINT, 143 for SIGTERM); before COMMAND starts, its own " +
   "failures use the codes above. Ctrl-C at any other point prints `cancelled` and exits 130 " +
   "(143 for SIGTERM, 129 for SIGHUP).";
@@ -275,12 +281,20 @@ export function exitCodesHelp(): string {
   return out.join("\n") + "\n";
 }
 
-/** The exit-code table of docs/troubleshooting.md (between its generated markers). */
+/**
+ * The exit codes of docs/troubleshooting.md (between its generated markers):
+ * a list, one item per code with its examples, then the note on `run` and
+ * signals. A list, not a table: the examples would pad every row to 250
+ * columns.
+ */
 export function exitCodesMarkdown(): string {
-  const table = markdownTable(
-    ["exit", "meaning", "for example"],
-    EXIT_CODES.map((e) => [String(e.code), cell(e.meaning), cell(e.examples)]),
-  );
+  const items = EXIT_CODES.map((e) => {
+    const [first, ...rest] = wrap(
+      `**${e.code}** ${e.meaning}. For example: ${e.examples}.`,
+      HELP_WIDTH - 2,
+    );
+    return [`- ${first}`, ...rest.map((line) => `  ${line}`)].join("\n");
+  });
   const note = RUN_EXIT_NOTE.replace("run -- COMMAND", "`run -- COMMAND`");
-  return `${table}\n\n${wrap(note, HELP_WIDTH).join("\n")}\n`;
+  return `${items.join("\n")}\n\n${wrap(note, HELP_WIDTH).join("\n")}\n`;
 }

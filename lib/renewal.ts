@@ -6,9 +6,6 @@
  * than the minimum interval (30 s, or half the token's lifetime for automatic
  * refreshes). Loaded only when the stored credential cannot be used as it is.
  *
- * May import: store.ts, methods/, state.ts, ownership.ts, credential_types.ts, context.ts,
- * format.ts.
- *
  * @module
  */
 

@@ -4,6 +4,8 @@
  * The state only adds information: it applies to an entry only when it names
  * that entry's auth file and fingerprint, so a state that disagrees with
  * auth.json (a crash between the two writes, a hand edit) changes nothing.
+ *
+ * @module
  */
 
 import type { AnthropicEntry, Method } from "./credential_types.ts";
@@ -38,12 +40,15 @@ export interface LastRefresh {
 
 /** The state recorded for the `anthropic` entry. */
 export interface AnthropicState {
+  /** Where the entry came from. */
   source: Source;
   /** The auth file the state applies to. */
   authFile?: string;
   /** Fingerprint of the entry's secret (access token or key) the state describes. */
   describes?: string;
+  /** The account's email address. */
   email?: string;
+  /** The organization's name. */
   organization?: string;
   /**
    * Fingerprint of a refresh token the server refused with invalid_grant:

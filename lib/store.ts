@@ -9,9 +9,6 @@
  * Sign-in methods never touch files; they get the current entry from here
  * and return the new one.
  *
- * May import: credential_types.ts, state.ts, opencode/, lock.ts, errors.ts.
- * Never commands/ or methods/.
- *
  * @module
  */
 
@@ -42,11 +39,15 @@ import { showWait } from "./progress.ts";
 
 /** What the store needs of the run's context. */
 export interface StoreContext {
+  /** The environment variables. */
   readonly env: Env;
   /** Current time in epoch milliseconds (row times in OpenCode 2's database). */
   now(): number;
+  /** OpenCode 1's auth.json. */
   readonly authFile: string;
+  /** This tool's state file. */
   readonly stateFile: string;
+  /** Where waits and warnings are shown. */
   readonly ui: Ui;
 }
 
@@ -74,7 +75,9 @@ export function databaseExists(path: string): boolean {
 
 /** Which store OpenCode reads the credential from, and what is wrong with its entry. */
 export interface UsedStore {
+  /** Which store. */
   kind: StoreKind;
+  /** Its file. */
   path: string;
   /** Why its `anthropic` entry is unusable, or null. */
   problem: string | null;

@@ -1,4 +1,9 @@
-/** Reading a byte stream to its end, with a size limit. */
+/**
+ * Reading a byte stream to its end, with a size limit, so that no child's
+ * output or stdin can take the memory with it.
+ *
+ * @module
+ */
 
 /**
  * All bytes of `stream` (after `first`, when given), or the error `tooLarge()`

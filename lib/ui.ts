@@ -1,4 +1,10 @@
-/** The one door for human output: messages on stderr (scrubbed of secrets, outside text sanitised), data on stdout. */
+/**
+ * The one door for human output: messages on stderr (scrubbed of secrets,
+ * outside text sanitised), data on stdout. Nothing else prints, so no secret
+ * and no terminal escape from outside text can reach the screen by another way.
+ *
+ * @module
+ */
 
 import { scrub } from "./redact.ts";
 

@@ -1,4 +1,9 @@
-/** Finding a command on PATH without starting it (status must not run `claude` to know it exists). */
+/**
+ * Finding a command on PATH without starting it (status must not run `claude`
+ * to know it exists).
+ *
+ * @module
+ */
 
 import type { Context } from "./context.ts";
 import { join } from "./fs/path.ts";

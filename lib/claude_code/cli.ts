@@ -2,6 +2,8 @@
  * Refreshing Claude Code's session by running its CLI: Claude Code refreshes
  * its own token when it makes an API call near expiry, so a one-shot prompt
  * with a cheap model does it. We never use its refresh token ourselves.
+ *
+ * @module
  */
 
 import { PROGRAM } from "../errors.ts";
@@ -29,6 +31,7 @@ export function refreshArgs(model: string): string[] {
 export interface ClaudeRunResult {
   /** Exit code, or null when it could not be started or was killed. */
   code: number | null;
+  /** Whether it was stopped at its time limit. */
   timedOut: boolean;
   /** Why it did not succeed, for messages (secrets redacted); null on exit 0. */
   reason: string | null;

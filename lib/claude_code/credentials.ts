@@ -4,10 +4,10 @@
  * refresh token (refresh tokens are single-use: that would sign Claude Code out).
  *
  * lib/claude_code/ owns what is Claude Code's: its credentials (read only) and
- * running its CLI. May import: context.ts, environment.ts, errors.ts,
- * format.ts, fs/, hash.ts, json.ts, process.ts, redact.ts,
- * credential_types.ts, ui.ts. Never commands/, methods/, oauth/, store.ts,
- * state.ts or lock.ts.
+ * running its CLI, so that everything this tool knows about Claude Code's
+ * files and programs sits in one folder.
+ *
+ * @module
  */
 
 import { type Context, homeDir } from "../context.ts";
@@ -24,11 +24,15 @@ import { lastLine } from "../ui.ts";
 
 /** Claude Code's OAuth credentials. */
 export interface ClaudeCredentials {
+  /** The access token. */
   accessToken: string;
+  /** Claude Code's refresh token: read, never spent here. */
   refreshToken: string;
   /** Expiry in epoch milliseconds. */
   expiresAt: number;
+  /** The OAuth scopes granted. */
   scopes?: string[];
+  /** The plan (`pro`, `max`, …), when Claude Code recorded it. */
   subscriptionType?: string;
   /** Where they were found, for messages (never the secret itself). */
   origin: string;

@@ -1,4 +1,9 @@
-/** `completions SHELL`: print a completion script generated from the command table. */
+/**
+ * `completions SHELL`: print a completion script generated from the command
+ * table (lib/cli.ts), so completion never lists a flag the parser would refuse.
+ *
+ * @module
+ */
 
 import {
   COMMAND_NAMES,
@@ -18,6 +23,7 @@ export type Shell = (typeof COMMANDS.completions.positionals.choices)[number];
 
 /** Options of `completions`. */
 export interface CompletionsOptions {
+  /** The shell to print the script for. */
   shell: Shell;
 }
 

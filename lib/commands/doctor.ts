@@ -1,4 +1,11 @@
-/** `doctor`: each check with ok / warn / fail and the fix. */
+/**
+ * `doctor`: each check with ok / warn / fail and the fix. It answers "why does
+ * OpenCode not see my sign-in?" in one run: what is stored, in which store,
+ * whether OpenCode will use it (plugins, OpenCode 2's database) and, with
+ * `--check`, whether the API accepts it.
+ *
+ * @module
+ */
 
 import { refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
@@ -33,9 +40,13 @@ import {
  * setup shows no `warn`.
  */
 export interface Check {
+  /** What is checked, as printed. */
   name: string;
+  /** The verdict. */
   status: "ok" | "info" | "warn" | "fail";
+  /** What was found. */
   message: string;
+  /** What to do about it, when anything. */
   fix?: string;
 }
 

@@ -1,4 +1,11 @@
-/** `login`: sign in with one of the sign-in methods and store the credential. */
+/**
+ * `login`: sign in with one of the sign-in methods and store the credential.
+ * The method does the sign-in; this command picks it (asking on a terminal),
+ * refuses to overwrite a working sign-in without consent, and writes only
+ * after the sign-in has succeeded.
+ *
+ * @module
+ */
 
 import type { ParsedArgs } from "../cli.ts";
 import { type Context, databaseFileFor, defaultAuthFile } from "../context.ts";

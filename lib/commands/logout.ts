@@ -2,6 +2,8 @@
  * `logout`: remove the `anthropic` entry from auth.json, this tool's row from
  * OpenCode 2's database (when it exists; rows this tool did not write stay),
  * and this tool's state; idempotent.
+ *
+ * @module
  */
 
 import type { ParsedArgs } from "../cli.ts";

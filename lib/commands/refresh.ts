@@ -3,6 +3,8 @@
  * when the credential expires within D (what the scheduled job runs; each such
  * run's outcome is recorded for `service status`). A `--force` that the
  * minimum interval holds back exits 1 and says until when.
+ *
+ * @module
  */
 
 import type { ParsedArgs } from "../cli.ts";

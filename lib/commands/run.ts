@@ -2,6 +2,8 @@
  * `run -- CMD`: start CMD with a fresh credential and keep it fresh while CMD
  * runs (for `opencode serve` and other long sessions); signals are forwarded
  * and CMD's exit code is returned.
+ *
+ * @module
  */
 
 import { MAX_TIMER_MS, refreshSkewMs } from "../environment.ts";

@@ -5,6 +5,8 @@
  * Task on Windows; a crontab line where there is no user service manager.
  * The thin command: which platform does what is lib/service/'s table; here
  * the options are checked, the files written and the steps run.
+ *
+ * @module
  */
 
 import meta from "../../deno.json" with { type: "json" };

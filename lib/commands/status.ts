@@ -1,4 +1,10 @@
-/** `status`: what is stored, whether it is usable, optionally checked against the API. */
+/**
+ * `status`: what is stored, whether it is usable, optionally checked against
+ * the API (`--check`). Reads only, never refreshes: it must be safe to run at
+ * any time, and `--json` has the shape fixed by the contract.
+ *
+ * @module
+ */
 
 import { PROGRAM } from "../errors.ts";
 import { refreshSkewMs } from "../environment.ts";
@@ -37,12 +43,19 @@ export interface StatusOptions {
 
 /** The `--json` shape fixed by the contract. */
 export interface StatusJson {
+  /** Whether an `anthropic` entry is stored. */
   loggedIn: boolean;
+  /** The sign-in method that keeps it, or null. */
   method: Method | null;
+  /** The entry's type, or null. */
   type: "oauth" | "api" | null;
+  /** The auth.json this run uses. */
   authFile: string;
+  /** Expiry of an `oauth` entry in epoch milliseconds; null for a key. */
   expiresAt: number | null;
+  /** Whether an `oauth` entry is still fresh; null for a key. */
   fresh: boolean | null;
+  /** The account, when known. */
   account: { email?: string; organization?: string } | null;
   /** Every OpenCode credential store that exists, what it holds (never a secret). */
   stores: StoreJson[];
@@ -56,13 +69,17 @@ export interface StatusJson {
 
 /** One store in `status --json`. */
 export interface StoreJson {
+  /** Which store. */
   kind: StoreKind;
+  /** Its file. */
   path: string;
   /** Whether OpenCode reads the credential from this store (the database when usable). */
   used: boolean;
   /** The method when this store holds the credential in use, else null. */
   method: Method | null;
+  /** The type of its `anthropic` entry, or null. */
   type: "oauth" | "api" | null;
+  /** Expiry of its `oauth` entry in epoch milliseconds, or null. */
   expiresAt: number | null;
   /** Why the store or its entry cannot be used, or null. */
   problem: string | null;

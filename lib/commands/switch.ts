@@ -1,6 +1,8 @@
 /**
  * `switch NAME`: make profile NAME the credential OpenCode uses, saving the
  * credential in use now back into its own profile first (lib/profile_ops.ts).
+ *
+ * @module
  */
 
 import type { ParsedArgs } from "../cli.ts";

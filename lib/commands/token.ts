@@ -6,12 +6,8 @@
  * main.ts loads lazily and calls with the parsed command line). A command
  * owns its output through `ctx.ui` and its exit code (`ExitCode`), and
  * writes auth.json and the state only through the store's transaction
- * (lib/store.ts `withStore`). May import anything below:
- * credential.ts and store.ts (the stored credential), methods/index.ts (the
- * method table), opencode/, claude_code/, oauth/config.ts, service/, and the
- * leaves. Only main.ts imports a command, and no command imports another.
- * `token` runs on every request of some editors: it imports statically only
- * the store's read path, everything else lazily (tests/architecture_test.ts).
+ * (lib/store.ts `withStore`). `token` runs on every request of some editors:
+ * it imports statically only the store's read path, everything else lazily.
  *
  * @module
  */
@@ -33,9 +29,13 @@ export interface TokenOptions {
 
 /** The `--json` shape fixed by the contract. */
 export interface TokenJson {
+  /** The entry's type. */
   type: "oauth" | "api";
+  /** The access token or API key. */
   token: string;
+  /** Expiry in epoch milliseconds; null for a key. */
   expires: number | null;
+  /** The HTTP header that carries it. */
   header: { name: string; value: string };
 }
 

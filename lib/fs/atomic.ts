@@ -4,7 +4,8 @@
  * lib/fs/ is the file-system layer under everything that stores: paths
  * without `node:path` (path.ts), the bounded, regular-file-only reader
  * (read.ts) and atomic writes with private modes (this file). It knows no
- * file's meaning. May import: errors.ts and itself only.
+ * file's meaning, so a crash or a full disk leaves either the old file or the
+ * new one, never a torn one, whatever the file is.
  *
  * @module
  */

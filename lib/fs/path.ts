@@ -1,6 +1,8 @@
 /**
  * Minimal path helpers. `node:path` would do, but loading any `node:` module
  * costs about 13 ms at start-up (measured), which the `token` path cannot afford.
+ *
+ * @module
  */
 
 const isWindows = Deno.build.os === "windows";

@@ -4,6 +4,8 @@
  * would take minutes and the memory with it). Synchronous: the first
  * asynchronous file operation of a process costs about a millisecond more
  * (measured), and the `token` path reads only small files.
+ *
+ * @module
  */
 
 import { FailureError, fileFailure } from "../errors.ts";

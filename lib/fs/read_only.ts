@@ -1,7 +1,8 @@
 /**
  * A file the user made read-only stays so: this tool refuses to replace it
- * (an atomic write would otherwise swap in a new, writable file). Imports
- * only errors.ts.
+ * (an atomic write would otherwise swap in a new, writable file).
+ *
+ * @module
  */
 
 import { FailureError } from "../errors.ts";

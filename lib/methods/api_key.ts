@@ -2,6 +2,8 @@
  * The API-key method: a static key from piped stdin, `--with-key` (stdin even
  * on a terminal), `--from-env NAME` or a masked prompt; never from argv
  * (lib/methods/secret_input.ts). Nothing to renew.
+ *
+ * @module
  */
 
 import type { Context } from "../context.ts";

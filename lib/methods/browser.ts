@@ -2,6 +2,8 @@
  * The browser sign-in: OAuth authorization code with PKCE, pasted back by the
  * user, and renewal with the rotating refresh token. The protocol steps are
  * in lib/oauth/; this file only strings them together.
+ *
+ * @module
  */
 
 import type { Context } from "../context.ts";

@@ -4,6 +4,8 @@
  * refresh token never leaves Claude Code's store: the entry stores
  * `"refresh": ""`, and nothing here ever sends a refresh token. Refresh
  * tokens are single-use; spending Claude Code's would sign Claude Code out.
+ *
+ * @module
  */
 
 import { refreshSkewMs } from "../environment.ts";

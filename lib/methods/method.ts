@@ -4,9 +4,8 @@
  * it under the lock; it never reads or writes auth.json or the state file:
  * lib/credential.ts hands it the current entry and stores what it returns.
  *
- * lib/methods/ may import: credential_types.ts, context.ts, errors.ts,
- * claude_code/, oauth/, prompt.ts, progress.ts, redact.ts, api_key.ts, setup_token.ts,
- * store.ts (types only).
+ * lib/methods/ holds one file per method behind this interface and the table
+ * that picks (index.ts), so adding a method touches no command.
  *
  * @module
  */
@@ -58,6 +57,7 @@ export interface Renewal {
 
 /** Whether a stale credential can be renewed here, without the user. */
 export interface Renewability {
+  /** Whether it can be renewed. */
   ok: boolean;
   /** Why, in a few words for `status`. */
   why: string;

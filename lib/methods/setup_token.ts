@@ -4,6 +4,8 @@
  * (lib/methods/secret_input.ts), stored as an `oauth` entry with
  * `"refresh": ""`; nothing ever renews it: once it runs out, the user makes
  * a new one.
+ *
+ * @module
  */
 
 import type { Context } from "../context.ts";

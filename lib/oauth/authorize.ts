@@ -1,4 +1,11 @@
-/** Building the authorize URL and reading back what the user pastes. */
+/**
+ * Building the authorize URL and reading back what the user pastes. The paste
+ * is checked strictly (the code, the `state`, no URL or cut-off code) because
+ * a wrong paste found here costs nothing, while one sent to the token endpoint
+ * is an `invalid_grant`.
+ *
+ * @module
+ */
 
 import { isPrintableToken, MAX_TOKEN_LENGTH } from "../credential_types.ts";
 import { excerpt } from "../ui.ts";
@@ -29,7 +36,9 @@ export function buildAuthorizeUrl(
 
 /** What the user pasted: the code, and the state when it came with one. */
 export interface PastedCode {
+  /** The authorization code. */
   code: string;
+  /** The `state` pasted with it, or null when the paste held only the code. */
   state: string | null;
 }
 

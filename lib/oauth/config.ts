@@ -3,6 +3,8 @@
  * the environment. This is the user's configuration, not the protocol: a bad
  * value is the user's input to fix (a usage error, exit 2, raised before any
  * request), so it alone in lib/oauth/ words its errors itself.
+ *
+ * @module
  */
 
 import type { Env } from "../context.ts";
@@ -23,8 +25,11 @@ export interface OAuthConfig {
   altTokenUrl: string | null;
   /** API base URL (`/v1/models`, `/api/oauth/claude_cli/create_api_key`). */
   baseUrl: string;
+  /** The OAuth client id. */
   clientId: string;
+  /** The redirect URI registered for the client. */
   redirectUri: string;
+  /** The scopes asked for, space-separated. */
   scope: string;
 }
 

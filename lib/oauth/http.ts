@@ -5,6 +5,8 @@
  * elsewhere), and a cap on the body size. The request goes through the
  * context's `fetch`; whether to retry, and for how long to wait, is decided by
  * `nextStep`, a pure function of the attempt's outcome.
+ *
+ * @module
  */
 
 import { envMilliseconds } from "../environment.ts";

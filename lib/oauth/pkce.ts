@@ -1,4 +1,10 @@
-/** PKCE (RFC 7636) and `state`, with Web Crypto. */
+/**
+ * PKCE (RFC 7636) and `state`, with Web Crypto: the code verifier, its S256
+ * challenge and a constant-time compare. No `node:crypto`, which would cost
+ * start-up time on every run.
+ *
+ * @module
+ */
 
 /** Encode bytes as unpadded base64url. */
 export function base64url(bytes: Uint8Array): string {

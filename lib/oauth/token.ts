@@ -1,4 +1,11 @@
-/** Token endpoint requests and strict validation of its responses. */
+/**
+ * Token endpoint requests and strict validation of its responses. A response
+ * that is not exactly a token set is refused with a protocol error
+ * (lib/oauth/errors.ts) rather than stored, since a bad token in auth.json
+ * breaks OpenCode later and far from the cause; the caller words what the user sees.
+ *
+ * @module
+ */
 
 import { isPrintableToken } from "../credential_types.ts";
 import { isPlainObject, parseJson, parseJsonObject } from "../json.ts";
@@ -9,12 +16,15 @@ import { InvalidResponseError, OAuthError, type OAuthRequest } from "./errors.ts
 
 /** What a successful token response gives us. */
 export interface TokenSet {
+  /** The access token. */
   accessToken: string;
   /** Absent only from a refresh answer whose server kept the old refresh token (RFC 6749 §6). */
   refreshToken?: string;
   /** Lifetime in seconds. */
   expiresIn: number;
+  /** The account's email address, when the server said. */
   email?: string;
+  /** The organization's name, when the server said. */
   organization?: string;
 }
 
@@ -40,8 +50,11 @@ export function refreshBody(config: OAuthConfig, refreshToken: string): Record<s
 
 /** A response as received: status, content type and body text. */
 export interface RawResponse {
+  /** The HTTP status. */
   status: number;
+  /** The `Content-Type` header, or empty. */
   contentType: string;
+  /** The body text (capped). */
   body: string;
   /**
    * How an earlier attempt's answer was lost after the request was sent (a

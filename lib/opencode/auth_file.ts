@@ -5,13 +5,11 @@
  *
  * lib/opencode/ owns what is OpenCode's: the `anthropic` entry's shape with
  * unknown fields kept (entry.ts), reading auth.json (auth_read.ts; with
- * entry.ts all of it on `token`'s start-up path), editing one member of its JSON text
- * (json_edit.ts), writing it (this file), OpenCode 2's database (database.ts,
- * with the rows' meaning in credential_row.ts; loaded only when the file
- * exists), and OpenCode's config and plugins (config.ts). Only lib/store.ts
- * writes through it. May import: fs/, json.ts,
- * redact.ts, errors.ts, credential_types.ts, context.ts. Never commands/,
- * methods/, oauth/, claude_code/, store.ts, state.ts or lock.ts.
+ * entry.ts all of it on `token`'s start-up path), editing one member of its
+ * JSON text (json_edit.ts), writing it (this file), OpenCode 2's database
+ * (database.ts, with the rows' meaning in credential_row.ts; loaded only when
+ * the file exists), and OpenCode's config and plugins (config.ts). Only
+ * lib/store.ts writes through it.
  *
  * @module
  */

@@ -1,6 +1,8 @@
 /**
  * Reading OpenCode's auth.json. Kept apart from the write side (auth_file.ts,
  * with the lock and the JSON splicing) so that `token` loads only this.
+ *
+ * @module
  */
 
 import { FailureError, PROGRAM } from "../errors.ts";

@@ -3,6 +3,8 @@
  * later removed built-in Anthropic OAuth: without a plugin that handles it,
  * an `oauth` entry gives "Anthropic API key is missing". This module finds
  * OpenCode's configured plugins (config files and local plugin folders).
+ *
+ * @module
  */
 
 import type { Context } from "../context.ts";
@@ -13,7 +15,9 @@ import { isPlainObject, parseJson } from "../json.ts";
 
 /** A warning and its fix, each short enough for one line of a narrow terminal. */
 export interface Advice {
+  /** What is wrong. */
   warning: string;
+  /** What to do about it. */
   fix: string;
 }
 

@@ -2,8 +2,8 @@
  * OpenCode 2's `credential` rows, without SQLite: the table's known columns,
  * the value shapes OpenCode 2 decodes (REFERENCE.md §1c), which row it picks
  * for an integration, and the ids it makes. Pure: lib/opencode/database.ts
- * runs the SQL; this module decides. Imports only credential_types.ts,
- * json.ts, errors.ts and entry.ts (whose checks of the shared fields it reuses).
+ * runs the SQL; this module decides, so the decisions are tested without a
+ * database. It reuses entry.ts's checks of the fields both stores share.
  *
  * @module
  */
@@ -22,7 +22,7 @@ export const INTEGRATION = "anthropic";
  * (whose shape OpenCode 2 checks strictly: one bad value breaks every
  * integration's list), and it survives a lost or foreign state file.
  */
-export const TOOL_LABEL = PROGRAM;
+export const TOOL_LABEL: string = PROGRAM;
 
 /** The columns of `credential` after migration 20260611192811_lush_chimera, in order. */
 export const KNOWN_COLUMNS = [
@@ -39,14 +39,23 @@ export const KNOWN_COLUMNS = [
 
 /** One row of `credential`, as SQLite returns it. */
 export interface CredentialRow {
+  /** The row's id. */
   id: string;
+  /** The integration (`anthropic`), or null. */
   integration_id: string | null;
+  /** The label shown by `opencode auth list`. */
   label: string;
+  /** The credential as JSON text. */
   value: string;
+  /** The connector, or null. */
   connector_id: string | null;
+  /** The sign-in method's id, or null. */
   method_id: string | null;
+  /** 1 for the active credential of its integration, or null. */
   active: number | null;
+  /** When the row was made, in epoch milliseconds. */
   time_created: number;
+  /** When the row last changed, in epoch milliseconds. */
   time_updated: number;
 }
 

@@ -1,4 +1,10 @@
-/** The `anthropic` entry of OpenCode's auth.json: parsing and merging. */
+/**
+ * The `anthropic` entry of OpenCode's auth.json: parsing and merging. Fields
+ * this tool does not know are kept on every write, so a newer OpenCode (or a
+ * plugin) that adds one loses nothing.
+ *
+ * @module
+ */
 
 import { isPlainObject } from "../json.ts";
 import { type AnthropicEntry, isExpiry, isPrintableToken } from "../credential_types.ts";

@@ -3,6 +3,8 @@
  * outside the edited member stays as it was, so other providers' entries keep
  * their exact formatting, key order, number spelling and unknown fields.
  * The input must already be known to be a valid JSON object.
+ *
+ * @module
  */
 
 /** One `"key": value` member of the top-level object, as offsets into the text. */

@@ -5,6 +5,8 @@
  * crontab line that calls it. A line with every variable and flag inline ran
  * to over 1000 characters, which cron implementations cut. Pure text
  * generation, and the `ServiceManager` of an OS without any manager.
+ *
+ * @module
  */
 
 import { formatDurationFlag } from "../duration.ts";

@@ -2,6 +2,8 @@
  * A launchd LaunchAgent for the job: the property list's text, its
  * read-back, and the `ServiceManager` that loads it with `launchctl`. Pure
  * but for the home folder's owner, which the place reads when a plan needs it.
+ *
+ * @module
  */
 
 import { homeDir } from "../context.ts";

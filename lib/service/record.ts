@@ -3,6 +3,8 @@
  * state file's `service` key, and one line per failed run in a log beside the
  * state file, kept under LOG_LIMIT_BYTES. A failing job therefore never spams:
  * at most one short line per run, and a bounded file.
+ *
+ * @module
  */
 
 import type { Context } from "../context.ts";

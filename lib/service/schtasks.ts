@@ -4,6 +4,8 @@
  * .cmd wrapper, kept in this tool's state folder, that sets them and runs the
  * program. Pure text and argument generation, read-back, and the
  * `ServiceManager` that registers the task with `schtasks`.
+ *
+ * @module
  */
 
 import { durationMs, formatDurationFlag } from "../duration.ts";

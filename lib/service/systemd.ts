@@ -2,6 +2,8 @@
  * systemd user units for the job: a oneshot `.service` running the job and a
  * `.timer` starting it every so often; their text, read-back, and the
  * `ServiceManager` that installs them with `systemctl --user`. Pure.
+ *
+ * @module
  */
 
 import { configHome } from "../context.ts";

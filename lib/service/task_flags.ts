@@ -3,6 +3,8 @@
  * its permission flags. Shared by `service install` (a job run under `deno run`
  * gets exactly these flags) and scripts/lib_compile.ts (the flags embedded in
  * the binaries), which re-exports it.
+ *
+ * @module
  */
 
 /** The entry module the start task runs. */
