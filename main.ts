@@ -26,7 +26,7 @@ import {
 } from "./lib/errors.ts";
 import { installStopHandler } from "./lib/interrupt.ts";
 import { type Io, processIo, Ui } from "./lib/ui.ts";
-import { lazyImport, type LazyModule } from "./lib/lazy.ts";
+import { lazyImport, type LazyModule, type LazyModuleType } from "./lib/lazy.ts";
 
 /** A command module: turns its parsed arguments into options and runs. */
 interface CommandModule<C extends CommandName> {
@@ -38,7 +38,7 @@ interface CommandModule<C extends CommandName> {
  * One module per command, loaded lazily (and through lazyImport, which Deno
  * does not prepare ahead) so `token` loads nothing it does not use.
  */
-const COMMAND_MODULES: { [C in CommandName]: LazyModule } = {
+const COMMAND_MODULES = {
   login: "lib/commands/login.ts",
   switch: "lib/commands/switch.ts",
   status: "lib/commands/status.ts",
@@ -49,11 +49,22 @@ const COMMAND_MODULES: { [C in CommandName]: LazyModule } = {
   run: "lib/commands/run.ts",
   service: "lib/commands/service.ts",
   completions: "lib/commands/completions.ts",
-};
+} as const satisfies { [C in CommandName]: LazyModule };
+
+/** Fails to compile unless each command's module (as the lazy table types it) has the `run` dispatch calls. */
+type _CommandModulesFit = Holds<
+  {
+    [C in CommandName]: LazyModuleType<(typeof COMMAND_MODULES)[C]> extends CommandModule<C> ? true
+      : false;
+  }[CommandName] extends true ? true : false
+>;
+/** `T`, which must be `true`. */
+type Holds<T extends true> = T;
 
 /** Load command `C`'s module and run it. */
 async function dispatch<C extends CommandName>(ctx: Context, args: ParsedArgs<C>): Promise<number> {
-  const module = await lazyImport<CommandModule<C>>(COMMAND_MODULES[args.command]);
+  // Checked above (_CommandModulesFit); TypeScript cannot narrow the table by a generic C.
+  const module = await lazyImport(COMMAND_MODULES[args.command]) as CommandModule<C>;
   return await module.run(ctx, args);
 }
 
@@ -149,9 +160,7 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
     }
     if (parsed.values.help) {
       if (parsed.topic === "environment") {
-        const { environmentHelp } = await lazyImport<typeof import("./lib/reference.ts")>(
-          "lib/reference.ts",
-        );
+        const { environmentHelp } = await lazyImport("lib/reference.ts");
         ui.data(environmentHelp());
       } else {
         ui.data(parsed.command ? commandHelp(parsed.command) : globalHelp(VERSION));

@@ -393,7 +393,6 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   let topic: HelpTopic | undefined;
   let rest: string[] = [];
   let version = false;
-  const helpFor = () => command ? `${PROGRAM} ${command} --help` : `${PROGRAM} --help`;
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -404,96 +403,29 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           `see \`${PROGRAM} --help\``,
         );
       }
-      if (TABLE[command].takesCommand) {
-        rest = argv.slice(i + 1);
-        break;
-      }
-      positionals.push(...argv.slice(i + 1));
+      if (TABLE[command].takesCommand) rest = argv.slice(i + 1);
+      else positionals.push(...argv.slice(i + 1));
       break;
     }
     if (arg.startsWith("-") && arg !== "-") {
-      if (arg === "-h") {
-        values.help = true;
-        continue;
-      }
       if (arg === "--version" && !command) {
         version = true;
         continue;
       }
-      if (!arg.startsWith("--")) {
-        throw new UsageError(`unknown option ${quote(arg)}`, `see \`${helpFor()}\``);
-      }
-      const eq = arg.indexOf("=");
-      const name = arg.slice(2, eq === -1 ? undefined : eq);
-      const options: Readonly<Record<string, OptionSpec>> = {
-        ...GLOBAL_OPTIONS,
-        ...(command ? TABLE[command].options : {}),
-      };
-      const spec = Object.hasOwn(options, name) ? options[name] : undefined;
-      if (!spec) {
-        const guess = closest(name, Object.keys(options));
-        throw new UsageError(
-          `unknown option ${quote(`--${name}`)}${command ? ` for '${command}'` : ""}`,
-          guess ? `did you mean --${guess}? (see \`${helpFor()}\`)` : `see \`${helpFor()}\``,
-        );
-      }
-      if (spec.type === "boolean") {
-        if (eq !== -1) {
-          throw new UsageError(`option '--${name}' takes no value`, `see \`${helpFor()}\``);
-        }
-        values[name] = true;
-        continue;
-      }
-      let value: string | undefined;
-      if (eq !== -1) value = arg.slice(eq + 1);
-      else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) value = argv[++i];
-      if (value === undefined || value === "") {
-        throw new UsageError(
-          `option '--${name}' needs a value${spec.value ? ` (${spec.value})` : ""}`,
-          spec.choices ? `expected one of: ${spec.choices.join(", ")}` : `see \`${helpFor()}\``,
-        );
-      }
-      if (spec.choices && !spec.choices.includes(value)) {
-        throw new UsageError(
-          `invalid value ${quote(value)} for '--${name}'`,
-          `expected one of: ${spec.choices.join(", ")}`,
-        );
-      }
-      const previous = values[name];
-      if (typeof previous === "string" && previous !== value) {
-        throw new UsageError(
-          `'--${name}' was given twice, as ${quote(previous)} and ${quote(value)}`,
-          `give it once (see \`${helpFor()}\`)`,
-        );
-      }
-      values[name] = value;
+      const option = readOption(arg, argv[i + 1], command);
+      if (option.tookNext) i++;
+      checkRepeat(option.name, values[option.name], option.value, command);
+      values[option.name] = option.value;
       continue;
     }
     if (!command) {
-      if (!isCommand(arg)) {
-        if (arg === "help") {
-          values.help = true;
-          const next = argv[i + 1];
-          if (next !== undefined && isCommand(next)) command = next;
-          else if (next !== undefined && isTopic(next)) topic = next;
-          else if (next !== undefined) {
-            throw new UsageError(
-              `no help on ${quote(next)}`,
-              `topics: ${[...COMMAND_NAMES, ...HELP_TOPICS].join(", ")}`,
-            );
-          }
-          break;
-        }
-        const guess = closest(arg, COMMAND_NAMES);
-        throw new UsageError(
-          `unknown command ${quote(arg)}`,
-          guess
-            ? `did you mean '${guess}'? (see \`${PROGRAM} --help\`)`
-            : `see \`${PROGRAM} --help\``,
-        );
+      if (arg !== "help") {
+        command = commandNamed(arg);
+        continue;
       }
-      command = arg;
-      continue;
+      values.help = true;
+      ({ command, topic } = helpSubject(argv[i + 1]));
+      break;
     }
     if (TABLE[command].takesCommand) {
       rest = argv.slice(i);
@@ -514,6 +446,113 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     rest,
     version: false,
   } as ParsedCommandLine;
+}
+
+/** Where the usage hints point: the command's help, or the program's. */
+function helpFor(command: CommandName | undefined): string {
+  return command ? `${PROGRAM} ${command} --help` : `${PROGRAM} --help`;
+}
+
+/** One option read from the command line: its name, its value, and whether it took the next word. */
+export interface ReadOption {
+  /** The option's name, without the dashes (`help` for `-h`). */
+  readonly name: string;
+  /** `true` for a flag, the checked value for an option that takes one. */
+  readonly value: string | true;
+  /** Whether the value was the next word (`--auth-file PATH`) rather than `--name=value`. */
+  readonly tookNext: boolean;
+}
+
+/**
+ * Read option word `arg` (and `next`, the word after it, when the option takes
+ * a value) against the options `command` accepts (the global ones without a
+ * command). An unknown option, a flag given a value, a missing value or one
+ * outside the choices is a usage error.
+ */
+export function readOption(
+  arg: string,
+  next: string | undefined,
+  command: CommandName | undefined,
+): ReadOption {
+  if (arg === "-h") return { name: "help", value: true, tookNext: false };
+  if (!arg.startsWith("--")) {
+    throw new UsageError(`unknown option ${quote(arg)}`, `see \`${helpFor(command)}\``);
+  }
+  const eq = arg.indexOf("=");
+  const name = arg.slice(2, eq === -1 ? undefined : eq);
+  const options: Readonly<Record<string, OptionSpec>> = {
+    ...GLOBAL_OPTIONS,
+    ...(command ? TABLE[command].options : {}),
+  };
+  const spec = Object.hasOwn(options, name) ? options[name] : undefined;
+  if (!spec) {
+    const guess = closest(name, Object.keys(options));
+    throw new UsageError(
+      `unknown option ${quote(`--${name}`)}${command ? ` for '${command}'` : ""}`,
+      guess
+        ? `did you mean --${guess}? (see \`${helpFor(command)}\`)`
+        : `see \`${helpFor(command)}\``,
+    );
+  }
+  if (spec.type === "boolean") {
+    if (eq !== -1) {
+      throw new UsageError(`option '--${name}' takes no value`, `see \`${helpFor(command)}\``);
+    }
+    return { name, value: true, tookNext: false };
+  }
+  const tookNext = eq === -1 && next !== undefined && !next.startsWith("--");
+  const value = eq !== -1 ? arg.slice(eq + 1) : tookNext ? next : undefined;
+  if (value === undefined || value === "") {
+    throw new UsageError(
+      `option '--${name}' needs a value${spec.value ? ` (${spec.value})` : ""}`,
+      spec.choices ? `expected one of: ${spec.choices.join(", ")}` : `see \`${helpFor(command)}\``,
+    );
+  }
+  if (spec.choices && !spec.choices.includes(value)) {
+    throw new UsageError(
+      `invalid value ${quote(value)} for '--${name}'`,
+      `expected one of: ${spec.choices.join(", ")}`,
+    );
+  }
+  return { name, value, tookNext };
+}
+
+/** Refuse option `name` given twice with different values (`previous`, then `value`). */
+export function checkRepeat(
+  name: string,
+  previous: string | true | undefined,
+  value: string | true,
+  command: CommandName | undefined,
+): void {
+  if (typeof previous === "string" && previous !== value) {
+    throw new UsageError(
+      `'--${name}' was given twice, as ${quote(previous)} and ${quote(String(value))}`,
+      `give it once (see \`${helpFor(command)}\`)`,
+    );
+  }
+}
+
+/** The command `word` names; anything else is a usage error that suggests the closest one. */
+export function commandNamed(word: string): CommandName {
+  if (isCommand(word)) return word;
+  const guess = closest(word, COMMAND_NAMES);
+  throw new UsageError(
+    `unknown command ${quote(word)}`,
+    guess ? `did you mean '${guess}'? (see \`${PROGRAM} --help\`)` : `see \`${PROGRAM} --help\``,
+  );
+}
+
+/** What `help WORD` asks about: a command, a topic, or (no word) the program; else a usage error. */
+export function helpSubject(
+  word: string | undefined,
+): { command?: CommandName; topic?: HelpTopic } {
+  if (word === undefined) return {};
+  if (isCommand(word)) return { command: word };
+  if (isTopic(word)) return { topic: word };
+  throw new UsageError(
+    `no help on ${quote(word)}`,
+    `topics: ${[...COMMAND_NAMES, ...HELP_TOPICS].join(", ")}`,
+  );
 }
 
 /**

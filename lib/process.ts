@@ -172,19 +172,6 @@ export async function runBounded(
 ): Promise<BoundedResult> {
   const limit = spec.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const posix = ctx.os !== "windows";
-  const stdoutMode = spec.stdout ?? "piped";
-  const stderrMode = spec.stderr ?? "piped";
-  const notStarted = (notFound: boolean): BoundedResult => ({
-    code: null,
-    signal: null,
-    timedOut: false,
-    notFound,
-    notAllowed: !notFound,
-    stdout: new Uint8Array(0),
-    stderr: new Uint8Array(0),
-    stdoutTruncated: false,
-    stderrTruncated: false,
-  });
   // Listen before the child exists: a signal that arrives around the spawn must
   // not end this process (default action) and leave the child's group running.
   let interrupted: "SIGINT" | "SIGTERM" | "SIGHUP" | null = null;
@@ -195,35 +182,17 @@ export async function runBounded(
   });
   let child: Deno.ChildProcess;
   try {
-    child = ctx.spawn(spec.command, {
-      args: spec.args,
-      cwd: spec.cwd,
-      stdin: "null",
-      stdout: stdoutMode,
-      stderr: stderrMode,
-      ...(posix ? { detached: true } : {}),
-    });
+    child = ctx.spawn(spec.command, spawnOptions(spec, posix));
   } catch (error) {
     unlisten();
-    if (error instanceof Deno.errors.NotFound) return notStarted(true);
-    if (error instanceof Deno.errors.NotCapable) return notStarted(false);
+    const failure = startFailure(error);
+    if (failure) return failure;
     throw error;
   }
-  const stdout = stdoutMode === "piped" ? capture(child.stdout, limit, "head") : EMPTY_CAPTURE;
-  const stderr = stderrMode === "piped" ? capture(child.stderr, limit, "tail") : EMPTY_CAPTURE;
-
-  let exited = false;
-  let stopping = false;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const signalGroup = (signal: "SIGTERM" | "SIGKILL") => killGroup(ctx, child, posix, signal);
-  // SIGTERM to the group, then SIGKILL once the grace is over or the child
-  // is gone (whatever of its group ignored SIGTERM must not outlive it).
-  stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void signalGroup("SIGTERM");
-    killTimer = setTimeout(() => void signalGroup("SIGKILL"), KILL_GRACE_MS);
-  };
+  const stdout = spec.stdout !== "null" ? capture(child.stdout, limit, "head") : EMPTY_CAPTURE;
+  const stderr = spec.stderr !== "null" ? capture(child.stderr, limit, "tail") : EMPTY_CAPTURE;
+  const stopper = groupStopper((signal) => killGroup(ctx, child, posix, signal));
+  stop = stopper.stop;
   // A signal that came while the child was being started ends it now.
   if (interrupted) stop();
   // The caller no longer wants the result (run -- CMD ended while a refresh ran).
@@ -239,22 +208,59 @@ export async function runBounded(
   try {
     // Wait for the process, not its pipes: a grandchild may hold them open.
     status = await child.status;
-    exited = true;
     clearTimeout(timer);
-    if (stopping) {
-      clearTimeout(killTimer);
-      await signalGroup("SIGKILL");
-    }
+    if (stopper.stopping()) await stopper.killRest();
   } finally {
     clearTimeout(timer);
-    if (!exited) clearTimeout(killTimer);
+    stopper.dispose();
     unlisten();
     ctx.signal?.removeEventListener("abort", cancel);
   }
   const [out, err] = await Promise.all([stdout.finish(), stderr.finish()]);
-  if (interrupted) {
-    throw new CancelledError(interrupted);
-  }
+  if (interrupted) throw new CancelledError(interrupted);
+  return finishedResult(status, timedOut, out, err);
+}
+
+/** How the child is started: stdin closed, each stream piped or discarded, its own group on POSIX. */
+export function spawnOptions(spec: BoundedRun, posix: boolean): Deno.CommandOptions {
+  return {
+    args: spec.args,
+    cwd: spec.cwd,
+    stdin: "null",
+    stdout: spec.stdout ?? "piped",
+    stderr: spec.stderr ?? "piped",
+    ...(posix ? { detached: true } : {}),
+  };
+}
+
+/**
+ * The result of a child that could not be started because of `error`: a
+ * missing program, or one the permission flags do not allow; undefined for
+ * any other error (the caller throws it).
+ */
+export function startFailure(error: unknown): BoundedResult | undefined {
+  const notFound = error instanceof Deno.errors.NotFound;
+  if (!notFound && !(error instanceof Deno.errors.NotCapable)) return undefined;
+  return {
+    code: null,
+    signal: null,
+    timedOut: false,
+    notFound,
+    notAllowed: !notFound,
+    stdout: new Uint8Array(0),
+    stderr: new Uint8Array(0),
+    stdoutTruncated: false,
+    stderrTruncated: false,
+  };
+}
+
+/** The result of a child that ran and ended with `status`, with what was captured of its streams. */
+export function finishedResult(
+  status: Pick<Deno.CommandStatus, "code" | "signal">,
+  timedOut: boolean,
+  out: { bytes: Uint8Array; truncated: boolean },
+  err: { bytes: Uint8Array; truncated: boolean },
+): BoundedResult {
   return {
     code: status.code,
     signal: status.signal,
@@ -265,6 +271,37 @@ export async function runBounded(
     stderr: err.bytes,
     stdoutTruncated: out.truncated,
     stderrTruncated: err.truncated,
+  };
+}
+
+/**
+ * Ending a child's group: `stop` sends SIGTERM, then SIGKILL once the grace is
+ * over or (`killRest`, once the child is gone) at once, since whatever of its
+ * group ignored SIGTERM must not outlive it; `dispose` drops a pending SIGKILL.
+ */
+function groupStopper(signalGroup: (signal: "SIGTERM" | "SIGKILL") => Promise<void>): {
+  stop(): void;
+  stopping(): boolean;
+  killRest(): Promise<void>;
+  dispose(): void;
+} {
+  let stopping = false;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    stop() {
+      if (stopping) return;
+      stopping = true;
+      void signalGroup("SIGTERM");
+      killTimer = setTimeout(() => void signalGroup("SIGKILL"), KILL_GRACE_MS);
+    },
+    stopping: () => stopping,
+    killRest() {
+      clearTimeout(killTimer);
+      return signalGroup("SIGKILL");
+    },
+    dispose() {
+      clearTimeout(killTimer);
+    },
   };
 }
 

@@ -197,9 +197,7 @@ export async function writeProfiles(
   file: ProfilesFile,
   authFile: string,
 ): Promise<void> {
-  const { removeStaleTempFiles, writeFileAtomic } = await lazyImport<
-    typeof import("./fs/atomic.ts")
-  >("lib/fs/atomic.ts");
+  const { removeStaleTempFiles, writeFileAtomic } = await lazyImport("lib/fs/atomic.ts");
   await removeStaleTempFiles(path);
   const { active, switching, profiles } = file;
   const text = JSON.stringify({ authFile, active, switching, profiles }, null, 2);

@@ -155,9 +155,7 @@ async function ownTarget(
   ctx: Context,
   current: StoredCredential & { method: "browser" },
 ): Promise<OAuthCredential> {
-  const { holdsClaudeTokens } = await lazyImport<typeof import("./methods/claude_code.ts")>(
-    "lib/methods/claude_code.ts",
-  );
+  const { holdsClaudeTokens } = await lazyImport("lib/methods/claude_code.ts");
   if (await holdsClaudeTokens(ctx, current.entry) === "yes") {
     ctx.ui.debug(
       "the stored entry holds Claude Code's tokens: renewing it as a Claude Code session",

@@ -8,9 +8,12 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { LAZY_MODULES } from "../lib/lazy.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const ROOT_URL = new URL("../", import.meta.url).href;
+/** The one table of lazily loaded modules. */
+const LAZY_FILE = "lib/lazy.ts";
 
 /** How one module imports another. */
 type ImportKind = "static" | "dynamic" | "type";
@@ -87,14 +90,18 @@ function tsFiles(dir: string): string[] {
 }
 
 /**
- * The imports deno info cannot see: modules loaded through lib/lazy.ts name
- * their target as a string (`lazyImport("lib/renewal.ts")`, main.ts's command
- * table). In a file that uses lazyImport, every such string is a dynamic edge.
+ * The imports deno info cannot see, and the ones it sees in the wrong place:
+ * modules loaded through lib/lazy.ts are named by a string
+ * (`lazyImport("lib/renewal.ts")`, main.ts's command table), so in a file that
+ * uses lazyImport every such string is a dynamic edge; lazy.ts's table writes
+ * each one's type (`typeof import("./renewal.ts")`), which deno info lists as
+ * type imports of lazy.ts, but the module that depends on it is the caller.
  */
 function addLazyEdges(graph: Graph): void {
+  graph.set(LAZY_FILE, (graph.get(LAZY_FILE) ?? []).filter((edge) => edge.kind !== "type"));
   for (const [from, edges] of graph) {
     const text = Deno.readTextFileSync(`${ROOT}${from}`);
-    if (!/\blazyImport\b/.test(text) || from === "lib/lazy.ts") continue;
+    if (!/\blazyImport\b/.test(text) || from === LAZY_FILE) continue;
     for (const match of text.matchAll(/"(lib\/[\w/]+\.ts)"/g)) {
       if (!edges.some((e) => e.to === match[1] && e.kind === "dynamic")) {
         edges.push({ from, to: match[1], kind: "dynamic" });
@@ -471,6 +478,48 @@ Deno.test("profiles.json is written only through the store's Transaction: only s
     )
   );
   assert.deepEqual(users.sort(), ["lib/store.ts"]);
+});
+
+/** The entries of lib/lazy.ts's table: the path callers name and the path its type is read from. */
+function lazyTable(): { path: string; typePath: string }[] {
+  const text = Deno.readTextFileSync(`${ROOT}${LAZY_FILE}`);
+  const entries = [
+    ...text.matchAll(/^ {2}"(lib\/[^"]+)": shape<typeof import\("([^"]+)"\)>\(\),$/gm),
+  ];
+  // Every path the file names is an entry of that one shape (none written another way).
+  assert.equal(
+    entries.length,
+    [...text.matchAll(/"lib\//g)].length,
+    `${LAZY_FILE}: an entry of another shape`,
+  );
+  return entries.map((match) => ({ path: match[1], typePath: match[2] }));
+}
+
+Deno.test("lazy modules are declared once: lib/lazy.ts's table gives each path, its type and compile's --include list", async () => {
+  const table = lazyTable();
+  assert(table.length > 0, `no entries found in ${LAZY_FILE}`);
+  // The path and the type of an entry name the same existing file.
+  for (const { path, typePath } of table) {
+    assert.equal(
+      new URL(typePath, `file:///${LAZY_FILE}`).pathname,
+      `/${path}`,
+      `${path}: typed as ${typePath}`,
+    );
+    assert(Deno.statSync(`${ROOT}${path}`).isFile, `${path} does not exist`);
+  }
+  // LAZY_MODULES (scripts/compile.ts's --include) is exactly the table.
+  assert.deepEqual([...LAZY_MODULES], table.map((entry) => entry.path));
+  // Nobody else spells a lazy module's type: no type argument given to lazyImport.
+  const typed = ["main.ts", ...tsFiles("lib")].filter((file) =>
+    file !== LAZY_FILE && /\blazyImport\s*</.test(Deno.readTextFileSync(`${ROOT}${file}`))
+  );
+  assert.deepEqual(typed, [], "files giving lazyImport a type of their own");
+  // Every entry is loaded by someone: no stale entry.
+  const g = await graph();
+  const loaded = new Set(
+    [...g.values()].flat().filter((edge) => edge.kind === "dynamic").map((edge) => edge.to),
+  );
+  assert.deepEqual(table.filter((entry) => !loaded.has(entry.path)), [], "entries nothing loads");
 });
 
 Deno.test("OpenCode 2's database is written only through the store: nothing else imports its SQL", async () => {

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { processSpawn } from "../lib/context.ts";
-import { runBounded } from "../lib/process.ts";
+import { finishedResult, runBounded, spawnOptions, startFailure } from "../lib/process.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 import { alive, assertGrandchildGone, gone, readPid } from "./helpers/processes.ts";
 import { HANG_MS, hangGuard } from "./helpers/wait.ts";
@@ -277,4 +277,55 @@ Deno.test({
       await assertGrandchildGone(`${dir}/pid`);
     });
   },
+});
+
+// ------------------------------------------------- runBounded's decisions
+
+Deno.test("spawnOptions: stdin closed, streams piped unless discarded, the child's own group on POSIX", () => {
+  const spec = { command: "x", args: ["a", "b"], cwd: "/w", timeoutMs: 1 };
+  assert.deepEqual(spawnOptions(spec, true), {
+    args: ["a", "b"],
+    cwd: "/w",
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  });
+  const windows = spawnOptions({ ...spec, stdout: "null", stderr: "null" }, false);
+  assert.deepEqual(windows, {
+    args: ["a", "b"],
+    cwd: "/w",
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  });
+  assert(!("detached" in windows), "no process group on Windows");
+});
+
+Deno.test("startFailure: a missing program, a forbidden one, or an error to throw", () => {
+  const missing = startFailure(new Deno.errors.NotFound("sh"));
+  assert.deepEqual(
+    [missing?.notFound, missing?.notAllowed, missing?.code, missing?.stdout.length],
+    [true, false, null, 0],
+  );
+  const forbidden = startFailure(new Deno.errors.NotCapable("Requires run access"));
+  assert.deepEqual([forbidden?.notFound, forbidden?.notAllowed], [false, true]);
+  assert.equal(startFailure(new Deno.errors.PermissionDenied("EACCES")), undefined);
+  assert.equal(startFailure(new TypeError("bad")), undefined);
+});
+
+Deno.test("finishedResult: the status and both captures, as ran (never not-found or not-allowed)", () => {
+  const out = { bytes: new Uint8Array([1]), truncated: true };
+  const err = { bytes: new Uint8Array([2, 3]), truncated: false };
+  assert.deepEqual(finishedResult({ code: 143, signal: "SIGTERM" }, true, out, err), {
+    code: 143,
+    signal: "SIGTERM",
+    timedOut: true,
+    notFound: false,
+    notAllowed: false,
+    stdout: out.bytes,
+    stderr: err.bytes,
+    stdoutTruncated: true,
+    stderrTruncated: false,
+  });
 });

@@ -17,8 +17,8 @@ import { readPastedSecret } from "./secret_input.ts";
 async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult> {
   // Loaded here: only a sign-in needs them.
   const [{ hasAnthropicPrefix, parseApiKey }, { canAsk, confirm }] = await Promise.all([
-    lazyImport<typeof import("../api_key.ts")>("lib/api_key.ts"),
-    lazyImport<typeof import("../prompt.ts")>("lib/prompt.ts"),
+    lazyImport("lib/api_key.ts"),
+    lazyImport("lib/prompt.ts"),
   ]);
   const key = await readPastedSecret(ctx, options, {
     noun: "API key",
