@@ -158,19 +158,30 @@ for (const [signal, code] of [["SIGTERM", 42], ["SIGINT", 43]] as const) {
 trap 'echo INT > "$ROOT/child-signal"; kill $pid; exit 43' INT
 sleep 1000 &
 pid=$!
-echo started > "$ROOT/child-started"
+echo "$$ $pid" > "$ROOT/child-started"
 wait $pid
 exit 5`,
       );
       const cli = box.command(["run", "--", "opencode"]).spawn();
       await cli.stdin.close();
       await waitFor("the child to start", () => exists(`${box.root}/child-started`));
+      const pids = (await Deno.readTextFile(`${box.root}/child-started`)).trim().split(" ");
       cli.kill(signal);
-      // A child that did not get the signal must fail this test, not hang the suite.
-      const guard = setTimeout(() => cli.kill("SIGKILL"), HANG_MS);
+      // A run that did not end, or a child left running (its pipes keep output() open),
+      // must fail this test with what was still running, not hang the suite.
+      let hung: string | null = null;
+      const guard = setTimeout(() => {
+        hung = stillRunning([String(cli.pid), ...pids]);
+        for (const pid of [cli.pid, ...pids.map(Number)]) {
+          try {
+            Deno.kill(pid, "SIGKILL");
+          } catch { /* already gone */ }
+        }
+      }, HANG_MS);
       const output = await cli.output();
       clearTimeout(guard);
-      assert.equal(output.signal, null, "`run -- opencode` hung: killed after the hang limit");
+      assert.equal(hung, null, `\`run -- opencode\` hung; still running then:\n${hung}`);
+      assert.equal(output.signal, null, "`run -- opencode` was killed");
       const result = {
         code: output.code,
         stdout: new TextDecoder().decode(output.stdout),
@@ -288,3 +299,13 @@ Deno.test({
     });
   },
 });
+
+/** `ps` lines of those of `pids` that still run (for a hang's message). */
+function stillRunning(pids: string[]): string {
+  const ps = new Deno.Command("ps", {
+    args: ["-o", "pid,ppid,pgid,stat,args", "-p", pids.join(",")],
+    stdout: "piped",
+    stderr: "null",
+  }).outputSync();
+  return new TextDecoder().decode(ps.stdout);
+}
