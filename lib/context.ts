@@ -59,6 +59,39 @@ export interface Context {
   readonly signal?: AbortSignal;
 }
 
+/** What writes messages and data: the Ui (and the streams beneath it). */
+export type OutputContext = Pick<Context, "ui">;
+
+/** What reads the clock. */
+export type ClockContext = Pick<Context, "now">;
+
+/** What reads environment variables and knows the OS (paths, defaults, flags). */
+export type EnvContext = Pick<Context, "env" | "os">;
+
+/** What starts child processes: the door, the OS, where they run and what ends them. */
+export type ProcessContext = Pick<Context, "spawn" | "os" | "env" | "cwd" | "signal">;
+
+/** What sends HTTP requests: the network door, and what cancels a request. */
+export type NetworkContext = Pick<Context, "fetch" | "signal">;
+
+/** What finds this run's two files: OpenCode's auth.json and this tool's state. */
+export type FilesContext = Pick<Context, "authFile" | "stateFile">;
+
+/**
+ * A context like `ctx` with the fields `overrides` names replaced. Every other
+ * field is carried, including ones added to Context later; the lazy
+ * `authFile`/`stateFile` getters are copied as getters, so a path not yet
+ * needed is still not resolved (and resolving it through either context
+ * resolves it once, for both).
+ */
+export function deriveContext(ctx: Context, overrides: Partial<Context>): Context {
+  const derived = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx));
+  for (const [key, value] of Object.entries(overrides)) {
+    Object.defineProperty(derived, key, { value, enumerable: true, configurable: true });
+  }
+  return derived as Context;
+}
+
 /** The real working directory, or undefined when it was removed. */
 export function processCwd(): string | undefined {
   try {
