@@ -65,14 +65,17 @@ export type OutputContext = Pick<Context, "ui">;
 /** What reads the clock. */
 export type ClockContext = Pick<Context, "now">;
 
-/** What reads environment variables and knows the OS (paths, defaults, flags). */
-export type EnvContext = Pick<Context, "env" | "os">;
+/** What reads its surroundings: environment variables, the OS and the working directory. */
+export type EnvContext = Pick<Context, "env" | "os" | "cwd">;
 
-/** What starts child processes: the door, the OS, where they run and what ends them. */
-export type ProcessContext = Pick<Context, "spawn" | "os" | "env" | "cwd" | "signal">;
+/** What starts child processes: the door, the OS, and what ends them (as `runBounded` takes). */
+export type ProcessContext = Pick<Context, "spawn" | "os" | "signal">;
 
-/** What sends HTTP requests: the network door, and what cancels a request. */
-export type NetworkContext = Pick<Context, "fetch" | "signal">;
+/** What sends HTTP requests: the one door to the network. */
+export type NetworkContext = Pick<Context, "fetch">;
+
+/** What talks with the user: the raw streams (to read a paste) and the Ui. */
+export type TerminalContext = Pick<Context, "io" | "ui">;
 
 /** What finds this run's two files: OpenCode's auth.json and this tool's state. */
 export type FilesContext = Pick<Context, "authFile" | "stateFile">;

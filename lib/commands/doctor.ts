@@ -9,7 +9,7 @@
 
 import { refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
-import type { Context } from "../context.ts";
+import type { Context, EnvContext, FilesContext } from "../context.ts";
 import { isStale } from "../credential_types.ts";
 import { loadStored, requireCredential, type Stored, storesDisagree } from "../store.ts";
 import { signInMethod } from "../methods/index.ts";
@@ -128,7 +128,7 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
 }
 
 /** OpenCode 2's database: absent, refused, or what it holds and whether it agrees with auth.json. */
-function databaseCheck(ctx: Context, stored: Stored): Check {
+function databaseCheck(ctx: FilesContext & EnvContext, stored: Stored): Check {
   const database = stored.database;
   const name = "OpenCode 2 database";
   if (!database) {
@@ -169,7 +169,7 @@ function databaseCheck(ctx: Context, stored: Stored): Check {
 }
 
 /** auth.json's mode and its folder's. */
-async function authFileModes(ctx: Context): Promise<Check[]> {
+async function authFileModes(ctx: FilesContext): Promise<Check[]> {
   const checks: Check[] = [];
   const mode = await modeOf(ctx.authFile);
   checks.push(
@@ -261,7 +261,7 @@ function setupTokenCheck(expires: number, now: number): Check {
   return ok(name, message);
 }
 
-async function checkStateFile(ctx: Context): Promise<Check> {
+async function checkStateFile(ctx: FilesContext): Promise<Check> {
   const problem = await folderProblem(dirname(ctx.stateFile));
   if (problem) {
     return fail(
@@ -518,7 +518,7 @@ async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check
   return checks;
 }
 
-function checkOverrides(ctx: Context): Check {
+function checkOverrides(ctx: EnvContext): Check {
   const overrides = overridesInForce(ctx.env);
   if (overrides.length === 0) return ok("endpoints", "Anthropic defaults (no overrides)");
   try {
