@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Context } from "./context.ts";
+import type { EnvContext, OutputContext, ProcessContext } from "./context.ts";
 
 /**
  * The opener command for this platform, or null when no browser can be
@@ -14,7 +14,7 @@ import type { Context } from "./context.ts";
  * URL handler rather than `cmd /c start`, which splits URLs at `&`.
  */
 export function browserCommand(
-  ctx: Context,
+  ctx: EnvContext,
   url: string,
 ): { command: string; args: string[] } | null {
   switch (ctx.os) {
@@ -29,7 +29,10 @@ export function browserCommand(
 }
 
 /** Start the browser on `url` without waiting for it; false when it could not start. */
-export function openBrowser(ctx: Context, url: string): boolean {
+export function openBrowser(
+  ctx: ProcessContext & EnvContext & OutputContext,
+  url: string,
+): boolean {
   const opener = browserCommand(ctx, url);
   if (!opener) {
     ctx.ui.debug("no display found; not starting a browser");

@@ -59,6 +59,42 @@ export interface Context {
   readonly signal?: AbortSignal;
 }
 
+/** What writes messages and data: the Ui (and the streams beneath it). */
+export type OutputContext = Pick<Context, "ui">;
+
+/** What reads the clock. */
+export type ClockContext = Pick<Context, "now">;
+
+/** What reads its surroundings: environment variables, the OS and the working directory. */
+export type EnvContext = Pick<Context, "env" | "os" | "cwd">;
+
+/** What starts child processes: the door, the OS, and what ends them (as `runBounded` takes). */
+export type ProcessContext = Pick<Context, "spawn" | "os" | "signal">;
+
+/** What sends HTTP requests: the one door to the network. */
+export type NetworkContext = Pick<Context, "fetch">;
+
+/** What talks with the user: the raw streams (to read a paste) and the Ui. */
+export type TerminalContext = Pick<Context, "io" | "ui">;
+
+/** What finds this run's two files: OpenCode's auth.json and this tool's state. */
+export type FilesContext = Pick<Context, "authFile" | "stateFile">;
+
+/**
+ * A context like `ctx` with the fields `overrides` names replaced. Every other
+ * field is carried, including ones added to Context later; the lazy
+ * `authFile`/`stateFile` getters are copied as getters, so a path not yet
+ * needed is still not resolved (and resolving it through either context
+ * resolves it once, for both).
+ */
+export function deriveContext(ctx: Context, overrides: Partial<Context>): Context {
+  const derived = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx));
+  for (const [key, value] of Object.entries(overrides)) {
+    Object.defineProperty(derived, key, { value, enumerable: true, configurable: true });
+  }
+  return derived as Context;
+}
+
 /** The real working directory, or undefined when it was removed. */
 export function processCwd(): string | undefined {
   try {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Context } from "./context.ts";
+import type { Context, ProcessContext } from "./context.ts";
 import { CancelledError } from "./errors.ts";
 import { addStopListener, claimSignals } from "./interrupt.ts";
 import { concat } from "./stream.ts";
@@ -167,7 +167,7 @@ export function onStopSignals(
  * else only the child itself is signalled.
  */
 export async function runBounded(
-  ctx: Pick<Context, "spawn" | "os" | "signal">,
+  ctx: ProcessContext,
   spec: BoundedRun,
 ): Promise<BoundedResult> {
   const limit = spec.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;

@@ -587,3 +587,30 @@ function exportedFunctions(file: string): string[] {
 function withoutComments(code: string): string {
   return code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
 }
+
+/** How many parameters of lib/ take the whole Context (issue 19: 118 before the slices; do not grow). */
+const WHOLE_CONTEXT_PARAMETERS = 66;
+
+Deno.test("functions take the context slice they use: parameters typed with the whole Context do not grow", () => {
+  const counts = tsFiles("lib").map((file) => {
+    const code = withoutComments(Deno.readTextFileSync(`${ROOT}${file}`));
+    return { file, count: [...code.matchAll(/\bctx: Context\b(?!\s*[&|])/g)].length };
+  }).filter((entry) => entry.count > 0);
+  const total = counts.reduce((sum, entry) => sum + entry.count, 0);
+  assert(
+    total <= WHOLE_CONTEXT_PARAMETERS,
+    `${total} parameters are typed \`ctx: Context\` (at most ${WHOLE_CONTEXT_PARAMETERS}): ` +
+      "take a slice of lib/context.ts (OutputContext, ClockContext, EnvContext, ProcessContext, " +
+      `NetworkContext, FilesContext, TerminalContext) instead\n${
+        counts.map((entry) => `  ${entry.file}: ${entry.count}`).join("\n")
+      }`,
+  );
+});
+
+Deno.test("a derived context comes from deriveContext: no Context is built field by field outside lib/context.ts", () => {
+  const builders = tsFiles("lib").filter((file) =>
+    file !== "lib/context.ts" &&
+    /:\s*Context\s*=\s*\{/.test(withoutComments(Deno.readTextFileSync(`${ROOT}${file}`)))
+  );
+  assert.deepEqual(builders, [], "build a changed Context with deriveContext (lib/context.ts)");
+});

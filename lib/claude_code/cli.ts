@@ -10,7 +10,7 @@ import { PROGRAM } from "../errors.ts";
 import { makeTempDirWithFallback } from "../fs/atomic.ts";
 import { dirname, join } from "../fs/path.ts";
 import { envMilliseconds } from "../environment.ts";
-import type { Context } from "../context.ts";
+import type { EnvContext, FilesContext, OutputContext, ProcessContext } from "../context.ts";
 import { runBounded } from "../process.ts";
 import { startProgress } from "../progress.ts";
 import { lastLine } from "../ui.ts";
@@ -47,7 +47,9 @@ function formatSeconds(ms: number): string {
  * stopped with its whole process group at the time limit or on an interrupt.
  * The temporary folder is removed on every way out.
  */
-export async function runClaudeRefresh(ctx: Context): Promise<ClaudeRunResult> {
+export async function runClaudeRefresh(
+  ctx: EnvContext & ProcessContext & OutputContext & FilesContext,
+): Promise<ClaudeRunResult> {
   const model = ctx.env.get("CLAUDE_CODE_AUTH_REFRESH_MODEL") || DEFAULT_REFRESH_MODEL;
   const timeoutMs = envMilliseconds(
     ctx.env,

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type Context, homeDir } from "../context.ts";
+import { type EnvContext, homeDir, type OutputContext, type ProcessContext } from "../context.ts";
 import { FailureError } from "../errors.ts";
 import { join } from "../fs/path.ts";
 import { MAX_CREDENTIALS_FILE_BYTES, readBoundedText } from "../fs/read.ts";
@@ -105,7 +105,7 @@ function malformed(origin: string, what: string): FailureError {
  * `CLAUDE_CONFIG_DIR` set, Claude Code suffixes the first 8 hex digits of the
  * SHA-256 of that path.
  */
-export async function keychainService(ctx: Context): Promise<string | null> {
+export async function keychainService(ctx: EnvContext): Promise<string | null> {
   const override = ctx.env.get("CLAUDE_CODE_AUTH_KEYCHAIN_SERVICE");
   if (override) return override;
   if (ctx.os !== "darwin") return null;
@@ -114,8 +114,11 @@ export async function keychainService(ctx: Context): Promise<string | null> {
   return `${DEFAULT_KEYCHAIN_SERVICE}-${(await sha256Hex(configDir)).slice(0, 8)}`;
 }
 
+/** What reading Claude Code's store uses: its paths from the environment, `security` on macOS, debug output. */
+export type ClaudeStoreContext = EnvContext & ProcessContext & OutputContext;
+
 /** The credentials file: override, `$CLAUDE_CONFIG_DIR`, or `~/.claude`. */
-export function credentialsFilePath(ctx: Context): string {
+export function credentialsFilePath(ctx: EnvContext): string {
   const override = ctx.env.get("CLAUDE_CODE_AUTH_CREDENTIALS_PATH");
   if (override) return override;
   const configDir = ctx.env.get("CLAUDE_CONFIG_DIR") || join(homeDir(ctx.env, ctx.os), ".claude");
@@ -154,7 +157,10 @@ export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 30_000;
  * output capped. Returns null when the item does not exist (exit 44) or
  * `security` is not installed.
  */
-export async function readKeychain(ctx: Context, service: string): Promise<string | null> {
+export async function readKeychain(
+  ctx: ClaudeStoreContext,
+  service: string,
+): Promise<string | null> {
   const timeoutMs = envMilliseconds(
     ctx.env,
     "CLAUDE_CODE_AUTH_KEYCHAIN_TIMEOUT_MS",
@@ -229,7 +235,7 @@ export interface ClaudeSearch {
 }
 
 /** Find Claude Code's credentials: Keychain (when tried), then the file. */
-export async function findClaudeCredentials(ctx: Context): Promise<ClaudeSearch> {
+export async function findClaudeCredentials(ctx: ClaudeStoreContext): Promise<ClaudeSearch> {
   const searched: string[] = [];
   const service = await keychainService(ctx);
   if (service) {

@@ -15,7 +15,7 @@ import {
   type ParsedArgs,
   TABLE,
 } from "../cli.ts";
-import type { Context } from "../context.ts";
+import type { Context, OutputContext } from "../context.ts";
 import { type ExitCode, PROGRAM } from "../errors.ts";
 
 /** The shells a script is printed for. */
@@ -475,7 +475,7 @@ ${choices}
 }
 
 /** Print the completion script for the shell. */
-export function runCompletions(ctx: Context, options: CompletionsOptions): Promise<ExitCode> {
+export function runCompletions(ctx: OutputContext, options: CompletionsOptions): Promise<ExitCode> {
   const scripts: Record<Shell, () => string> = {
     bash: bashScript,
     zsh: zshScript,

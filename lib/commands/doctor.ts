@@ -9,7 +9,13 @@
 
 import { refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
-import type { Context } from "../context.ts";
+import type {
+  ClockContext,
+  Context,
+  EnvContext,
+  FilesContext,
+  ProcessContext,
+} from "../context.ts";
 import { isStale } from "../credential_types.ts";
 import { loadStored, requireCredential, type Stored, storesDisagree } from "../store.ts";
 import { signInMethod } from "../methods/index.ts";
@@ -26,7 +32,7 @@ import { scrub } from "../redact.ts";
 import { runBounded } from "../process.ts";
 import { wrap } from "../reference.ts";
 import { sanitize } from "../ui.ts";
-import { findClaudeCredentials } from "../claude_code/credentials.ts";
+import { type ClaudeStoreContext, findClaudeCredentials } from "../claude_code/credentials.ts";
 import {
   describeSetupToken,
   MAKE_NEW_SETUP_TOKEN,
@@ -128,7 +134,7 @@ async function checkAuthFile(ctx: Context): Promise<{ checks: Check[]; stored: S
 }
 
 /** OpenCode 2's database: absent, refused, or what it holds and whether it agrees with auth.json. */
-function databaseCheck(ctx: Context, stored: Stored): Check {
+function databaseCheck(ctx: FilesContext & EnvContext, stored: Stored): Check {
   const database = stored.database;
   const name = "OpenCode 2 database";
   if (!database) {
@@ -169,7 +175,7 @@ function databaseCheck(ctx: Context, stored: Stored): Check {
 }
 
 /** auth.json's mode and its folder's. */
-async function authFileModes(ctx: Context): Promise<Check[]> {
+async function authFileModes(ctx: FilesContext): Promise<Check[]> {
   const checks: Check[] = [];
   const mode = await modeOf(ctx.authFile);
   checks.push(
@@ -261,7 +267,7 @@ function setupTokenCheck(expires: number, now: number): Check {
   return ok(name, message);
 }
 
-async function checkStateFile(ctx: Context): Promise<Check> {
+async function checkStateFile(ctx: FilesContext): Promise<Check> {
   const problem = await folderProblem(dirname(ctx.stateFile));
   if (problem) {
     return fail(
@@ -326,7 +332,7 @@ async function folderProblem(dir: string): Promise<string | null> {
 const VERSION_TIMEOUT_MS = 10_000;
 
 /** Run `command --version`; the first output line, or null when it cannot run. */
-async function versionOf(ctx: Context, command: string): Promise<string | null> {
+async function versionOf(ctx: ProcessContext, command: string): Promise<string | null> {
   let result;
   try {
     result = await runBounded(ctx, {
@@ -365,7 +371,7 @@ function claudeRefreshCheck(stored: Stored | null, claudeRefresh: string | null)
 }
 
 async function checkClaudeCode(
-  ctx: Context,
+  ctx: ClaudeStoreContext & ClockContext,
   usesIt: boolean,
   stored: Stored | null,
 ): Promise<Check[]> {
@@ -459,7 +465,10 @@ function openCode2Use(stored: Stored, scan: PluginScan | null): Check {
   );
 }
 
-async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check[]> {
+async function checkOpenCode(
+  ctx: ProcessContext & EnvContext,
+  stored: Stored | null,
+): Promise<Check[]> {
   const checks: Check[] = [];
   const version = await versionOf(ctx, "opencode");
   const which = whichOpenCode(version, stored);
@@ -518,7 +527,7 @@ async function checkOpenCode(ctx: Context, stored: Stored | null): Promise<Check
   return checks;
 }
 
-function checkOverrides(ctx: Context): Check {
+function checkOverrides(ctx: EnvContext): Check {
   const overrides = overridesInForce(ctx.env);
   if (overrides.length === 0) return ok("endpoints", "Anthropic defaults (no overrides)");
   try {

@@ -8,7 +8,7 @@
 
 import { MAX_TIMER_MS, refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
-import type { Context } from "../context.ts";
+import { type Context, deriveContext } from "../context.ts";
 import { ensureUsable } from "../credential.ts";
 import { FailureError, PROGRAM, UsageError } from "../errors.ts";
 import { formatExpiry } from "../format.ts";
@@ -107,19 +107,11 @@ function startRefresher(ctx: Context, first: Usable): () => Promise<void> {
   if (first.method === "setup-token") return () => Promise.resolve();
   const cancel = new AbortController();
   let inFlight: Promise<void> = Promise.resolve();
-  const background: Context = {
-    env: ctx.env,
-    io: ctx.io,
+  // Everything as the run's, but quiet, and ended with the refresher.
+  const background = deriveContext(ctx, {
     ui: new Ui(ctx.io, { ...ctx.ui.options, quiet: true }),
-    os: ctx.os,
-    now: () => ctx.now(),
-    authFile: ctx.authFile,
-    stateFile: ctx.stateFile,
-    cwd: ctx.cwd,
-    spawn: ctx.spawn,
-    fetch: ctx.fetch,
     signal: cancel.signal,
-  };
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const schedule = (delay: number | null) => {

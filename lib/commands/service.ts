@@ -11,7 +11,13 @@
 
 import meta from "../../deno.json" with { type: "json" };
 import type { ParsedArgs } from "../cli.ts";
-import type { Context } from "../context.ts";
+import type {
+  Context,
+  EnvContext,
+  FilesContext,
+  OutputContext,
+  ProcessContext,
+} from "../context.ts";
 import { formatDurationFlag, parseDuration } from "../duration.ts";
 import {
   CliError,
@@ -52,7 +58,7 @@ import { startTaskFlags } from "../service/task_flags.ts";
 import { ENVIRONMENT, envMilliseconds } from "../environment.ts";
 import { loadOAuthConfig } from "../oauth/config.ts";
 import { userAgent } from "../oauth/http.ts";
-import { loadStored } from "../store.ts";
+import { loadStored, type StoreContext } from "../store.ts";
 
 /** What `service` does. */
 export type ServiceAction = "install" | "uninstall" | "status";
@@ -115,8 +121,11 @@ export function checkSchedule(every: number, ahead: number): void {
 
 // ------------------------------------------------------------ running
 
+/** What running a service manager's step uses: child processes, and debug output. */
+type StepContext = ProcessContext & OutputContext;
+
 /** Run a service-manager command, bounded in time and output. */
-function runStep(ctx: Context, manager: ServiceManager, step: Step): Promise<BoundedResult> {
+function runStep(ctx: StepContext, manager: ServiceManager, step: Step): Promise<BoundedResult> {
   ctx.ui.debug(`running ${displayCommand(step, manager.quoting)}`);
   return runBounded(ctx, {
     command: step[0],
@@ -175,7 +184,7 @@ async function removeFile(path: string): Promise<boolean> {
   }
 }
 
-function printPlan(ctx: Context, manager: ServiceManager, plan: DryRun): ExitCode {
+function printPlan(ctx: OutputContext, manager: ServiceManager, plan: DryRun): ExitCode {
   ctx.ui.data(dryRunText(plan, manager.quoting));
   return 0;
 }
@@ -183,7 +192,7 @@ function printPlan(ctx: Context, manager: ServiceManager, plan: DryRun): ExitCod
 // ------------------------------------------------------------ install
 
 /** The job this process would schedule. */
-export function jobFor(ctx: Context, options: ServiceOptions): Job {
+export function jobFor(ctx: EnvContext & FilesContext, options: ServiceOptions): Job {
   const runtime = options.runtime ?? currentRuntime();
   return buildJob({
     ...runtime,
@@ -203,7 +212,7 @@ export function jobFor(ctx: Context, options: ServiceOptions): Job {
  * calls the script (nothing at all where there is no crontab: Windows).
  */
 async function withoutManager(
-  ctx: Context,
+  ctx: OutputContext & FilesContext,
   manager: ServiceManager,
   reason: string,
   job: Job,
@@ -235,7 +244,7 @@ async function withoutManager(
  * password, a malformed time limit) must not be scheduled, nor written in
  * clear into a unit file.
  */
-function checkCarried(ctx: Context): void {
+function checkCarried(ctx: EnvContext): void {
   try {
     loadOAuthConfig(ctx.env);
     userAgent(ctx);
@@ -260,7 +269,7 @@ function checkCarried(ctx: Context): void {
  * (an `oauth` entry without a refresh token that is not a Claude Code
  * session) has nothing to refresh, and is refused unless `force`.
  */
-async function checkStoredForJob(ctx: Context, force: boolean): Promise<void> {
+async function checkStoredForJob(ctx: StoreContext, force: boolean): Promise<void> {
   let stored;
   try {
     stored = await loadStored(ctx);
@@ -298,7 +307,7 @@ interface FailedStep {
 
 /** Run the plan's steps in order, up to the first failure it does not tolerate. */
 async function runInstallSteps(
-  ctx: Context,
+  ctx: StepContext,
   manager: ServiceManager,
   plan: InstallPlan,
 ): Promise<FailedStep | null> {
@@ -317,7 +326,7 @@ async function runInstallSteps(
 
 /** After a failed step (the files already put back): the crontab fallback, or a failure. */
 async function afterFailedInstall(
-  ctx: Context,
+  ctx: StepContext & FilesContext,
   manager: ServiceManager,
   plan: InstallPlan,
   failed: FailedStep,
@@ -370,7 +379,7 @@ async function install(ctx: Context, options: ServiceOptions): Promise<ExitCode>
 
 /** The plan's steps that still apply: all of them, or none when its probe finds no task. */
 async function stepsAfterProbe(
-  ctx: Context,
+  ctx: StepContext,
   manager: ServiceManager,
   plan: UninstallPlan,
 ): Promise<Step[]> {
@@ -385,7 +394,7 @@ async function stepsAfterProbe(
 
 /** Run `steps`, warning on each failure that is not expected. */
 async function runWarning(
-  ctx: Context,
+  ctx: StepContext,
   manager: ServiceManager,
   steps: Step[],
   failureExpected: boolean,
@@ -397,7 +406,10 @@ async function runWarning(
   }
 }
 
-async function uninstall(ctx: Context, options: ServiceOptions): Promise<ExitCode> {
+async function uninstall(
+  ctx: StepContext & EnvContext & FilesContext,
+  options: ServiceOptions,
+): Promise<ExitCode> {
   const manager = serviceManager(ctx);
   const cron = manager.cronFallback ? [cronScriptPath(ctx)].filter(pathExists) : [];
   const files = [...manager.files.filter(pathExists), ...cron];
@@ -429,7 +441,7 @@ async function uninstall(ctx: Context, options: ServiceOptions): Promise<ExitCod
 // ------------------------------------------------------------ status
 
 /** The service's files and the manager's answer (asked only when it can know something). */
-async function inspect(ctx: Context, manager: ServiceManager): Promise<ServiceStatus> {
+async function inspect(ctx: StepContext, manager: ServiceManager): Promise<ServiceStatus> {
   const texts = manager.files.map((path) => readTextOrNull(path));
   const installed = manager.files.length > 0 && texts.every((text) => text !== null);
   const readBack = manager.readBack(texts);
@@ -466,7 +478,7 @@ async function status(ctx: Context): Promise<ExitCode> {
   return report.healthy ? 0 : 1;
 }
 
-async function credentialLine(ctx: Context): Promise<string> {
+async function credentialLine(ctx: StoreContext): Promise<string> {
   try {
     // The store OpenCode uses: OpenCode 2's database when it exists, else auth.json.
     const stored = await loadStored(ctx);

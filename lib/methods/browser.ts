@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { ClockContext, Context, TerminalContext } from "../context.ts";
+import type { HttpContext } from "../oauth/http.ts";
 import {
   isDue,
   type OAuthEntry,
@@ -44,7 +45,7 @@ export const MAX_PASTE_TRIES = 3;
  * asks again); end of input ends the sign-in.
  */
 async function readPaste(
-  ctx: Context,
+  ctx: TerminalContext,
   readLine: (io: Context["io"]) => Promise<string | null>,
 ): Promise<string> {
   let line = await readLine(ctx.io);
@@ -150,7 +151,11 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
  * has re-read the entry, and has the state's proof that this tool obtained
  * the refresh token (lib/renewal.ts).
  */
-async function renew(ctx: Context, current: OAuthCredential, due: Due): Promise<Renewal> {
+async function renew(
+  ctx: HttpContext & ClockContext,
+  current: OAuthCredential,
+  due: Due,
+): Promise<Renewal> {
   const entry = current.entry;
   if (!isDue(entry, due)) {
     ctx.ui.debug("the stored token is fresh now (another process refreshed it)");

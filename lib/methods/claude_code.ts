@@ -9,11 +9,12 @@
  */
 
 import { refreshSkewMs } from "../environment.ts";
-import type { Context } from "../context.ts";
+import type { ClockContext, FilesContext } from "../context.ts";
 import { runClaudeRefresh } from "../claude_code/cli.ts";
 import {
   type ClaudeCredentials,
   type ClaudeSearch,
+  type ClaudeStoreContext,
   findClaudeCredentials,
 } from "../claude_code/credentials.ts";
 import {
@@ -70,13 +71,16 @@ function judge(due: Due) {
   return { margin, fresh, wanted };
 }
 
+/** What this method uses: Claude Code's store, the clock, and the state file's folder (for `claude`'s temp files). */
+type ClaudeCodeContext = ClaudeStoreContext & ClockContext & FilesContext;
+
 /**
  * Whether `entry` holds Claude Code's tokens: its access token, or a refresh
  * token an older version copied, is the one in Claude Code's store now.
  * "unknown" when the store cannot be read (a locked or refused Keychain).
  */
 export async function holdsClaudeTokens(
-  ctx: Context,
+  ctx: ClaudeStoreContext,
   entry: OAuthEntry,
 ): Promise<"yes" | "no" | "unknown"> {
   try {
@@ -93,7 +97,7 @@ export async function holdsClaudeTokens(
 }
 
 /** Fresh credentials from Claude Code for login: running `claude` once when stale. */
-async function acquire(ctx: Context): Promise<SignInResult> {
+async function acquire(ctx: ClaudeCodeContext): Promise<SignInResult> {
   const due: Due = { now: ctx.now(), marginMs: refreshSkewMs(ctx), ahead: false, force: false };
   const { fresh } = judge(due);
   const search = await findClaudeCredentials(ctx);
@@ -117,7 +121,11 @@ async function acquire(ctx: Context): Promise<SignInResult> {
  * Code did on its own). Without the store (gone, or a locked or refused
  * Keychain), a stored token that is still fresh is used, with a warning.
  */
-async function inspect(ctx: Context, current: OAuthCredential, due: Due): Promise<Inspection> {
+async function inspect(
+  ctx: ClaudeCodeContext,
+  current: OAuthCredential,
+  due: Due,
+): Promise<Inspection> {
   const { margin, wanted } = judge(due);
   const entry = current.entry;
   const storedOk = due.rejectedAccess === undefined && !isDue(entry, { ...due, marginMs: margin });
@@ -159,7 +167,11 @@ async function inspect(ctx: Context, current: OAuthCredential, due: Due): Promis
  * Under the lock: re-read Claude Code's store (another process may have run
  * `claude` meanwhile), else run `claude` and re-read whatever its exit code.
  */
-async function renew(ctx: Context, _current: OAuthCredential, due: Due): Promise<Renewal> {
+async function renew(
+  ctx: ClaudeCodeContext,
+  _current: OAuthCredential,
+  due: Due,
+): Promise<Renewal> {
   const { fresh, wanted } = judge(due);
   const again = await findClaudeCredentials(ctx);
   if (!again.credentials) throw notFound(again);

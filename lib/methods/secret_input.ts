@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { EnvContext, TerminalContext } from "../context.ts";
 import { PROGRAM, UsageError } from "../errors.ts";
 import type { AcquireOptions } from "./method.ts";
 import { lazyImport } from "../lazy.ts";
@@ -37,7 +37,7 @@ function pipeHint(source: SecretSource): string {
  * The value of variable `name`. A name the permission flags do not allow is
  * one line naming the flag to add; so is an unset or empty variable.
  */
-export function readSecretVariable(ctx: Context, name: string, source: SecretSource): string {
+export function readSecretVariable(ctx: EnvContext, name: string, source: SecretSource): string {
   // Never quoted back: a secret pasted in place of the name must not be printed.
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) {
     throw new UsageError(
@@ -65,7 +65,7 @@ export function readSecretVariable(ctx: Context, name: string, source: SecretSou
 
 /** Read the secret as `options` say (see the module comment), check it, and register it for redaction. */
 export async function readPastedSecret(
-  ctx: Context,
+  ctx: TerminalContext & EnvContext,
   options: AcquireOptions,
   source: SecretSource,
 ): Promise<string> {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { ClockContext, EnvContext, TerminalContext } from "../context.ts";
 import type { SignInResult } from "../credential_types.ts";
 import {
   checkSetupTokenShape,
@@ -30,7 +30,10 @@ import { lazyImport } from "../lazy.ts";
 import { readPastedSecret } from "./secret_input.ts";
 
 /** Read the token and make its entry: `--expires`, else a year from now. */
-async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult> {
+async function acquire(
+  ctx: TerminalContext & EnvContext & ClockContext,
+  options: AcquireOptions,
+): Promise<SignInResult> {
   const { parseSecretLine } = await lazyImport("lib/api_key.ts");
   const access = await readPastedSecret(ctx, options, {
     noun: "token",
@@ -49,7 +52,7 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
 }
 
 /** Usable until it runs out; then a sign-in is required. */
-function inspect(ctx: Context, current: SetupTokenCredential): Promise<Inspection> {
+function inspect(ctx: ClockContext, current: SetupTokenCredential): Promise<Inspection> {
   const { expires } = current.entry;
   if (setupTokenExpired(expires, ctx.now())) {
     return Promise.reject(setupTokenExpiredError(expires, ctx.now()));
@@ -58,7 +61,7 @@ function inspect(ctx: Context, current: SetupTokenCredential): Promise<Inspectio
 }
 
 /** Nothing to renew: say so while it lasts, fail once it has run out. */
-function renew(ctx: Context, current: SetupTokenCredential): Promise<Renewal> {
+function renew(ctx: ClockContext, current: SetupTokenCredential): Promise<Renewal> {
   const { expires } = current.entry;
   if (setupTokenExpired(expires, ctx.now())) {
     return Promise.resolve({
@@ -74,7 +77,7 @@ function renew(ctx: Context, current: SetupTokenCredential): Promise<Renewal> {
   });
 }
 
-function renewability(ctx: Context, current: SetupTokenCredential): Promise<Renewability> {
+function renewability(ctx: ClockContext, current: SetupTokenCredential): Promise<Renewability> {
   const { expires } = current.entry;
   return Promise.resolve(
     setupTokenExpired(expires, ctx.now())

@@ -15,9 +15,8 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
 import { apiUrl, type OAuthConfig } from "./config.ts";
-import { sendRequest } from "./http.ts";
+import { type HttpContext, sendRequest } from "./http.ts";
 import {
   codeExchangeBody,
   describeRefusal,
@@ -58,7 +57,7 @@ export function refusalFailure(tried: RefusingEndpoint[]): EndpointFailure {
  * (`invalid_grant`) is never retried elsewhere.
  */
 async function tokenRequest(
-  ctx: Context,
+  ctx: HttpContext,
   config: OAuthConfig,
   body: Record<string, string>,
   purpose: "exchange" | "refresh",
@@ -87,7 +86,7 @@ async function tokenRequest(
 
 /** Exchange an authorization code (with its PKCE verifier) for tokens. */
 export function exchangeCode(
-  ctx: Context,
+  ctx: HttpContext,
   config: OAuthConfig,
   grant: { code: string; state: string; verifier: string },
 ): Promise<TokenSet> {
@@ -96,7 +95,7 @@ export function exchangeCode(
 
 /** Spend a refresh token for a new token set (the old refresh token dies). */
 export function refreshTokens(
-  ctx: Context,
+  ctx: HttpContext,
   config: OAuthConfig,
   refreshToken: string,
 ): Promise<TokenSet> {
@@ -105,7 +104,7 @@ export function refreshTokens(
 
 /** Mint an API key with a Console access token. */
 export async function createApiKey(
-  ctx: Context,
+  ctx: HttpContext,
   config: OAuthConfig,
   accessToken: string,
 ): Promise<string> {
@@ -124,7 +123,7 @@ export const OAUTH_BETA = "oauth-2025-04-20";
 
 /** Ask `GET /v1/models` whether a credential works; returns the answer (its status and body). */
 export async function probeModels(
-  ctx: Context,
+  ctx: HttpContext,
   config: OAuthConfig,
   credential: { type: "api"; key: string } | { type: "oauth"; access: string },
 ): Promise<RawResponse> {

@@ -10,7 +10,7 @@
  */
 
 import { envMilliseconds } from "../environment.ts";
-import type { Context } from "../context.ts";
+import type { EnvContext, NetworkContext, OutputContext } from "../context.ts";
 import { readAllCapped } from "../stream.ts";
 import { userAgent } from "./config.ts";
 import { EndpointError, type EndpointFailure } from "./errors.ts";
@@ -232,8 +232,11 @@ function failureReason(error: unknown, timedOut: string): string {
     : networkReason(error);
 }
 
+/** What sending a request uses: the network, its settings from the environment, and debug output. */
+export type HttpContext = NetworkContext & EnvContext & OutputContext;
+
 /** The limits and headers of a request, from the environment and the spec. */
-function prepare(ctx: Context, spec: RequestSpec) {
+function prepare(ctx: EnvContext, spec: RequestSpec) {
   const ms = (name: string, fallback: number) => envMilliseconds(ctx.env, name, fallback);
   // Checked in this order: with several bad settings, the first named is reported.
   const timeoutMs = ms("CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS", DEFAULT_TIMEOUT_MS);
@@ -261,7 +264,7 @@ interface Attempt {
 
 /** Send the request once and read its answer (the effects; nothing decided here). */
 async function attemptOnce(
-  ctx: Context,
+  ctx: NetworkContext,
   spec: RequestSpec,
   prepared: ReturnType<typeof prepare>,
 ): Promise<Attempt> {
@@ -316,7 +319,7 @@ async function attemptOnce(
 }
 
 /** Send `spec`, retrying as `nextStep` decides; returns the final response. */
-export async function sendRequest(ctx: Context, spec: RequestSpec): Promise<RawResponse> {
+export async function sendRequest(ctx: HttpContext, spec: RequestSpec): Promise<RawResponse> {
   const prepared = prepare(ctx, spec);
   let count: AttemptCount = { failures: 0, rateLimited: 0 };
   // How the first answer was lost after the request was sent: a retry's

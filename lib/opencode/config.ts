@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { EnvContext } from "../context.ts";
 import { homeDir } from "../context.ts";
 import { dirname, join } from "../fs/path.ts";
 import { MAX_CONFIG_FILE_BYTES, readBoundedText } from "../fs/read.ts";
@@ -76,7 +76,7 @@ export function stripJsonc(text: string): string {
 }
 
 /** OpenCode's global config directory. */
-export function opencodeConfigDir(ctx: Context): string {
+export function opencodeConfigDir(ctx: EnvContext): string {
   const base = ctx.env.get("XDG_CONFIG_HOME") || join(homeDir(ctx.env, ctx.os), ".config");
   return join(base, "opencode");
 }
@@ -102,7 +102,7 @@ export function projectDirs(cwd: string): string[] {
 }
 
 /** Config files OpenCode may read: global, custom, then the project's (nearest first). */
-export function configFileCandidates(ctx: Context): string[] {
+export function configFileCandidates(ctx: EnvContext): string[] {
   const dirs = [opencodeConfigDir(ctx)];
   const customDir = ctx.env.get("OPENCODE_CONFIG_DIR");
   if (customDir) dirs.push(customDir);
@@ -151,7 +151,7 @@ async function listPluginFiles(dir: string): Promise<string[]> {
 }
 
 /** Find OpenCode's configured plugins. */
-export async function scanPlugins(ctx: Context): Promise<PluginScan> {
+export async function scanPlugins(ctx: EnvContext): Promise<PluginScan> {
   const scan: PluginScan = {
     files: [],
     plugins: [],

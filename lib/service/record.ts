@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Context } from "../context.ts";
+import type { ClockContext, FilesContext, OutputContext } from "../context.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../fs/atomic.ts";
 import { basename, dirname, fitName, join } from "../fs/path.ts";
 import { MAX_DATE_MS } from "../credential_types.ts";
@@ -62,7 +62,7 @@ export function sanitizeMessage(text: string): string {
  * a failure by its bookkeeping (a problem is shown with --debug).
  */
 export async function recordRun(
-  ctx: Context,
+  ctx: ClockContext & FilesContext & OutputContext,
   outcome: { ok: boolean; message: string },
 ): Promise<void> {
   const run: LastRun = { at: ctx.now(), ok: outcome.ok, message: sanitizeMessage(outcome.message) };
@@ -83,7 +83,7 @@ export async function recordRun(
 }
 
 /** The last recorded run, or null when none (or the record is damaged). */
-export function readLastRun(ctx: Context): LastRun | null {
+export function readLastRun(ctx: FilesContext): LastRun | null {
   const value = readStateKey(ctx.stateFile, SERVICE_KEY);
   if (!isPlainObject(value) || !isPlainObject(value.lastRun)) return null;
   const { at, ok, message } = value.lastRun;
