@@ -31,7 +31,7 @@ import { readPastedSecret } from "./secret_input.ts";
 
 /** Read the token and make its entry: `--expires`, else a year from now. */
 async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult> {
-  const { parseSecretLine } = await lazyImport("lib/api_key.ts");
+  const { parseSecretLine } = await lazyImport("lib/secret_line.ts");
   const access = await readPastedSecret(ctx, options, {
     noun: "token",
     variable: "CLAUDE_CODE_OAUTH_TOKEN",
