@@ -75,6 +75,13 @@ Deno.test("intervalVerdict: the minimum interval holds a refresh back, says unti
     usable: { note: wait, notBefore, heldBack: true },
   });
   const RENEW: IntervalVerdict = { kind: "renew" };
+  /** Forced 10 s after the last refresh: held back for the 30 s floor. */
+  const forced10s = (expired: boolean) =>
+    held(
+      "refreshed 10s ago; not again before 08:00:20 UTC (in 20s) (the minimum interval between refreshes)",
+      NOW + 20_000,
+      expired,
+    );
   const cases: [
     string,
     OAuthEntry,
@@ -102,11 +109,7 @@ Deno.test("intervalVerdict: the minimum interval holds a refresh back, says unti
       oauth("a"),
       last(10_000),
       { force: true },
-      held(
-        "refreshed 10s ago; not again before 08:00:20 UTC (in 20s) (the minimum interval between refreshes)",
-        NOW + 20_000,
-        false,
-      ),
+      forced10s(false),
     ],
     ["forced, 30 s after: renew", oauth("a"), last(30_000), { force: true }, RENEW],
     [
@@ -132,22 +135,14 @@ Deno.test("intervalVerdict: the minimum interval holds a refresh back, says unti
       oauth("a", -1),
       last(10_000),
       { force: true },
-      held(
-        "refreshed 10s ago; not again before 08:00:20 UTC (in 20s) (the minimum interval between refreshes)",
-        NOW + 20_000,
-        true,
-      ),
+      forced10s(true),
     ],
     [
       "held back, expiring exactly now: expired",
       oauth("a", 0),
       last(10_000),
       { force: true },
-      held(
-        "refreshed 10s ago; not again before 08:00:20 UTC (in 20s) (the minimum interval between refreshes)",
-        NOW + 20_000,
-        true,
-      ),
+      forced10s(true),
     ],
     ["a record in the future counts as none", oauth("a"), last(-HOUR), auto, RENEW],
   ];
