@@ -14,7 +14,8 @@ import {
   parseCommandLine,
   type ParsedArgs,
 } from "./lib/cli.ts";
-import { type Context, createContext, type Env, envFlag, processEnv } from "./lib/context.ts";
+import { type Context, createContext, envFlag, processEnv } from "./lib/context.ts";
+import type { EnvReader } from "./lib/environment.ts";
 import {
   CancelledError,
   CliError,
@@ -73,7 +74,7 @@ export interface CliWorld {
   /** The process streams. */
   io: Io;
   /** The environment variables. */
-  env: Env;
+  env: EnvReader;
   /** The OS to act for; the real one when absent. */
   os?: typeof Deno.build.os;
   /** The clock, in epoch milliseconds; `Date.now` when absent. */

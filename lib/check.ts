@@ -9,7 +9,7 @@
  */
 
 import type { Context } from "./context.ts";
-import { ensureUsable } from "./credential.ts";
+import { ensureUsable } from "./usable.ts";
 import type { Method } from "./credential_types.ts";
 import { FailureError, PROGRAM, SignInRequiredError } from "./errors.ts";
 import { methodLabel } from "./format.ts";

@@ -7,30 +7,25 @@
  * @module
  */
 
+import type { EnvReader } from "./environment.ts";
 import { FailureError, PROGRAM } from "./errors.ts";
 import { dirname, isAbsolute, join } from "./fs/path.ts";
 import type { Io, Ui } from "./ui.ts";
 
-/** Read access to environment variables. */
-export interface Env {
-  /** The variable's value, or undefined when unset. */
-  get(name: string): string | undefined;
-}
-
 /** The real process environment. */
-export function processEnv(): Env {
+export function processEnv(): EnvReader {
   return { get: (name) => Deno.env.get(name) };
 }
 
-/** An Env backed by a plain record (tests, sub-environments). */
-export function recordEnv(values: Record<string, string | undefined>): Env {
+/** An EnvReader backed by a plain record (tests, sub-environments). */
+export function recordEnv(values: Record<string, string | undefined>): EnvReader {
   return { get: (name) => values[name] };
 }
 
 /** The run-wide context handed to every command. */
 export interface Context {
   /** Environment variables. */
-  readonly env: Env;
+  readonly env: EnvReader;
   /** The raw process streams. */
   readonly io: Io;
   /** Messages and data output. */
@@ -115,7 +110,7 @@ export function processFetch(input: string, init: RequestInit): Promise<Response
 }
 
 /** The user's home directory: HOME, or USERPROFILE on Windows. */
-export function homeDir(env: Env, os: string): string {
+export function homeDir(env: EnvReader, os: string): string {
   const home = os === "windows"
     ? env.get("USERPROFILE") || env.get("HOME")
     : env.get("HOME") || env.get("USERPROFILE");
@@ -132,7 +127,7 @@ export function homeDir(env: Env, os: string): string {
  * OpenCode's auth.json: `$XDG_DATA_HOME/opencode/auth.json`, else
  * `~/.local/share/opencode/auth.json` (OpenCode uses the same path on Windows).
  */
-export function defaultAuthFile(env: Env, os: string): string {
+export function defaultAuthFile(env: EnvReader, os: string): string {
   const dataHome = env.get("XDG_DATA_HOME") ||
     join(homeDir(env, os), ".local", "share");
   return join(dataHome, "opencode", "auth.json");
@@ -145,23 +140,23 @@ export function defaultAuthFile(env: Env, os: string): string {
  * with `--auth-file` it is the database of that data folder, so a scheduled
  * job, which always names its auth.json, keeps writing the same two stores.
  */
-export function databaseFileFor(env: Env, authFile: string): string {
+export function databaseFileFor(env: EnvReader, authFile: string): string {
   return env.get("OPENCODE_DB") || join(dirname(authFile), "opencode.db");
 }
 
 /** `$XDG_CONFIG_HOME`, default `~/.config`: where this tool's state and systemd user units live. */
-export function configHome(env: Env, os: string): string {
+export function configHome(env: EnvReader, os: string): string {
   return env.get("XDG_CONFIG_HOME") || join(homeDir(env, os), ".config");
 }
 
 /** This tool's state file under `$XDG_CONFIG_HOME` (default `~/.config`). */
-export function defaultStateFile(env: Env, os: string): string {
+export function defaultStateFile(env: EnvReader, os: string): string {
   return join(configHome(env, os), PROGRAM, "state.json");
 }
 
 /** A context whose file paths are resolved on first use. */
 export function createContext(options: {
-  env: Env;
+  env: EnvReader;
   io: Io;
   ui: Ui;
   os?: typeof Deno.build.os;
@@ -199,7 +194,7 @@ export function createContext(options: {
 }
 
 /** Whether a boolean-ish environment variable is switched on (1, true, yes, on). */
-export function envFlag(env: Env, name: string): boolean {
+export function envFlag(env: EnvReader, name: string): boolean {
   const value = env.get(name);
   // Unset is the usual case: no regular expression then (see isPrintableToken).
   return value !== undefined && /^(1|true|yes|on)$/i.test(value);

@@ -11,7 +11,7 @@
 
 import { quote, UsageError } from "./errors.ts";
 
-/** Read access to environment variables (the shape of `Context.env`). */
+/** Read access to environment variables: `Context.env` (lib/context.ts makes the real and recorded ones). */
 export interface EnvReader {
   /** The variable's value, or undefined when it is not set. */
   get(name: string): string | undefined;

@@ -30,7 +30,6 @@ function shape<T>(): Shape<T> {
  * (relative to this file; tests/architecture_test.ts checks both name one file).
  */
 export const LAZY = {
-  "lib/api_key.ts": shape<typeof import("./api_key.ts")>(),
   "lib/browser_open.ts": shape<typeof import("./browser_open.ts")>(),
   "lib/commands/completions.ts": shape<typeof import("./commands/completions.ts")>(),
   "lib/commands/doctor.ts": shape<typeof import("./commands/doctor.ts")>(),
@@ -62,6 +61,7 @@ export const LAZY = {
   "lib/prompt.ts": shape<typeof import("./prompt.ts")>(),
   "lib/reference.ts": shape<typeof import("./reference.ts")>(),
   "lib/renewal.ts": shape<typeof import("./renewal.ts")>(),
+  "lib/secret_line.ts": shape<typeof import("./secret_line.ts")>(),
 } as const;
 
 /** A module that may be loaded lazily. */

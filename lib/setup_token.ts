@@ -110,7 +110,7 @@ export function parseExpiresDate(text: string, now: number): number {
 }
 
 /**
- * Check a pasted token's shape (after the line checks of lib/api_key.ts): an
+ * Check a pasted token's shape (after the line checks of lib/secret_line.ts): an
  * OAuth access token, not an API key or a refresh token, of a plausible length.
  * `what` names it for the messages ("the token read from stdin"), which never
  * include the token.

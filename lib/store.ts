@@ -17,7 +17,8 @@ import { sameEntry, secretOf } from "./credential_types.ts";
 import { FailureError, PROGRAM, SignInRequiredError } from "./errors.ts";
 import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
 import type { DatabaseChange, DatabaseSnapshot } from "./opencode/database.ts";
-import { databaseFileFor, type Env } from "./context.ts";
+import { databaseFileFor } from "./context.ts";
+import type { EnvReader } from "./environment.ts";
 import { basename, dirname } from "./fs/path.ts";
 import {
   type AnthropicState,
@@ -40,7 +41,7 @@ import { showWait } from "./progress.ts";
 /** What the store needs of the run's context. */
 export interface StoreContext {
   /** The environment variables. */
-  readonly env: Env;
+  readonly env: EnvReader;
   /** Current time in epoch milliseconds (row times in OpenCode 2's database). */
   now(): number;
   /** OpenCode 1's auth.json. */

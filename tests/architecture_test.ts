@@ -375,7 +375,7 @@ Deno.test("lib/methods/ never touches files: no store, lock, auth.json writer or
       under("lib/methods/"),
       oneOf(
         "lib/store.ts",
-        "lib/credential.ts",
+        "lib/usable.ts",
         "lib/renewal.ts",
         "lib/lock.ts",
         "lib/opencode/auth_file.ts",
@@ -410,7 +410,7 @@ Deno.test("the store, OpenCode's and Claude Code's folders and the service sit b
   const above = any(
     under("lib/commands/"),
     under("lib/methods/"),
-    oneOf("lib/credential.ts", "lib/renewal.ts"),
+    oneOf("lib/usable.ts", "lib/renewal.ts"),
   );
   assert.deepEqual(importsBetween(g, oneOf("lib/store.ts", "lib/state.ts"), above), []);
   assert.deepEqual(

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ensureUsable } from "../lib/credential.ts";
+import { ensureUsable } from "../lib/usable.ts";
 import { CliError } from "../lib/errors.ts";
 import { memoryIo, testContext } from "./helpers/context.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";

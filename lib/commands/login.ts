@@ -14,7 +14,7 @@ import { refreshSkewMs } from "../environment.ts";
 import { CliError, type ExitCode, UsageError } from "../errors.ts";
 import { formatExpiry, methodLabel } from "../format.ts";
 import { refuseReadOnly } from "../fs/read_only.ts";
-import { hasAnthropicPrefix } from "../api_key.ts";
+import { hasAnthropicPrefix } from "../secret_line.ts";
 import { signInMethod } from "../methods/index.ts";
 import { CorruptAuthFileError, readAuthFile } from "../opencode/auth_read.ts";
 import {

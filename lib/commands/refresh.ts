@@ -9,7 +9,7 @@
 
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
-import { dueFor, ensureUsable } from "../credential.ts";
+import { dueFor, ensureUsable } from "../usable.ts";
 import { isDue } from "../credential_types.ts";
 import { CliError, type ExitCode, FailureError } from "../errors.ts";
 import { parseDuration } from "../duration.ts";

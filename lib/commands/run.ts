@@ -9,7 +9,7 @@
 import { MAX_TIMER_MS, refreshSkewMs } from "../environment.ts";
 import type { ParsedArgs } from "../cli.ts";
 import { type Context, deriveContext } from "../context.ts";
-import { ensureUsable } from "../credential.ts";
+import { ensureUsable } from "../usable.ts";
 import { FailureError, PROGRAM, UsageError } from "../errors.ts";
 import { formatExpiry } from "../format.ts";
 import { onStopSignals } from "../process.ts";

@@ -14,7 +14,7 @@
 
 import type { ParsedArgs } from "../cli.ts";
 import type { Context } from "../context.ts";
-import { ensureUsable } from "../credential.ts";
+import { ensureUsable } from "../usable.ts";
 import { type AnthropicEntry, secretOf } from "../credential_types.ts";
 import { type ExitCode, PROGRAM, UsageError } from "../errors.ts";
 

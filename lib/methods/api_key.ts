@@ -17,7 +17,7 @@ import { readPastedSecret } from "./secret_input.ts";
 async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult> {
   // Loaded here: only a sign-in needs them.
   const [{ hasAnthropicPrefix, parseApiKey }, { canAsk, confirm }] = await Promise.all([
-    lazyImport("lib/api_key.ts"),
+    lazyImport("lib/secret_line.ts"),
     lazyImport("lib/prompt.ts"),
   ]);
   const key = await readPastedSecret(ctx, options, {

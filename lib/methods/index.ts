@@ -1,6 +1,6 @@
 /**
  * The sign-in methods by name: the table every dispatch on the method goes
- * through (lib/credential.ts decides without it whether a credential is usable
+ * through (lib/usable.ts decides without it whether a credential is usable
  * as it is, so `token` on a fresh credential loads none of this).
  *
  * @module

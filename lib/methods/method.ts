@@ -2,7 +2,7 @@
  * The one small interface the sign-in methods share. A method obtains
  * a credential (login), looks at the stored one without the lock, and renews
  * it under the lock; it never reads or writes auth.json or the state file:
- * lib/credential.ts hands it the current entry and stores what it returns.
+ * lib/usable.ts hands it the current entry and stores what it returns.
  *
  * lib/methods/ holds one file per method behind this interface and the table
  * that picks (index.ts), so adding a method touches no command.

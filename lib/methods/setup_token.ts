@@ -34,7 +34,7 @@ async function acquire(
   ctx: TerminalContext & EnvContext & ClockContext,
   options: AcquireOptions,
 ): Promise<SignInResult> {
-  const { parseSecretLine } = await lazyImport("lib/api_key.ts");
+  const { parseSecretLine } = await lazyImport("lib/secret_line.ts");
   const access = await readPastedSecret(ctx, options, {
     noun: "token",
     variable: "CLAUDE_CODE_OAUTH_TOKEN",

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Env } from "../context.ts";
+import type { EnvReader } from "../environment.ts";
 import { PROGRAM, quote, UsageError, VERSION } from "../errors.ts";
 
 /** The endpoints and client settings in force. */
@@ -114,7 +114,7 @@ export function checkEndpointUrl(name: string, value: string): URL {
  * the token endpoint is Anthropic's default, ALT_TOKEN_URL (an overridden
  * endpoint, a proxy or a test server, has no alternate unless one is named).
  */
-function altTokenUrl(env: Env, tokenUrl: string): string | null {
+function altTokenUrl(env: EnvReader, tokenUrl: string): string | null {
   const raw = env.get(ALT_TOKEN_URL_ENV)?.trim() ?? "";
   if (raw.toLowerCase() === "none") return null;
   if (raw !== "") {
@@ -125,7 +125,7 @@ function altTokenUrl(env: Env, tokenUrl: string): string | null {
 }
 
 /** The configuration in force; every URL is checked first (in the order of OAUTH_SETTINGS). */
-export function loadOAuthConfig(env: Env): OAuthConfig {
+export function loadOAuthConfig(env: EnvReader): OAuthConfig {
   const value = (key: keyof typeof OAUTH_SETTINGS): string => {
     const setting = OAUTH_SETTINGS[key];
     const raw = env.get(setting.env);
@@ -147,7 +147,7 @@ export function loadOAuthConfig(env: Env): OAuthConfig {
 }
 
 /** The settings whose environment override is in force, for `doctor` and `--debug`. */
-export function overridesInForce(env: Env): { env: string; value: string }[] {
+export function overridesInForce(env: EnvReader): { env: string; value: string }[] {
   return [...Object.values(OAUTH_SETTINGS).map((setting) => setting.env), ALT_TOKEN_URL_ENV]
     .map((name) => ({ env: name, value: env.get(name) ?? "" }))
     .filter((item) => item.value.trim() !== "");
@@ -159,7 +159,7 @@ export function apiUrl(config: OAuthConfig, path: string): string {
 }
 
 /** The User-Agent sent with every request (`CLAUDE_CODE_AUTH_USER_AGENT` overrides it). */
-export function userAgent(ctx: { readonly env: Env }): string {
+export function userAgent(ctx: { readonly env: EnvReader }): string {
   const override = ctx.env.get("CLAUDE_CODE_AUTH_USER_AGENT");
   if (!override) return `${PROGRAM}/${VERSION}`;
   if (!/^[\x20-\x7e]+$/.test(override)) {

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { defaultStateFile, type Env } from "../context.ts";
+import { defaultStateFile } from "../context.ts";
+import type { EnvReader } from "../environment.ts";
 import { formatDurationFlag } from "../duration.ts";
 import { ENVIRONMENT } from "../environment.ts";
 import { FailureError, PROGRAM, quote } from "../errors.ts";
@@ -38,7 +39,7 @@ export interface JobInputs extends JobRuntime {
   /** The start task's flags (`deno run FLAGS main.ts`), used under `deno run`. */
   flags: readonly string[];
   /** The environment in force: the carried variables that are set are copied. */
-  env: Env;
+  env: EnvReader;
   /** The OS the job runs on (path conventions). */
   os: string;
   /** OpenCode's auth.json in force (made absolute against `cwd`). */

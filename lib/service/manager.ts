@@ -13,12 +13,12 @@
  * job's run records (record.ts). All of it is pure but record.ts and the
  * owner lookup in index.ts; lib/commands/service.ts writes the files and
  * runs the steps. It sits below the methods and the store: never commands/,
- * methods/, oauth/, store.ts or credential.ts (tests/architecture_test.ts).
+ * methods/, oauth/, store.ts or usable.ts (tests/architecture_test.ts).
  *
  * @module
  */
 
-import type { Env } from "../context.ts";
+import type { EnvReader } from "../environment.ts";
 import { formatDuration } from "../format.ts";
 import type { BoundedResult } from "../process.ts";
 import { lastLine } from "../ui.ts";
@@ -115,7 +115,7 @@ export interface ServiceStatus {
 /** Where the service lives: what its paths are made from. */
 export interface ServicePlace {
   /** The environment in force (home and config folders). */
-  env: Env;
+  env: EnvReader;
   /** The OS, for its path conventions. */
   os: string;
   /** This tool's state file in force: the Windows wrapper and the crontab script sit beside it. */

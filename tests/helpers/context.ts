@@ -5,7 +5,8 @@
  * `sandboxWorld` is the part it shares with `Sandbox.runInProcess`.
  */
 
-import { type Context, createContext, type Env, envFlag, recordEnv } from "../../lib/context.ts";
+import { type Context, createContext, envFlag, recordEnv } from "../../lib/context.ts";
+import type { EnvReader } from "../../lib/environment.ts";
 import { CliError } from "../../lib/errors.ts";
 import { type Io, Ui } from "../../lib/ui.ts";
 import type { Sandbox } from "./sandbox.ts";
@@ -112,7 +113,7 @@ export function testContext(
 
 /** What an in-process run takes from a sandbox: its environment, working directory and children. */
 export interface SandboxWorld {
-  env: Env;
+  env: EnvReader;
   cwd: () => string;
   spawn: Context["spawn"];
 }

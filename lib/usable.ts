@@ -37,7 +37,7 @@ export async function dueFor(ctx: Context, options: EnsureOptions): Promise<Due>
  * The refresh skew. The settings table (its limits) loads only when the
  * variable is set: every module costs `token` start-up (about 0.3 ms).
  */
-async function skewMs(ctx: Context): Promise<number> {
+async function skewMs(ctx: Pick<Context, "env">): Promise<number> {
   if (!ctx.env.get("CLAUDE_CODE_AUTH_REFRESH_SKEW_MS")) return DEFAULT_SKEW_MS;
   const { refreshSkewMs } = await lazyImport("lib/environment.ts");
   return refreshSkewMs(ctx);
