@@ -4,7 +4,7 @@
  * prompt (on a real pseudo-terminal), and during a refresh, whose rotated
  * token is stored before the exit. Progress (lib/progress.ts): a spinner on a
  * colour terminal, one plain line with NO_COLOR, nothing on a non-terminal.
- * Signals during `claude` (128+N): tests/claude_code/cleanup_test.ts.
+ * Signals during `claude` (128+N): tests/claude_code/cli_cleanup_test.ts.
  */
 
 import assert from "node:assert/strict";
@@ -12,8 +12,8 @@ import { showWait, startProgress, withProgress } from "../lib/progress.ts";
 import { Ui } from "../lib/ui.ts";
 import { interactiveIo } from "./helpers/context.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
-import { type PtyStep, runOnPty } from "./claude_code/session_helpers.ts";
-import { seedBrowserEntry, withFake } from "./oauth/browser_helpers.ts";
+import { type PtyStep, runOnPty } from "./helpers/claude_code_session.ts";
+import { seedBrowserEntry, withFake } from "./helpers/browser_login.ts";
 
 const posix = Deno.build.os !== "windows";
 const KEY = "sk-ant-api03-INTERRUPT-abcdefghijklmnopqrstuvwxyz0123";

@@ -14,7 +14,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
 import { interactiveIo } from "./helpers/context.ts";
-import { seedBrowserEntry, withFake } from "./oauth/browser_helpers.ts";
+import { seedBrowserEntry, withFake } from "./helpers/browser_login.ts";
 
 const KEY = "sk-ant-api03-profiles-test-key-0123456789";
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
