@@ -1,4 +1,4 @@
-/** The browser method's acquire (login) and readLine in-process, with a scripted Io (terminal and pipe). */
+/** The browser method's acquire (login) in-process, with a scripted Io (terminal and pipe). readLine: tests/prompt_test.ts. */
 
 import assert from "node:assert/strict";
 import { createContext, recordEnv } from "../../lib/context.ts";
@@ -6,7 +6,6 @@ import { UsageError } from "../../lib/errors.ts";
 import { browserMethod } from "../../lib/methods/browser.ts";
 
 const browserLogin = browserMethod.acquire;
-import { readAllStdin, readLine } from "../../lib/prompt.ts";
 import { type Io, Ui } from "../../lib/ui.ts";
 import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
 import { findAuthorizeUrl, withFake } from "../helpers/browser_login.ts";
@@ -116,33 +115,4 @@ Deno.test("browserLogin: end of input before a code is a usage error, and no req
     );
     assert.equal(fake.tokenRequests().length, 0);
   });
-});
-
-function streamOf(...chunks: string[]): Io {
-  const stdin = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
-      controller.close();
-    },
-  });
-  return {
-    stdin,
-    stdinIsTerminal: () => false,
-    stderrIsTerminal: () => false,
-    setRaw: () => {},
-    writeOut: () => {},
-    writeErr: () => {},
-  };
-}
-
-Deno.test("readLine keeps what follows a line in the same chunk for the next read", async () => {
-  const io = streamOf("first\r\n\nthird", " line\nrest\nof it");
-  assert.equal(await readLine(io), "first");
-  assert.equal(await readLine(io), "");
-  assert.equal(await readLine(io), "third line");
-  assert.equal(await readAllStdin(io), "rest\nof it");
-  assert.equal(await readLine(io), null);
-  const last = streamOf("no newline at the end");
-  assert.equal(await readLine(last), "no newline at the end");
-  assert.equal(await readLine(last), null);
 });
