@@ -2,8 +2,9 @@
  * The shape of lib/, checked from the module graph Deno itself builds
  * (`deno info --json`): no import cycle of any kind (static, dynamic
  * `await import`, or type-only), and the layering the folders' header comments
- * state (docs/architecture.md). A rule here is one that holds today and is
- * meant to: a failure names the files and the import that broke it.
+ * state (docs/architecture.md); and the test tree mirroring lib/
+ * (docs/development.md). A rule here is one that holds today and is meant to:
+ * a failure names the files and the import that broke it.
  */
 
 import assert from "node:assert/strict";
@@ -587,3 +588,154 @@ function exportedFunctions(file: string): string[] {
 function withoutComments(code: string): string {
   return code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
 }
+
+// ---- The test tree mirrors lib/ (docs/development.md, "Where things go") ----
+
+/**
+ * Folders of suites that prove behaviour across modules or of the project as a
+ * whole, not of one file: their tests mirror nothing.
+ */
+const BEHAVIOUR_FOLDERS = [
+  "tests/behaviour/", // real processes: races, crashes, stampedes, leaks, permissions, first hour
+  "tests/hostile/", // hostile input, cases in tables run by a corpus
+  "tests/opencode_real/", // the real OpenCode reading what we wrote
+  "tests/project/", // the repository itself: layers, docs, the published package
+];
+
+/**
+ * Test files that mirror no file yet, each with why. Keep it short: a new
+ * test goes to its mirror.
+ */
+const UNMIRRORED_TESTS: Record<string, string> = {
+  // The api-key method and lib/api_key.ts; renamed with lib/api_key.ts (issue 19, item 7).
+  "tests/commands/api_key_test.ts": "renamed with lib/api_key.ts",
+};
+
+/**
+ * lib/ files with logic (they export a function) that have no test of their
+ * own, each with why. Keep it short: a new lib/ file comes with its mirror.
+ */
+const UNTESTED_LIB: Record<string, string> = {
+  // Being renamed (issue 19, item 7); tested by tests/commands/api_key_test.ts,
+  // which moves with it.
+  "lib/api_key.ts": "renamed in parallel; tested by tests/commands/api_key_test.ts",
+  // Being renamed (issue 19, item 7); tested through refresh and storms
+  // (tests/credential_types_test.ts, tests/behaviour/storm_test.ts).
+  "lib/credential.ts": "renamed in parallel; tested through refresh",
+  // Renewal under the lock, all effects; tested through every refresh:
+  // tests/commands/refresh_test.ts, tests/methods/browser_refresh_test.ts,
+  // tests/claude_code/cli_test.ts, tests/behaviour/races_test.ts.
+  "lib/renewal.ts": "effects only; tested through refresh",
+  // A thin command over profile_ops.ts's switchProfile; tested in tests/profile_ops_test.ts.
+  "lib/commands/switch.ts": "thin command; tested in tests/profile_ops_test.ts",
+  // Reads a secret from a variable or a paste for the methods; tested through
+  // them: tests/methods/setup_token_test.ts, tests/commands/api_key_test.ts.
+  "lib/methods/secret_input.ts": "tested through the methods that read secrets",
+};
+
+/** The files (not folders) under `dir`, relative to the repository. */
+function filesUnder(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of Deno.readDirSync(`${ROOT}${dir}`)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) found.push(...filesUnder(path));
+    else if (entry.isFile) found.push(path);
+  }
+  return found.sort();
+}
+
+/**
+ * The source file a test file mirrors, or null: `tests/x/y_test.ts` (or a
+ * split of it, `tests/x/y_<aspect>_test.ts`) mirrors `lib/x/y.ts`, the longest
+ * such name that exists; `tests/scripts/` mirrors `scripts/`, `tests/fakes/`
+ * its fakes, and `tests/main_test.ts` main.ts.
+ */
+function mirroredSource(test: string, exists: (path: string) => boolean): string | null {
+  const match = /^tests\/(.*?)([^/]+)_test\.ts$/.exec(test);
+  if (match === null) return null;
+  const [, folder, name] = match;
+  const base = folder.startsWith("scripts/")
+    ? folder
+    : folder.startsWith("fakes/")
+    ? `tests/${folder}`
+    : folder === "" && name === "main"
+    ? ""
+    : `lib/${folder}`;
+  const words = name.split("_");
+  for (let count = words.length; count > 0; count--) {
+    const source = `${base}${words.slice(0, count).join("_")}.ts`;
+    if (exists(source)) return source;
+  }
+  return null;
+}
+
+/** Whether `path` (relative to the repository) is a file. */
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(`${ROOT}${path}`).isFile;
+  } catch {
+    return false;
+  }
+}
+
+const inBehaviourFolder = (path: string) =>
+  BEHAVIOUR_FOLDERS.some((folder) => path.startsWith(folder));
+
+Deno.test("mirroredSource: y_test and y_<aspect>_test mirror y.ts, the longest name that exists", () => {
+  const exists = oneOf(
+    "lib/credential.ts",
+    "lib/credential_types.ts",
+    "lib/commands/run.ts",
+    "scripts/soak.ts",
+    "main.ts",
+  );
+  assert.equal(mirroredSource("tests/credential_test.ts", exists), "lib/credential.ts");
+  assert.equal(mirroredSource("tests/credential_types_test.ts", exists), "lib/credential_types.ts");
+  assert.equal(mirroredSource("tests/credential_storm_test.ts", exists), "lib/credential.ts");
+  assert.equal(mirroredSource("tests/commands/run_signals_test.ts", exists), "lib/commands/run.ts");
+  assert.equal(mirroredSource("tests/scripts/soak_test.ts", exists), "scripts/soak.ts");
+  assert.equal(mirroredSource("tests/main_test.ts", exists), "main.ts");
+  assert.equal(mirroredSource("tests/run_test.ts", exists), null);
+  assert.equal(mirroredSource("tests/commands/helpers.ts", exists), null);
+});
+
+Deno.test("every test file outside the behaviour folders mirrors a source file", () => {
+  const stray = filesUnder("tests").filter((path) =>
+    path.endsWith("_test.ts") && !inBehaviourFolder(path) && !(path in UNMIRRORED_TESTS) &&
+    mirroredSource(path, isFile) === null
+  );
+  assert.deepEqual(
+    stray,
+    [],
+    "move each to tests/x/y_test.ts of its lib/x/y.ts, or to a behaviour folder",
+  );
+  for (const path of Object.keys(UNMIRRORED_TESTS)) {
+    assert(isFile(path), `${path} is gone: drop it from UNMIRRORED_TESTS`);
+  }
+});
+
+Deno.test("helpers live in tests/helpers/ and fakes in tests/fakes/ only", () => {
+  const stray = filesUnder("tests").filter((path) =>
+    !path.endsWith("_test.ts") && !path.startsWith("tests/helpers/") &&
+    !path.startsWith("tests/fakes/")
+  );
+  assert.deepEqual(
+    stray,
+    [],
+    "a file under tests/ that is not a test belongs in tests/helpers/ or tests/fakes/",
+  );
+});
+
+Deno.test("every lib/ file with logic has its mirrored test, or its reason in UNTESTED_LIB", () => {
+  const tested = new Set(
+    filesUnder("tests").filter((path) => path.endsWith("_test.ts"))
+      .map((path) => mirroredSource(path, isFile)),
+  );
+  const untested = tsFiles("lib").filter((file) =>
+    exportedFunctions(file).length > 0 && !tested.has(file) && !(file in UNTESTED_LIB)
+  );
+  assert.deepEqual(untested, [], "add tests/x/y_test.ts for each lib/x/y.ts");
+  for (const file of Object.keys(UNTESTED_LIB)) {
+    assert(!tested.has(file), `${file} has its test now: drop it from UNTESTED_LIB`);
+  }
+});
