@@ -9,7 +9,7 @@
 export const PROGRAM = "opencode-claude-code-auth";
 
 /**
- * The release version: deno.json's `version` (tests/scripts/publish_test.ts
+ * The release version: deno.json's `version` (tests/project/publish_test.ts
  * checks they agree). A constant, not an import of deno.json: a JSON module
  * costs every start about 0.3 ms (measured).
  */

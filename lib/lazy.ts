@@ -27,7 +27,7 @@ function shape<T>(): Shape<T> {
 /**
  * Every module loaded through `lazyImport`, declared once: its path from the
  * repository root (what callers name and `deno compile` includes) and its type
- * (relative to this file; tests/architecture_test.ts checks both name one file).
+ * (relative to this file; tests/project/architecture_test.ts checks both name one file).
  */
 export const LAZY = {
   "lib/browser_open.ts": shape<typeof import("./browser_open.ts")>(),

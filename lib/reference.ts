@@ -2,7 +2,7 @@
  * The reference texts generated from the code's own tables: `help
  * environment`, docs/environment.md and the exit codes (for `--help` and
  * docs/troubleshooting.md). scripts/gen_docs.ts writes the docs blocks from
- * these functions; tests/docs_test.ts checks that code, help and docs agree.
+ * these functions; tests/project/docs_test.ts checks that code, help and docs agree.
  * Loaded only for help and docs, never on the `token` path.
  *
  * @module

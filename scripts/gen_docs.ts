@@ -8,7 +8,7 @@
  *   deno run --allow-read=docs --allow-write=docs scripts/gen_docs.ts          rewrite
  *   deno run --allow-read=docs scripts/gen_docs.ts --check                     exit 1 if stale
  *
- * tests/docs_test.ts checks that the blocks are up to date.
+ * tests/project/docs_test.ts checks that the blocks are up to date.
  */
 
 import { environmentMarkdown, exitCodesMarkdown } from "../lib/reference.ts";

@@ -1,11 +1,9 @@
 /**
- * Durations from flags (`--ahead 90s`) and milliseconds from the environment
- * (`*_MS`): strict syntax and a maximum, exit 2 beyond it.
+ * Durations from flags (`--ahead 90s`): strict syntax and a maximum, exit 2
+ * beyond it. (Milliseconds from the environment: tests/environment_test.ts.)
  */
 
-import { envMilliseconds, MAX_TIMER_MS } from "../lib/environment.ts";
 import assert from "node:assert/strict";
-import { recordEnv } from "../lib/context.ts";
 import { formatDurationFlag, MAX_DURATION_MS, parseDuration } from "../lib/duration.ts";
 import { UsageError } from "../lib/errors.ts";
 
@@ -73,38 +71,4 @@ Deno.test("formatDurationFlag is the inverse for whole values", () => {
   }
   assert.equal(formatDurationFlag(120_000), "2m");
   assert.equal(formatDurationFlag(1_500), "2s");
-});
-
-Deno.test("envMilliseconds: the variable's maximum from the table, else the largest timer", () => {
-  const env = (value: string) => recordEnv({ CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS: value });
-  assert.equal(envMilliseconds(env("600000"), "CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS", 1), 600_000);
-  assert.throws(
-    () => envMilliseconds(env("600001"), "CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS", 1),
-    (error: Error) =>
-      error instanceof UsageError && error.exitCode === 2 &&
-      /^CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS must be at most 600000 milliseconds/.test(error.message),
-  );
-  // 2^31 would silently become a 1 ms timer: refused for any name, listed or not.
-  for (const name of ["CLAUDE_CODE_AUTH_REFRESH_SKEW_MS", "SOME_UNLISTED_MS"]) {
-    assert.throws(
-      () => envMilliseconds(recordEnv({ [name]: String(2 ** 31) }), name, 1),
-      (error: Error) => error instanceof UsageError && error.exitCode === 2,
-      name,
-    );
-  }
-  assert.equal(
-    envMilliseconds(recordEnv({ X_MS: String(MAX_TIMER_MS) }), "X_MS", 1),
-    MAX_TIMER_MS,
-  );
-  assert.throws(
-    () => envMilliseconds(recordEnv({ X_MS: String(MAX_TIMER_MS + 1) }), "X_MS", 1),
-    new RegExp(`X_MS must be at most ${MAX_TIMER_MS} milliseconds`),
-  );
-  // An explicit maximum wins, but never beyond the largest timer.
-  assert.throws(() => envMilliseconds(recordEnv({ X_MS: "11" }), "X_MS", 1, 10), UsageError);
-  assert.equal(envMilliseconds(recordEnv({ X_MS: "10" }), "X_MS", 1, 10), 10);
-  assert.throws(
-    () => envMilliseconds(recordEnv({ X_MS: String(2 ** 31) }), "X_MS", 1, 2 ** 40),
-    UsageError,
-  );
 });

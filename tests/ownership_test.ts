@@ -19,8 +19,8 @@ import {
   snapshotFiles,
   withFake,
   writeBrowserState,
-} from "./oauth/browser_helpers.ts";
-import { defaultClaudeFile, writeClaudeFile } from "./claude_code/session_helpers.ts";
+} from "./helpers/browser_login.ts";
+import { defaultClaudeFile, writeClaudeFile } from "./helpers/claude_code_session.ts";
 
 const HOUR = 3600_000;
 const EXPIRED = () => Date.now() - 60_000;
@@ -292,7 +292,7 @@ Deno.test("login takes a foreign entry over: the refresh token it obtains is the
   await withSandbox((box) =>
     withFake(async (fake) => {
       await storeEntry(box, fake.issueTokens(), EXPIRED());
-      const { driveBrowserLogin } = await import("./oauth/browser_helpers.ts");
+      const { driveBrowserLogin } = await import("./helpers/browser_login.ts");
       const login = await driveBrowserLogin(box, fake);
       assert.equal(login.code, 0, login.stderr);
       const signedIn = (await box.readAuth()).anthropic as Record<string, unknown>;

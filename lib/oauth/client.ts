@@ -9,7 +9,7 @@
  * it throws (errors.ts). It does not decide whose token it holds, never
  * touches a file, and shows nothing but `--debug` lines: what the user sees of
  * a failure is worded by lib/methods/oauth_errors.ts. Only config.ts imports
- * errors.ts (a bad setting is the user's usage error); tests/architecture_test.ts
+ * errors.ts (a bad setting is the user's usage error); tests/project/architecture_test.ts
  * holds the layer rules.
  *
  * @module

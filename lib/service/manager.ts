@@ -13,7 +13,7 @@
  * job's run records (record.ts). All of it is pure but record.ts and the
  * owner lookup in index.ts; lib/commands/service.ts writes the files and
  * runs the steps. It sits below the methods and the store: never commands/,
- * methods/, oauth/, store.ts or usable.ts (tests/architecture_test.ts).
+ * methods/, oauth/, store.ts or usable.ts (tests/project/architecture_test.ts).
  *
  * @module
  */

@@ -23,7 +23,7 @@ import {
   staleTokens,
   testContext,
   writeClaudeFile,
-} from "./session_helpers.ts";
+} from "../helpers/claude_code_session.ts";
 
 const SERVICE = "Claude Code-credentials";
 const LOGIN = ["login", "--method", "claude-code"];

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { runDoctor } from "../../lib/commands/doctor.ts";
 import { commandContext } from "../helpers/context.ts";
 import { type Sandbox, withSandbox } from "../helpers/sandbox.ts";
-import { freshTokens, writeClaudeFile } from "../claude_code/session_helpers.ts";
+import { freshTokens, writeClaudeFile } from "../helpers/claude_code_session.ts";
 import { installFakeClaude } from "../fakes/claude_code.ts";
 import { buildDatabase, SEED_SECRETS } from "../fakes/opencode2_db.ts";
 

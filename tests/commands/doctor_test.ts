@@ -14,7 +14,7 @@ import {
   seedClaudeSession,
   staleTokens,
   writeClaudeFile,
-} from "../claude_code/session_helpers.ts";
+} from "../helpers/claude_code_session.ts";
 import { unwrapReport } from "../helpers/report.ts";
 
 interface Check {

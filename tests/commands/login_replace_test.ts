@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { interactiveIo, memoryIo, testContext } from "../helpers/context.ts";
 import { withStore } from "../../lib/store.ts";
 import { assertCleanError, modeOf, type Sandbox, withSandbox } from "../helpers/sandbox.ts";
-import { driveBrowserLogin, withFake } from "../oauth/browser_helpers.ts";
+import { driveBrowserLogin, withFake } from "../helpers/browser_login.ts";
 
 const OLD_KEY = "sk-ant-api03-OLDKEY-abcdefghijklmnopqrstuvwxyz0123456789";
 const NEW_KEY = "sk-ant-api03-NEWKEY-abcdefghijklmnopqrstuvwxyz0123456789";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readLastRun, serviceLogPath } from "../../lib/service/record.ts";
 import { memoryIo, testContext } from "../helpers/context.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
-import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
+import { seedBrowserEntry, withFake } from "../helpers/browser_login.ts";
 
 const EXPIRES = Date.UTC(2026, 10, 27, 12, 0, 0);
 

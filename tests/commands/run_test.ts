@@ -18,7 +18,7 @@ import {
   staleTokens,
   waitFor,
   writeClaudeFile,
-} from "../claude_code/session_helpers.ts";
+} from "../helpers/claude_code_session.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 

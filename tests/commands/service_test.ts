@@ -47,8 +47,8 @@ import { cmdQuote, cmdWrapper, createArgs } from "../../lib/service/schtasks.ts"
 import { serviceUnit, systemdQuote, timerEvery, timerUnit } from "../../lib/service/systemd.ts";
 import { startTaskFlags } from "../../lib/service/task_flags.ts";
 import { Ui } from "../../lib/ui.ts";
-import { seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
-import { seedClaudeSession } from "../claude_code/session_helpers.ts";
+import { seedBrowserEntry, withFake } from "../helpers/browser_login.ts";
+import { seedClaudeSession } from "../helpers/claude_code_session.ts";
 import type { FakeAnthropic } from "../fakes/anthropic_server.ts";
 import {
   type FakeServiceManagers,

@@ -15,7 +15,7 @@ import {
   withAnthropic,
   writeAuthText,
   writeState,
-} from "./corpus.ts";
+} from "../helpers/hostile_corpus.ts";
 import { onlyAuthJson } from "../helpers/stores.ts";
 
 const KEY = "sk-ant-api03-hostile-login-key-0123456789abcdef";

@@ -9,7 +9,13 @@ import { claudePayload, claudeTokens } from "../fakes/claude_code.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
 import { unwrapReport } from "../helpers/report.ts";
-import { CLAUDE_FILE, type HostileCase, hostileCases, secret, storeBrowser } from "./corpus.ts";
+import {
+  CLAUDE_FILE,
+  type HostileCase,
+  hostileCases,
+  secret,
+  storeBrowser,
+} from "../helpers/hostile_corpus.ts";
 
 const LOGIN = ["login", "--method", "claude-code"];
 const SERVICE = "Hostile Claude Code-credentials";

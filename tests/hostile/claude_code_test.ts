@@ -14,7 +14,7 @@ import {
   withAnthropic,
   writeAuthText,
   writeState,
-} from "./corpus.ts";
+} from "../helpers/hostile_corpus.ts";
 
 const SERVICE = "Hostile Claude Code-credentials";
 const LOGIN = ["login", "--method", "claude-code"];

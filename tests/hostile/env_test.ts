@@ -11,7 +11,7 @@ import {
   withAnthropic,
   writeAuthText,
   writeState,
-} from "./corpus.ts";
+} from "../helpers/hostile_corpus.ts";
 
 /** Nothing at all may have been sent to the fake server. */
 const noRequest = (f: Fixture) => {

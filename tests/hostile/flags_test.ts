@@ -9,7 +9,7 @@ import {
   STATE_DIR,
   storeApiKey,
   writeAuthText,
-} from "./corpus.ts";
+} from "../helpers/hostile_corpus.ts";
 
 /** A command line that must be refused as a usage error (exit 2) before anything happens. */
 function usage(args: string[], message: RegExp, stdin?: string): HostileCase {

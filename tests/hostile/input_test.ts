@@ -11,7 +11,7 @@ import {
   STATE,
   STATE_DIR,
   writeAuthText,
-} from "./corpus.ts";
+} from "../helpers/hostile_corpus.ts";
 
 const BROWSER = ["login", "--method", "browser", "--no-browser"];
 const API_KEY = ["login", "--method", "api-key"];

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { claudePayload, claudeTokens } from "../fakes/claude_code.ts";
 import { withSandbox } from "../helpers/sandbox.ts";
-import { driveBrowserLogin, seedBrowserEntry, withFake } from "../oauth/browser_helpers.ts";
+import { driveBrowserLogin, seedBrowserEntry, withFake } from "../helpers/browser_login.ts";
 
 /** Texts that try to forge a line, drive the terminal or reorder what follows. */
 const FORGERIES = [

@@ -13,7 +13,7 @@ import {
   secret,
   STATE,
   storeBrowser,
-} from "./corpus.ts";
+} from "../helpers/hostile_corpus.ts";
 
 const JSON_TYPE = { "content-type": "application/json" };
 

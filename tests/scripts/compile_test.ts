@@ -525,7 +525,7 @@ Deno.test({
       assert.deepEqual(permissions.allow_env, listOf("allow-env"));
       assert.deepEqual(permissions.allow_net, listOf("allow-net"));
       assert.deepEqual(permissions.allow_run, listOf("allow-run"));
-      assert.deepEqual(permissions.allow_read, []); // unscoped: see tests/permissions_test.ts
+      assert.deepEqual(permissions.allow_read, []); // unscoped: see tests/behaviour/permissions_test.ts
       assert.deepEqual(permissions.allow_write, []);
       assert.equal(permissions.prompt, false, "--no-prompt must be embedded");
       for (const kind of ["allow_sys", "allow_ffi"]) assert.equal(permissions[kind], null, kind);

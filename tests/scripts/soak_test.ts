@@ -97,6 +97,8 @@ Deno.test("the suite's deno test arguments: all of tests/, unless files are name
   assert(all.includes("--parallel"));
   assert(!all.includes("-A") && !all.includes("--allow-all"));
   assert.equal(all.at(-1), "tests/");
-  assert.deepEqual(testArgs(["tests/races_test.ts"]).slice(-1), ["tests/races_test.ts"]);
+  assert.deepEqual(testArgs(["tests/behaviour/races_test.ts"]).slice(-1), [
+    "tests/behaviour/races_test.ts",
+  ]);
   assert.equal(testArgs(["--filter", "race"]).at(-1), "tests/");
 });
