@@ -648,6 +648,58 @@ Deno.test("profiles with OpenCode 2's database: after the user activates their o
   });
 });
 
+Deno.test("profiles with OpenCode 2's database: refresh renews an idle browser profile in its row (compare-and-swap), nothing copied out", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      await Deno.mkdir(`${box.dataHome}/opencode`, { recursive: true });
+      box.plant(...SEED_SECRETS, KEY);
+      const path = `${box.dataHome}/opencode/opencode.db`;
+      const others = SEED_ROWS.filter((row) => row.integration_id !== "anthropic");
+      const db = buildDatabase(path, { rows: others });
+      try {
+        const env = fake.env();
+        const run = (args: string[], at: number, stdin?: string) =>
+          box.runInProcess(args, { env, now: () => at, stdin });
+        const pair = await seedBrowserEntry(box, fake, { expires: T0 + 8 * HOUR });
+        // The browser sign-in reaches the database (the stores agree), then ci signs in.
+        assert.equal((await run(["refresh", "--ahead", "4m"], T0)).code, 0);
+        assert.equal(
+          (await run(["login", "--profile", "ci", "--with-key"], T0, KEY)).code,
+          0,
+        );
+        const before = rowsByLabel(path);
+        assert.equal(JSON.parse(before[PROGRAM].value).refresh, pair.refresh);
+
+        const refreshed = await run(["refresh", "--ahead", "4m"], T0 + 9 * HOUR);
+        for (const issued of fake.issued) box.plant(issued.access, issued.refresh);
+        assert.equal(refreshed.code, 0, refreshed.stderr);
+        assert.match(refreshed.stderr, /Refreshed the idle profile default/);
+        const renewed = fake.issued.at(-1)!;
+        const after = rowsByLabel(path);
+        assert.equal(after[PROGRAM].id, before[PROGRAM].id);
+        assert.equal(JSON.parse(after[PROGRAM].value).refresh, renewed.refresh);
+        assert.equal(after[PROGRAM].active, before[PROGRAM].active);
+        assert.deepEqual(after.ci, before.ci);
+        assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
+        const text = await Deno.readTextFile(profilesPath(box));
+        assert.doesNotMatch(text, new RegExp(`${renewed.refresh}|${pair.refresh}`));
+        const saved = (await readProfilesJson(box)).profiles.default;
+        assert.equal(saved.state.mintedRefresh, await fingerprint(renewed.refresh));
+        assert.deepEqual(
+          readRows(path).filter((row) => row.integration_id !== "anthropic"),
+          others,
+        );
+
+        assert.equal((await run(["switch", "default"], T0 + 9 * HOUR)).code, 0);
+        const auth = (await box.readAuth()).anthropic as { refresh: string };
+        assert.equal(auth.refresh, renewed.refresh);
+      } finally {
+        db.close();
+      }
+    })
+  );
+});
+
 /** The seeded rows as othersOf shows them. */
 function readRowsOfSeed(): unknown[] {
   return SEED_ROWS.map((row) =>
