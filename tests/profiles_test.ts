@@ -557,6 +557,15 @@ Deno.test("profiles with OpenCode 2's database: each profile is a row labelled w
     assert.doesNotMatch(text, new RegExp(KEY));
     assert.equal((await readProfilesJson(box)).profiles.default.state.row, rows[PROGRAM].id);
     assert.equal((await readStateJson(box)).row, rows.ci.id);
+    // status lists both, read from their rows.
+    const json = await box.runInProcess(["status", "--json"]);
+    assert.deepEqual(
+      JSON.parse(json.stdout).profiles.map((p: { name: string; active: boolean }) => [
+        p.name,
+        p.active,
+      ]),
+      [["ci", true], ["default", false]],
+    );
 
     const back = await box.runInProcess(["switch", "default"]);
     assert.equal(back.code, 0, back.stderr);
