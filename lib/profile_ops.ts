@@ -4,9 +4,7 @@
  * --profile`) saving the outgoing one first, remove one, list them, and keep
  * idle browser profiles alive. The switch is a compare-and-swap: what
  * OpenCode or a plugin stored since is what is saved, never an older copy.
- *
- * May import: store.ts, profiles.ts, state.ts, ownership.ts, credential_types.ts,
- * methods/ (lazily), errors.ts, context.ts.
+ * With OpenCode 2's database a switch activates the profile's own row.
  *
  * @module
  */
@@ -22,7 +20,7 @@ import { CliError, FailureError, PROGRAM, UsageError } from "./errors.ts";
 import { lazyImport } from "./lazy.ts";
 import type { OAuthCredential } from "./methods/method.ts";
 import { ownershipOf } from "./ownership.ts";
-import { decodeValue } from "./opencode/credential_row.ts";
+import { decodeValue, TOOL_LABEL } from "./opencode/credential_row.ts";
 import {
   DEFAULT_PROFILE,
   hasProfilesFile,
@@ -33,6 +31,7 @@ import {
   type ProfilesFile,
   profilesFileFor,
   readProfiles,
+  type RowLookup,
   type SavedProfile,
   setProfile,
   settle,
@@ -46,15 +45,52 @@ import {
   sourceOf,
   type StateFields,
 } from "./state.ts";
-import { type Stored, type Transaction, withStore } from "./store.ts";
+import { loadStored, type Stored, type Transaction, withStore } from "./store.ts";
 
 /** An idle browser profile is refreshed at least this often (the refresh token's lifetime is not published). */
 export const IDLE_REFRESH_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Whether OpenCode 2's database is the store: then every profile is a row of
+ * its own, labelled with its name (see labelFor), and that row is its only store.
+ */
+function rowsAreTheStore(stored: Stored): boolean {
+  return stored.database !== null && stored.database.refused === null;
+}
+
+/**
+ * The label of profile `name`'s row: its name; but `default`'s row keeps the
+ * label this tool always gave its one row (TOOL_LABEL): that is the row a
+ * tool without profiles.json (`token`, a lost state folder, an older
+ * version) still recognises as its own, and `default` is also the label
+ * OpenCode 2's own import gives the user's row.
+ */
+export function labelFor(name: string): string {
+  return name === DEFAULT_PROFILE ? TOOL_LABEL : name;
+}
+
+/** The credentials of profiles' rows, by row id (none without a usable database). */
+function rowLookup(stored: Stored | null): RowLookup | undefined {
+  if (!stored || !rowsAreTheStore(stored)) return undefined;
+  const rows = stored.database!.rows;
+  return (id) => {
+    const row = rows.find((candidate) => candidate.id === id);
+    if (!row) return null;
+    const decoded = decodeValue(row.value);
+    return "entry" in decoded ? decoded.entry : null;
+  };
+}
+
+/** profiles.json under the lock, its rows read from the stores as `current` holds them. */
+async function readProfilesOf(tx: Transaction, current: Stored): Promise<ProfilesFile> {
+  return settle(await tx.readProfiles(rowLookup(current)), current.entry);
+}
+
 /** The profiles as they stand, read without the lock (listings, checks before the lock). */
-export function currentProfiles(ctx: Context, stored: AnthropicEntry | null): ProfilesFile {
+export function currentProfiles(ctx: Context, stored: Stored | null): ProfilesFile {
   const path = profilesFileFor(ctx.stateFile);
-  return hasProfilesFile(path) ? settle(readProfiles(path, ctx.authFile), stored) : noProfiles();
+  if (!hasProfilesFile(path)) return noProfiles();
+  return settle(readProfiles(path, ctx.authFile, rowLookup(stored)), stored?.entry ?? null);
 }
 
 /**
@@ -95,12 +131,18 @@ function ownEntry(stored: Stored): AnthropicEntry | null {
   return "entry" in decoded ? decoded.entry : null;
 }
 
-/** This tool's credential now as a profile to keep, or null when there is none. */
+/**
+ * This tool's credential now as a profile to keep, or null when there is
+ * none. With OpenCode 2's database as the store, the profile keeps its row
+ * (by id): whatever a plugin writes there later is what it holds.
+ */
 function outgoingProfile(ctx: Context, stored: Stored): SavedProfile | null {
   const entry = ownEntry(stored);
   if (!entry) return null;
   const described = sameEntry(entry, stored.entry) ? stored : { ...stored, state: null };
-  return { entry, state: outgoingState(ctx, described, entry) };
+  const { row: _recorded, ...state } = outgoingState(ctx, described, entry);
+  const row = rowsAreTheStore(stored) ? stored.database?.ours?.id : undefined;
+  return { entry, state: row === undefined ? state : { ...state, row } };
 }
 
 /** The state a profile's credential gets when it becomes the active one. */
@@ -133,7 +175,7 @@ async function replaceActive(
 ): Promise<void> {
   for (let attempt = 1;; attempt++) {
     const current = await tx.read();
-    const file = settle(await tx.readProfiles(), current.entry);
+    const file = await readProfilesOf(tx, current);
     const profile = incoming(file);
     const profiles = { ...file.profiles };
     const outgoing = file.active === name ? null : outgoingProfile(ctx, current);
@@ -166,7 +208,7 @@ async function replaceActive(
 export async function switchProfile(ctx: Context, name: string): Promise<"switched" | "already"> {
   return await withStore(ctx, `switching to profile ${name}`, async (tx) => {
     const before = await tx.read();
-    const file = settle(await tx.readProfiles(), before.entry);
+    const file = await readProfilesOf(tx, before);
     const signedIn = before.entry !== null;
     if (file.active === name && signedIn) return "already";
     if (!profileOf(file.profiles, name)) throw unknownProfile(name, file, signedIn);
@@ -174,7 +216,19 @@ export async function switchProfile(ctx: Context, name: string): Promise<"switch
       const target = profileOf(now.profiles, name);
       if (!target) throw unknownProfile(name, now, signedIn);
       return target;
-    }, (current, target) => tx.commit(current.entry, target.entry, incomingState(target)));
+    }, (current, target) => {
+      if (!rowsAreTheStore(current)) {
+        return tx.commit(current.entry, target.entry, incomingState(target));
+      }
+      const row = target.state?.row;
+      // A profile saved before OpenCode 2's database existed gets its row now.
+      if (row === undefined) {
+        return tx.putRow(target.entry, incomingState(target), null, labelFor(name)).then(() =>
+          true
+        );
+      }
+      return tx.activate(row, labelFor(name), target.entry, incomingState(target));
+    });
     return "switched";
   });
 }
@@ -191,14 +245,25 @@ export async function putAsProfile(
   entry: AnthropicEntry,
   state: StateFields,
 ): Promise<void> {
-  await replaceActive(ctx, tx, name, () => ({ entry, state }), async () => {
-    await tx.put(entry, state);
+  let active = false;
+  let row: string | null = null;
+  await replaceActive(ctx, tx, name, (file) => {
+    // Its row, when it has one: the active profile's (ours), or the one profiles.json names.
+    active = file.active === name;
+    row = active ? null : profileOf(file.profiles, name)?.state?.row ?? null;
+    return { entry, state };
+  }, async (current) => {
+    if (!rowsAreTheStore(current)) await tx.put(entry, state);
+    else {
+      const own = current.database?.ours?.id ?? null;
+      await tx.putRow(entry, state, active ? own : row, labelFor(name));
+    }
     return true;
   });
 }
 
 /** The active profile's name (for login's question and messages), read without the lock. */
-export function activeProfileName(ctx: Context, stored: AnthropicEntry | null): string {
+export function activeProfileName(ctx: Context, stored: Stored | null): string {
   return currentProfiles(ctx, stored).active;
 }
 
@@ -216,9 +281,13 @@ export async function removeProfile(
   }
   return await withStore(ctx, `removing profile ${name}`, async (tx) => {
     const current = await tx.read();
-    const file = settle(await tx.readProfiles(), current.entry);
+    const file = await readProfilesOf(tx, current);
     if (file.active === name) return "active";
-    if (!profileOf(file.profiles, name)) return "absent";
+    const profile = profileOf(file.profiles, name);
+    if (!profile) return "absent";
+    // Its row (its only store) goes first: a crash between leaves profiles.json naming
+    // a row that is gone, which reads as no profile.
+    if (profile.state?.row !== undefined) await tx.removeRow(profile.state.row);
     const profiles = { ...file.profiles };
     delete profiles[name];
     await tx.writeProfiles({ active: file.active, profiles });
@@ -261,7 +330,7 @@ function listing(
 
 /** Every profile that holds a credential, the active one first. */
 export function listProfiles(ctx: Context, stored: Stored): ProfileListing[] {
-  const file = currentProfiles(ctx, stored.entry);
+  const file = currentProfiles(ctx, stored);
   const list: ProfileListing[] = [];
   if (stored.entry) {
     list.push(listing(file.active, stored.entry, stored.method, stored.state?.email, true));
@@ -303,7 +372,7 @@ export async function refreshIdleProfiles(ctx: Context): Promise<string[]> {
   const now = ctx.now();
   let seen: ProfilesFile;
   try {
-    seen = readProfiles(path, ctx.authFile);
+    seen = readProfiles(path, ctx.authFile, rowLookup(await loadStored(ctx)));
   } catch (error) {
     // Another auth file's profiles are refreshed by that file's runs, not this one's.
     if (error instanceof OtherAuthFileError) return [];
@@ -318,7 +387,7 @@ export async function refreshIdleProfiles(ctx: Context): Promise<string[]> {
   return await withStore(ctx, "refreshing idle profiles", async (tx) => {
     const lines: string[] = [];
     const current = await tx.read();
-    const file = settle(await tx.readProfiles(), current.entry);
+    const file = await readProfilesOf(tx, current);
     for (const name of Object.keys(file.profiles).sort()) {
       const profile = profileOf(file.profiles, name);
       if (!profile || !await idleDue(ctx, profile, now) || profile.entry.type !== "oauth") continue;
@@ -346,6 +415,12 @@ export async function refreshIdleProfiles(ctx: Context): Promise<string[]> {
         }
         if (!renewal.entry || sameEntry(renewal.entry, profile.entry)) continue;
         const next = renewal.entry;
+        const row = profile.state?.row;
+        // The row is the profile's only store: compare-and-swap there, as OpenCode 2 may write it.
+        if (row !== undefined && !await tx.updateRow(row, profile.entry, next)) {
+          lines.push(`The idle profile ${name} changed while it was refreshed; kept as it is now.`);
+          continue;
+        }
         setProfile(file.profiles, name, {
           entry: next,
           state: {

@@ -1,15 +1,14 @@
 /**
  * Profiles: several sign-ins, one of them the credential OpenCode uses. The
  * active profile lives where it always did (auth.json, OpenCode 2's
- * database, state.json); the inactive ones, with their secrets and their
- * state (source, account, the `mintedRefresh` proof of lib/ownership.ts),
- * live in this tool's own `profiles.json` next to the state file, 0600,
- * written atomically and only under the auth file's lock (lib/store.ts's
- * Transaction). Without a profiles file there is one profile, `default`.
- * `token` never reads this file.
- *
- * May import: credential_types.ts, state.ts, ownership.ts, opencode/entry.ts, json.ts, errors.ts,
- * fs/, redact.ts.
+ * database, state.json). The inactive ones live in this tool's own
+ * `profiles.json` next to the state file, 0600, written atomically and only
+ * under the auth file's lock (lib/store.ts's Transaction), each with its
+ * state (source, account, the `mintedRefresh` proof of lib/ownership.ts) and
+ * its secret; when OpenCode 2's database exists the secret lives only in the
+ * profile's own row there (profiles.json keeps the row id), so a plugin that
+ * refreshes the row in place leaves no stale copy. Without a profiles file
+ * there is one profile, `default`. `token` never reads this file.
  *
  * @module
  */
@@ -46,13 +45,22 @@ export function checkProfileName(name: string): string {
   );
 }
 
-/** An inactive profile: its credential and the state that travels with it. */
+/**
+ * An inactive profile: its credential and the state that travels with it.
+ * With OpenCode 2's database as the store, the credential lives only in the
+ * profile's row (`state.row`): profiles.json then holds no secret of it (a
+ * plugin refreshing the row in place leaves no stale copy behind), and
+ * `entry` is what the row held when read.
+ */
 export interface SavedProfile {
   /** The credential, as OpenCode 1 stores it. */
   entry: AnthropicEntry;
-  /** Source, account and refresh bookkeeping (never the file or fingerprint it applied to). */
+  /** Source, account, refresh bookkeeping and row id (never the file or fingerprint it applied to). */
   state: StateFields | null;
 }
+
+/** A profile row's credential by row id (null: gone or unusable); absent without a database. */
+export type RowLookup = (row: string) => AnthropicEntry | null;
 
 /** What profiles.json holds. */
 export interface ProfilesFile {
@@ -95,16 +103,33 @@ function damaged(path: string, why: string): FailureError {
   );
 }
 
-function parseProfile(value: unknown): SavedProfile | string {
-  if (!isPlainObject(value)) return "a profile is not an object";
-  const parsed = parseEntry(value.entry);
-  if ("problem" in parsed) return parsed.problem;
-  const entry = parsed.entry;
+/** Register an entry's secrets, so that no output prints them. */
+function registerEntrySecrets(entry: AnthropicEntry): void {
   if (entry.type === "api") registerSecret(entry.key);
   else {
     registerSecret(entry.access);
     registerSecret(entry.refresh);
   }
+}
+
+/** A profile whose row is gone (or no database to hold it): dropped, it has no credential. */
+const NO_ROW = Symbol("no row");
+
+function parseProfile(value: unknown, rows?: RowLookup): SavedProfile | string | typeof NO_ROW {
+  if (!isPlainObject(value)) return "a profile is not an object";
+  if (value.entry === undefined && isPlainObject(value.state)) {
+    const state = parseState(value.state);
+    if (!state?.row) return "a profile has neither a credential nor a row";
+    const entry = rows?.(state.row) ?? null;
+    if (!entry) return NO_ROW;
+    registerEntrySecrets(entry);
+    const { authFile: _file, describes: _fingerprint, ...fields } = state;
+    return { entry, state: fields };
+  }
+  const parsed = parseEntry(value.entry);
+  if ("problem" in parsed) return parsed.problem;
+  const entry = parsed.entry;
+  registerEntrySecrets(entry);
   if (value.state === null || value.state === undefined) return { entry, state: null };
   const state = parseState(value.state);
   if (!state) return "a profile's state has no known source";
@@ -129,7 +154,7 @@ export class OtherAuthFileError extends FailureError {
  * overwritten silently), and so are the profiles of another auth file
  * (`--auth-file`): they are never switched into this one.
  */
-export function readProfiles(path: string, authFile: string): ProfilesFile {
+export function readProfiles(path: string, authFile: string, rows?: RowLookup): ProfilesFile {
   let text: string | null;
   try {
     text = readBoundedText(path, { maxBytes: MAX_STATE_FILE_BYTES, what: "the profiles file" });
@@ -158,7 +183,8 @@ export function readProfiles(path: string, authFile: string): ProfilesFile {
   if (!isPlainObject(data.profiles)) throw damaged(path, "no profiles object");
   for (const [name, value] of Object.entries(data.profiles)) {
     if (!isProfileName(name)) throw damaged(path, "an invalid profile name");
-    const profile = parseProfile(value);
+    const profile = parseProfile(value, rows);
+    if (profile === NO_ROW) continue;
     if (typeof profile === "string") throw damaged(path, `profile ${name}: ${profile}`);
     setProfile(file.profiles, name, profile);
   }
@@ -199,7 +225,13 @@ export async function writeProfiles(
 ): Promise<void> {
   const { removeStaleTempFiles, writeFileAtomic } = await lazyImport("lib/fs/atomic.ts");
   await removeStaleTempFiles(path);
-  const { active, switching, profiles } = file;
+  const { active, switching } = file;
+  const profiles: Record<string, unknown> = {};
+  for (const [name, profile] of Object.entries(file.profiles)) {
+    // A profile with a row keeps its secret there only.
+    const stored = profile.state?.row ? { state: profile.state } : profile;
+    Object.defineProperty(profiles, name, { value: stored, enumerable: true });
+  }
   const text = JSON.stringify({ authFile, active, switching, profiles }, null, 2);
   await writeFileAtomic(path, text + "\n");
 }

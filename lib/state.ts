@@ -59,6 +59,11 @@ export interface AnthropicState {
   mintedRefresh?: string;
   /** The last refresh, for the minimum interval between two refreshes. */
   lastRefresh?: LastRefresh;
+  /**
+   * The id of the profile's row in OpenCode 2's database (its only store
+   * there): how this tool recognises its rows (lib/opencode/database.ts).
+   */
+  row?: string;
 }
 
 /** A short, one-way fingerprint of a secret (never the secret itself). */
@@ -88,6 +93,7 @@ const STRING_FIELDS = [
   "organization",
   "rejectedRefresh",
   "mintedRefresh",
+  "row",
 ] as const;
 
 /** The recorded state, field by field: a field of the wrong type is left out, not trusted. */

@@ -16,7 +16,7 @@ import type { AnthropicEntry, Credential, Method } from "./credential_types.ts";
 import { sameEntry, secretOf } from "./credential_types.ts";
 import { FailureError, PROGRAM, SignInRequiredError } from "./errors.ts";
 import { type AuthSnapshot, readAuthFile } from "./opencode/auth_read.ts";
-import type { DatabaseChange, DatabaseSnapshot } from "./opencode/database.ts";
+import type { DatabaseChange, DatabaseResult, DatabaseSnapshot } from "./opencode/database.ts";
 import { databaseFileFor } from "./context.ts";
 import type { EnvReader } from "./environment.ts";
 import { basename, dirname } from "./fs/path.ts";
@@ -33,7 +33,7 @@ import {
   writeStateKey,
 } from "./state.ts";
 import type { Ui } from "./ui.ts";
-import type { ProfilesFile } from "./profiles.ts";
+import type { ProfilesFile, RowLookup } from "./profiles.ts";
 import { lazyImport } from "./lazy.ts";
 import { deferInterrupts } from "./interrupt.ts";
 import { showWait } from "./progress.ts";
@@ -158,11 +158,17 @@ function existingDatabase(ctx: StoreContext): string | null {
   return databaseExists(path) ? path : null;
 }
 
+/** The active profile's row in OpenCode 2's database, as the state records it, or null. */
+function recordedRow(ctx: StoreContext): string | null {
+  const recorded = readState(ctx.stateFile);
+  return recorded && recordedFor(recorded, ctx.authFile) ? recorded.row ?? null : null;
+}
+
 /** Read OpenCode 2's database when it exists. */
 async function readDatabaseIfAny(ctx: StoreContext): Promise<DatabaseSnapshot | null> {
   const path = existingDatabase(ctx);
   if (path === null) return null;
-  return (await databaseModule()).readDatabase(path);
+  return (await databaseModule()).readDatabase(path, recordedRow(ctx));
 }
 
 /** Read the stores and the state that applies to the entry OpenCode uses, without the lock. */
@@ -225,6 +231,33 @@ export interface Transaction {
   put(next: AnthropicEntry, state: StateFields): Promise<void>;
   /** Update the state of `entry` if it is still the stored one (refresh bookkeeping). */
   recordState(entry: AnthropicEntry, state: StateFields): Promise<void>;
+  /**
+   * Store `next` as profile `label`'s credential in row `row` of OpenCode 2's
+   * database (null: a new row labelled `label`) and make it the active row;
+   * everything else as `put`.
+   */
+  putRow(
+    next: AnthropicEntry,
+    state: StateFields,
+    row: string | null,
+    label: string,
+  ): Promise<void>;
+  /**
+   * Switch, with OpenCode 2's database as the store: make row `row` the
+   * active one if it still has `label` and holds `expected` (one BEGIN
+   * IMMEDIATE transaction), then write `expected` into auth.json too and
+   * record `state` for it. False, nothing written, when the row changed.
+   */
+  activate(
+    row: string,
+    label: string,
+    expected: AnthropicEntry,
+    state: StateFields,
+  ): Promise<boolean>;
+  /** Store `next` in an inactive profile's row if it still holds `from` (idle refresh). */
+  updateRow(row: string, from: AnthropicEntry, next: AnthropicEntry): Promise<boolean>;
+  /** Delete an inactive profile's row `row`, nothing else; returns whether it was there. */
+  removeRow(row: string): Promise<boolean>;
   /** Remove this tool's `anthropic` entries and its state; returns whether there was one. */
   remove(): Promise<boolean>;
   /** Move a corrupt auth.json aside; returns the new path, or null when it was not corrupt. */
@@ -237,8 +270,11 @@ export interface Transaction {
    * Returns what was written, or null.
    */
   align(): Promise<StoreKind | null>;
-  /** This tool's profiles as stored (profiles.json; the one implicit profile without it). */
-  readProfiles(): Promise<ProfilesFile>;
+  /**
+   * This tool's profiles as stored (profiles.json; the one implicit profile
+   * without it); `rows` gives the credentials of profiles kept in OpenCode 2's rows.
+   */
+  readProfiles(rows?: RowLookup): Promise<ProfilesFile>;
   /** Replace profiles.json, atomically: only here, under the lock, so profiles never race. */
   writeProfiles(file: ProfilesFile): Promise<void>;
 }
@@ -270,7 +306,7 @@ export async function forgetState(ctx: StoreContext): Promise<void> {
  * holds nothing).
  */
 interface DatabaseWriter {
-  change(change: DatabaseChange): Promise<"changed" | "unchanged" | "refused">;
+  change(change: DatabaseChange): Promise<DatabaseResult>;
   finish(): void;
 }
 
@@ -284,7 +320,9 @@ async function databaseWriter(ctx: StoreContext): Promise<DatabaseWriter | null>
     change(change) {
       stored ||= change.kind !== "remove";
       return Promise.resolve(
-        refused === null ? db.changeDatabase(path, change, ctx.now()) : "unchanged",
+        refused === null
+          ? db.changeDatabaseRow(path, change, ctx.now(), recordedRow(ctx))
+          : { outcome: "unchanged", row: null },
       );
     },
     finish() {
@@ -311,14 +349,42 @@ export async function withStore<T>(
     lazyImport("lib/lock.ts"),
     lazyImport("lib/opencode/auth_file.ts"),
   ]);
-  const writeStateFor = async (entry: AnthropicEntry, state: StateFields) => {
+  // `row`: the entry's row in OpenCode 2's database (none without one).
+  const writeStateFor = async (entry: AnthropicEntry, state: StateFields, row: string | null) => {
     await writeState(ctx.stateFile, {
       ...state,
+      row: row ?? undefined,
       authFile: ctx.authFile,
       describes: await fingerprint(secretOf(entry)),
     });
   };
+  /**
+   * Login: the state first (a state folder that cannot be written stops the
+   * sign-in before auth.json is touched; the state applies only to the entry
+   * it describes, so the new state says nothing about the old entry), then
+   * auth.json, then the database row, whose id the state then records.
+   */
+  const putIntoWith = async (
+    database: DatabaseWriter | null,
+    next: AnthropicEntry,
+    state: StateFields,
+    change: DatabaseChange,
+  ): Promise<void> => {
+    const before = readStateKey(ctx.stateFile, "anthropic");
+    await writeStateFor(next, state, null);
+    try {
+      await file.writeEntry(ctx.authFile, next);
+    } catch (error) {
+      // auth.json kept the previous entry: give it back its state.
+      await writeStateKey(ctx.stateFile, "anthropic", before ?? null).catch(() => {});
+      throw error;
+    }
+    const written = await database?.change(change);
+    if (written?.row) await writeStateFor(next, state, written.row);
+  };
   const locked = async (database: DatabaseWriter | null): Promise<T> => {
+    const putInto = (next: AnthropicEntry, state: StateFields, change: DatabaseChange) =>
+      putIntoWith(database, next, state, change);
     const tx: Transaction = {
       read: () => loadStored(ctx),
       async commit(from, next, state) {
@@ -339,42 +405,55 @@ export async function withStore<T>(
           ctx.ui.debug("auth.json changed while this operation ran; keeping what is there now");
           return false;
         }
-        if (await database?.change({ kind: "swap", from, next }) === "refused") {
+        const written = await database?.change({ kind: "swap", from, next });
+        if (written?.outcome === "refused") {
           ctx.ui.debug("OpenCode 2's credential changed while this operation ran; keeping it");
           return false;
         }
-        await writeStateFor(next, state);
+        await writeStateFor(next, state, written?.row ?? null);
         return true;
       },
-      async put(next, state) {
-        // The state first: a state folder that cannot be written stops the
-        // sign-in before auth.json is touched (the state applies only to the
-        // entry it describes, so the new state says nothing about the old entry).
-        const before = readStateKey(ctx.stateFile, "anthropic");
-        await writeStateFor(next, state);
-        try {
-          await file.writeEntry(ctx.authFile, next);
-        } catch (error) {
-          // auth.json kept the previous entry: give it back its state.
-          await writeStateKey(ctx.stateFile, "anthropic", before ?? null).catch(() => {});
-          throw error;
+      put(next, state) {
+        // The active profile's row, read before the new state replaces the record.
+        const own = recordedRow(ctx);
+        return putInto(next, state, { kind: "put", next, ...(own === null ? {} : { row: own }) });
+      },
+      putRow: (next, state, row, label) => putInto(next, state, { kind: "put", next, row, label }),
+      async activate(row, label, expected, state) {
+        if (!database) return false;
+        const written = await database.change({ kind: "activate", row, label, expected });
+        if (written.outcome === "refused" || written.row === null) {
+          ctx.ui.debug("the profile's row changed or is gone; keeping what is there");
+          return false;
         }
-        await database?.change({ kind: "put", next });
+        // auth.json follows the database OpenCode 2 uses: both stores agree.
+        await file.writeEntry(ctx.authFile, expected);
+        await writeStateFor(expected, state, written.row);
+        return true;
+      },
+      async updateRow(row, from, next) {
+        const written = await database?.change({ kind: "update", row, from, next });
+        return written?.outcome === "changed";
+      },
+      async removeRow(row) {
+        return (await database?.change({ kind: "remove", row }))?.outcome === "changed";
       },
       async recordState(entry, state) {
         const current = await loadStored(ctx);
-        if (sameEntry(current.entry, entry)) await writeStateFor(entry, state);
+        if (sameEntry(current.entry, entry)) {
+          await writeStateFor(entry, state, recordedRow(ctx));
+        }
       },
       async remove() {
         const removed = await file.removeEntry(ctx.authFile);
-        const removedRow = await database?.change({ kind: "remove" }) === "changed";
+        const removedRow = (await database?.change({ kind: "remove" }))?.outcome === "changed";
         await forgetState(ctx);
         return removed || removedRow;
       },
       moveAside: () => file.moveAside(ctx.authFile),
-      async readProfiles() {
+      async readProfiles(rows) {
         const profiles = await profilesModule();
-        return profiles.readProfiles(profiles.profilesFileFor(ctx.stateFile), ctx.authFile);
+        return profiles.readProfiles(profiles.profilesFileFor(ctx.stateFile), ctx.authFile, rows);
       },
       async writeProfiles(next) {
         const profiles = await profilesModule();
@@ -396,8 +475,10 @@ export async function withStore<T>(
         if (db.picked || !authEntry) return null;
         const recorded = readState(ctx.stateFile);
         if (!recorded || !await stateApplies(recorded, ctx.authFile, authEntry)) return null;
-        const outcome = await database.change({ kind: "swap", from: null, next: authEntry });
-        return outcome === "changed" ? "opencode2-db" : null;
+        const written = await database.change({ kind: "swap", from: null, next: authEntry });
+        if (written.outcome !== "changed") return null;
+        await writeStateFor(authEntry, recorded, written.row);
+        return "opencode2-db";
       },
     };
     const result = await fn(tx);

@@ -9,7 +9,13 @@
 import assert from "node:assert/strict";
 import { PROGRAM } from "../lib/errors.ts";
 import { fingerprint } from "../lib/state.ts";
-import { buildDatabase, openCodeUses, readRows, SEED_SECRETS } from "./fakes/opencode2_db.ts";
+import {
+  buildDatabase,
+  openCodeUses,
+  readRows,
+  SEED_ROWS,
+  SEED_SECRETS,
+} from "./fakes/opencode2_db.ts";
 import type { DatabaseSync } from "node:sqlite";
 import type { FakeAnthropic } from "./fakes/anthropic_server.ts";
 import { type Sandbox, withSandbox } from "./helpers/sandbox.ts";
@@ -29,6 +35,7 @@ interface SavedJson {
   entry: { type: string; key?: string; refresh?: string; access?: string; expires?: number };
   state: {
     source: string;
+    row?: string;
     email?: string;
     mintedRefresh?: string;
     lastRefresh?: { at: number; lifetimeMs: number };
@@ -515,24 +522,121 @@ async function withProfilesInDatabase(
   });
 }
 
-Deno.test("profiles with OpenCode 2's database: switch stores the profile in this tool's row, active; other rows untouched", async () => {
+/** The rows this tool did not write, `active` left out for anthropic's (cleared at login/switch). */
+function othersOf(path: string, ours: readonly string[]): unknown[] {
+  return readRows(path).filter((row) => !ours.includes(row.id)).map((row) =>
+    row.integration_id === "anthropic" ? { ...row, active: undefined } : row
+  );
+}
+
+/** This tool's rows: default's (the legacy label) and one per other profile, by label. */
+function rowsByLabel(
+  path: string,
+): Record<string, { id: string; value: string; active: number | null }> {
+  const rows: Record<string, { id: string; value: string; active: number | null }> = {};
+  for (const row of readRows(path)) {
+    if (row.integration_id === "anthropic") rows[row.label] = row;
+  }
+  return rows;
+}
+
+Deno.test("profiles with OpenCode 2's database: each profile is a row labelled with its name; switch activates it by id and writes auth.json; other rows untouched", async () => {
   const KEY2 = "sk-ant-api03-profiles-second-key-0123456789";
+  const seeded = readRowsOfSeed();
   await withProfilesInDatabase(KEY2, async (box, path) => {
-    const others = readRows(path).filter((row) => row.label !== PROGRAM);
+    const rows = rowsByLabel(path);
+    // default keeps the label this tool always gave its row; ci's row is labelled ci.
+    const ours = [rows[PROGRAM].id, rows.ci.id];
+    assert.equal(rows[PROGRAM].value, '{"type":"key","key":"' + KEY + '"}');
+    assert.equal(rows.ci.value, '{"type":"key","key":"' + KEY2 + '"}');
+    assert.equal(rows.ci.active, 1);
+    assert.deepEqual(othersOf(path, ours), seeded);
     assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
+    // profiles.json names default's row and keeps no copy of its secret.
+    const text = await Deno.readTextFile(profilesPath(box));
+    assert.doesNotMatch(text, new RegExp(KEY));
+    assert.equal((await readProfilesJson(box)).profiles.default.state.row, rows[PROGRAM].id);
+    assert.equal((await readStateJson(box)).row, rows.ci.id);
+    // status lists both, read from their rows.
+    const json = await box.runInProcess(["status", "--json"]);
+    assert.deepEqual(
+      JSON.parse(json.stdout).profiles.map((p: { name: string; active: boolean }) => [
+        p.name,
+        p.active,
+      ]),
+      [["ci", true], ["default", false]],
+    );
+
     const back = await box.runInProcess(["switch", "default"]);
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stderr, /active anthropic credential in .*opencode\.db/);
     assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
     assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY });
-    assert.deepEqual(readRows(path).filter((row) => row.label !== PROGRAM), others);
+    const after = rowsByLabel(path);
+    // The same rows, by id; only `active` moved.
+    assert.deepEqual([after[PROGRAM].id, after.ci.id], ours);
+    assert.deepEqual([after[PROGRAM].active, after.ci.active], [1, 0]);
+    assert.equal(after.ci.value, rows.ci.value);
+    assert.deepEqual(othersOf(path, ours), seeded);
+    assert.doesNotMatch(await Deno.readTextFile(profilesPath(box)), new RegExp(KEY2));
+    assert.equal((await readProfilesJson(box)).profiles.ci.entry, undefined);
+
     assert.equal((await box.runInProcess(["switch", "ci"])).code, 0);
     assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
-    assert.deepEqual(readRows(path).filter((row) => row.label !== PROGRAM), others);
+    assert.deepEqual((await box.readAuth()).anthropic, { type: "api", key: KEY2 });
+    assert.equal(readRows(path).filter((row) => row.integration_id === "anthropic").length, 3);
+    assert.deepEqual(othersOf(path, ours), seeded);
   });
 });
 
-Deno.test("profiles with OpenCode 2's database: after the user activates their own row there, switch saves this tool's row, not theirs", async () => {
+Deno.test("profiles with OpenCode 2's database: a plugin's in-place refresh of the active row is kept after switching away and back", async () => {
+  const KEY2 = "sk-ant-api03-profiles-before-plugin-0123456789";
+  await withProfilesInDatabase(KEY2, async (box, path, db) => {
+    const ci = rowsByLabel(path).ci;
+    // A plugin inside OpenCode 2 refreshes the active row in place: a plain UPDATE, as OpenCode does.
+    const rotated = {
+      type: "oauth",
+      methodID: "claude-code",
+      refresh: "sk-ant-ort01-ROTATED-by-a-plugin-0123456789",
+      access: "sk-ant-oat01-ROTATED-by-a-plugin-0123456789",
+      expires: T0 + 8 * HOUR,
+    };
+    box.plant(rotated.refresh, rotated.access);
+    db.prepare("UPDATE credential SET value = ?, time_updated = ? WHERE id = ?")
+      .run(JSON.stringify(rotated), T0, ci.id);
+    assert.equal((await box.runInProcess(["switch", "default"])).code, 0);
+    // Nothing of the rotated credential was copied out of its row.
+    const text = await Deno.readTextFile(profilesPath(box));
+    assert.doesNotMatch(text, /ROTATED/);
+    assert.equal(rowsByLabel(path).ci.value, JSON.stringify(rotated));
+    const back = await box.runInProcess(["switch", "ci"]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.deepEqual(openCodeUses(path), rotated);
+    const { methodID: _method, ...entry } = rotated;
+    assert.deepEqual((await box.readAuth()).anthropic, entry);
+  });
+});
+
+Deno.test("profiles with OpenCode 2's database: logout --profile deletes that profile's row only", async () => {
+  const KEY2 = "sk-ant-api03-profiles-logout-row-0123456789";
+  const seeded = readRowsOfSeed();
+  await withProfilesInDatabase(KEY2, async (box, path) => {
+    const before = rowsByLabel(path);
+    const result = await box.runInProcess(["logout", "--profile", "default"]);
+    assert.equal(result.code, 0, result.stderr);
+    const after = rowsByLabel(path);
+    assert.equal(after[PROGRAM], undefined);
+    assert.deepEqual(after.ci, before.ci);
+    assert.deepEqual(othersOf(path, [before.ci.id]), seeded);
+    assert.deepEqual(Object.keys((await readProfilesJson(box)).profiles), []);
+    assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
+    // The active one: its row goes, and nothing else.
+    assert.equal((await box.runInProcess(["logout", "--profile", "ci"])).code, 0);
+    assert.deepEqual(othersOf(path, []), seeded);
+  });
+});
+
+Deno.test("profiles with OpenCode 2's database: after the user activates their own row there, switch keeps this tool's rows, not theirs", async () => {
   const KEY2 = "sk-ant-api03-profiles-user-row-0123456789";
   await withProfilesInDatabase(KEY2, async (box, path, db) => {
     // `opencode auth switch` to the user's own row, as OpenCode 2 does it.
@@ -542,15 +646,75 @@ Deno.test("profiles with OpenCode 2's database: after the user activates their o
     const switched = await box.runInProcess(["switch", "default"]);
     assert.equal(switched.code, 0, switched.stderr);
     assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
-    // ci kept its own key (this tool's row), not the user's.
+    // ci kept its own row (this tool's), not the user's.
     const saved = await readProfilesJson(box);
-    assert.deepEqual(saved.profiles.ci.entry, { type: "api", key: KEY2 });
+    assert.equal(saved.profiles.ci.state.row, rowsByLabel(path).ci.id);
+    assert.equal(rowsByLabel(path).ci.value, '{"type":"key","key":"' + KEY2 + '"}');
     const after = readRows(path).find((row) => row.id === userRow.id)!;
-    assert.equal(after.value, userRow.value);
+    assert.deepEqual({ ...after, active: 0 }, { ...userRow, active: 0 });
     assert.equal((await box.runInProcess(["switch", "ci"])).code, 0);
     assert.deepEqual(openCodeUses(path), { type: "key", key: KEY2 });
   });
 });
+
+Deno.test("profiles with OpenCode 2's database: refresh renews an idle browser profile in its row (compare-and-swap), nothing copied out", async () => {
+  await withSandbox((box) =>
+    withFake(async (fake) => {
+      await Deno.mkdir(`${box.dataHome}/opencode`, { recursive: true });
+      box.plant(...SEED_SECRETS, KEY);
+      const path = `${box.dataHome}/opencode/opencode.db`;
+      const others = SEED_ROWS.filter((row) => row.integration_id !== "anthropic");
+      const db = buildDatabase(path, { rows: others });
+      try {
+        const env = fake.env();
+        const run = (args: string[], at: number, stdin?: string) =>
+          box.runInProcess(args, { env, now: () => at, stdin });
+        const pair = await seedBrowserEntry(box, fake, { expires: T0 + 8 * HOUR });
+        // The browser sign-in reaches the database (the stores agree), then ci signs in.
+        assert.equal((await run(["refresh", "--ahead", "4m"], T0)).code, 0);
+        assert.equal(
+          (await run(["login", "--profile", "ci", "--with-key"], T0, KEY)).code,
+          0,
+        );
+        const before = rowsByLabel(path);
+        assert.equal(JSON.parse(before[PROGRAM].value).refresh, pair.refresh);
+
+        const refreshed = await run(["refresh", "--ahead", "4m"], T0 + 9 * HOUR);
+        for (const issued of fake.issued) box.plant(issued.access, issued.refresh);
+        assert.equal(refreshed.code, 0, refreshed.stderr);
+        assert.match(refreshed.stderr, /Refreshed the idle profile default/);
+        const renewed = fake.issued.at(-1)!;
+        const after = rowsByLabel(path);
+        assert.equal(after[PROGRAM].id, before[PROGRAM].id);
+        assert.equal(JSON.parse(after[PROGRAM].value).refresh, renewed.refresh);
+        assert.equal(after[PROGRAM].active, before[PROGRAM].active);
+        assert.deepEqual(after.ci, before.ci);
+        assert.deepEqual(openCodeUses(path), { type: "key", key: KEY });
+        const text = await Deno.readTextFile(profilesPath(box));
+        assert.doesNotMatch(text, new RegExp(`${renewed.refresh}|${pair.refresh}`));
+        const saved = (await readProfilesJson(box)).profiles.default;
+        assert.equal(saved.state.mintedRefresh, await fingerprint(renewed.refresh));
+        assert.deepEqual(
+          readRows(path).filter((row) => row.integration_id !== "anthropic"),
+          others,
+        );
+
+        assert.equal((await run(["switch", "default"], T0 + 9 * HOUR)).code, 0);
+        const auth = (await box.readAuth()).anthropic as { refresh: string };
+        assert.equal(auth.refresh, renewed.refresh);
+      } finally {
+        db.close();
+      }
+    })
+  );
+});
+
+/** The seeded rows as othersOf shows them. */
+function readRowsOfSeed(): unknown[] {
+  return SEED_ROWS.map((row) =>
+    row.integration_id === "anthropic" ? { ...row, active: undefined } : row
+  );
+}
 
 Deno.test("profiles: 32 `token` processes during a switch loop lose nothing (spawned)", async () => {
   await withSandbox((box) =>

@@ -137,7 +137,7 @@ async function workingSignIn(ctx: Context): Promise<string | null> {
 async function keepsCurrent(ctx: Context, profile: string | undefined): Promise<boolean> {
   if (profile === undefined) return false;
   const stored = await loadStored(ctx).catch(() => null);
-  return activeProfileName(ctx, stored?.entry ?? null) !== profile;
+  return activeProfileName(ctx, stored) !== profile;
 }
 
 /** The method the flags ask for, checked for flags that do not go together. */
@@ -194,7 +194,7 @@ export async function runLogin(ctx: Context, options: LoginOptions): Promise<Exi
   }
   await refuseReadOnly(ctx.authFile);
   // A damaged profiles file (or another auth file's) stops us before anything is spent.
-  if (profile !== undefined) currentProfiles(ctx, null);
+  if (profile !== undefined) currentProfiles(ctx, await loadStored(ctx).catch(() => null));
   // Like gh: on a terminal, a working sign-in is replaced only when the user says so
   // (another profile's sign-in replaces nothing: the one in use is kept in its profile).
   if (!options.force && canAsk(ctx.io) && !await keepsCurrent(ctx, profile)) {

@@ -37,7 +37,7 @@ export async function runLogout(ctx: Context, options: LogoutOptions): Promise<E
     }
   }
   const code = await logoutActive(ctx);
-  const left = inactiveProfiles(ctx);
+  const left = await inactiveProfiles(ctx);
   if (left.length > 0) {
     ctx.ui.info(`Other profiles: ${left.join(", ")}; \`${PROGRAM} switch NAME\` makes one active.`);
   }
@@ -45,9 +45,9 @@ export async function runLogout(ctx: Context, options: LogoutOptions): Promise<E
 }
 
 /** The inactive profiles' names, for a hint; a damaged profiles file only loses the hint. */
-function inactiveProfiles(ctx: Context): string[] {
+async function inactiveProfiles(ctx: Context): Promise<string[]> {
   try {
-    return Object.keys(currentProfiles(ctx, null).profiles).sort();
+    return Object.keys(currentProfiles(ctx, await loadStored(ctx)).profiles).sort();
   } catch (error) {
     if (error instanceof CliError) return [];
     throw error;

@@ -5,7 +5,9 @@
  * outside write: `busy_timeout` 5000 (OpenCode's own), `BEGIN IMMEDIATE`, a
  * compare-and-swap on `value` that must change exactly one row, `COMMIT` at
  * once. Never `INSERT OR REPLACE`, a schema or `journal_mode` change,
- * `VACUUM`, or anything done to the file itself. Only lib/store.ts calls it;
+ * `VACUUM`, or anything done to the file itself. This tool's rows are one per
+ * profile, found by the id it recorded (the legacy label
+ * `opencode-claude-code-auth` is `default`'s). Only lib/store.ts calls it;
  * what the rows mean is decided in credential_row.ts.
  *
  * @module
@@ -19,6 +21,7 @@ import { registerSecret } from "../redact.ts";
 import {
   columnsProblem,
   type CredentialRow,
+  type DecodedValue,
   decodeValue,
   encodeValue,
   INTEGRATION,
@@ -38,28 +41,53 @@ export interface DatabaseSnapshot {
   refused: string | null;
   /** The row OpenCode 2 uses for `anthropic`, or null. */
   picked: CredentialRow | null;
-  /** This tool's `anthropic` row (see TOOL_LABEL), or null. */
+  /**
+   * This tool's row for the active profile: the row whose id the state
+   * records, else (a state from before rows were recorded) the row labelled
+   * TOOL_LABEL; or null.
+   */
   ours: CredentialRow | null;
+  /** Every `anthropic` row (profiles' rows are found here by id). */
+  rows: CredentialRow[];
   /** The picked row's credential, or null when there is none or it is malformed. */
   entry: AnthropicEntry | null;
   /** Why the picked row is unusable, or null. */
   problem: string | null;
 }
 
-/** A change of this tool's `anthropic` row. */
+/** A change of this tool's `anthropic` rows. */
 export type DatabaseChange =
-  /** Login: store `next` in this tool's row (made if missing) and make it the active one. */
-  | { kind: "put"; next: AnthropicEntry }
+  /**
+   * Login: store `next` in row `row` (default: this tool's active row), made
+   * with `label` (default TOOL_LABEL) when missing, and make it the active one.
+   */
+  | { kind: "put"; next: AnthropicEntry; row?: string | null; label?: string }
   /**
    * Renewal: store `next` in this tool's row only if the row OpenCode 2 uses
    * still holds `from`; the row is made (and activated) if the picked one is not this tool's.
    */
   | { kind: "swap"; from: AnthropicEntry | null; next: AnthropicEntry }
-  /** Logout: delete this tool's row, nothing else. */
-  | { kind: "remove" };
+  /** Logout: delete row `row` (default: this tool's active row), nothing else. */
+  | { kind: "remove"; row?: string }
+  /**
+   * Switch: make row `row` the active one, only if it is still this tool's
+   * (labelled `label`, or TOOL_LABEL: then relabelled `label`) and holds
+   * `expected` (its value as last read); its value is left as it is.
+   */
+  | { kind: "activate"; row: string; label: string; expected: AnthropicEntry }
+  /** Idle refresh: store `next` in row `row` only if it still holds `from`; `active` untouched. */
+  | { kind: "update"; row: string; from: AnthropicEntry; next: AnthropicEntry };
 
 /** What a change did: "refused" when the row changed meanwhile (compare-and-swap). */
 export type DatabaseOutcome = "changed" | "unchanged" | "refused";
+
+/** What a change did, and the id of the row it wrote or found (null: none). */
+export interface DatabaseResult {
+  /** Whether a row was written, there was nothing to do, or the compare-and-swap refused. */
+  outcome: DatabaseOutcome;
+  /** The id of the row written or found, or null when there is none. */
+  row: string | null;
+}
 
 /** One line for a failure of the database at `path`. */
 function databaseFailure(path: string, error: unknown): FailureError {
@@ -130,33 +158,44 @@ function anthropicRows(db: DatabaseSync): CredentialRow[] {
   ).all(INTEGRATION) as unknown as CredentialRow[];
 }
 
-function snapshotOf(path: string, db: DatabaseSync): DatabaseSnapshot {
-  const refused = columnsProblem(columnsOf(db));
-  if (refused) {
-    return { path, refused, picked: null, ours: null, entry: null, problem: null };
-  }
-  const rows = anthropicRows(db);
-  const picked = pickRow(rows);
-  const ours = pickRow(rows.filter((row) => row.label === TOOL_LABEL));
-  if (!picked) return { path, refused, picked, ours, entry: null, problem: null };
-  const decoded = typeof picked.value === "string"
-    ? decodeValue(picked.value)
+/** A row's credential, its secrets registered for redaction; or why it is unusable. */
+export function rowEntry(row: CredentialRow): DecodedValue {
+  const decoded = typeof row.value === "string"
+    ? decodeValue(row.value)
     : { problem: "the value is not text" };
-  if ("problem" in decoded) {
-    return { path, refused, picked, ours, entry: null, problem: decoded.problem };
-  }
+  if ("problem" in decoded) return decoded;
   const entry = decoded.entry;
   if (entry.type === "api") registerSecret(entry.key);
   else {
     registerSecret(entry.access);
     registerSecret(entry.refresh);
   }
-  return { path, refused, picked, ours, entry, problem: null };
+  return decoded;
 }
 
-/** Read what the database holds for Anthropic (no transaction: WAL readers never wait). */
-export function readDatabase(path: string): DatabaseSnapshot {
-  return withConnection(path, (db) => snapshotOf(path, db));
+function snapshotOf(path: string, db: DatabaseSync, ownRow: string | null): DatabaseSnapshot {
+  const refused = columnsProblem(columnsOf(db));
+  if (refused) {
+    return { path, refused, picked: null, ours: null, rows: [], entry: null, problem: null };
+  }
+  const rows = anthropicRows(db);
+  const picked = pickRow(rows);
+  const ours = ownRow !== null
+    ? rows.find((row) => row.id === ownRow) ?? null
+    : pickRow(rows.filter((row) => row.label === TOOL_LABEL));
+  const base = { path, refused, picked, ours, rows };
+  if (!picked) return { ...base, entry: null, problem: null };
+  const decoded = rowEntry(picked);
+  if ("problem" in decoded) return { ...base, entry: null, problem: decoded.problem };
+  return { ...base, entry: decoded.entry, problem: null };
+}
+
+/**
+ * Read what the database holds for Anthropic (no transaction: WAL readers
+ * never wait). `ownRow`: the active profile's row id as the state records it.
+ */
+export function readDatabase(path: string, ownRow: string | null = null): DatabaseSnapshot {
+  return withConnection(path, (db) => snapshotOf(path, db, ownRow));
 }
 
 /**
@@ -187,23 +226,68 @@ export function probeDatabase(path: string): string | null {
   });
 }
 
-/** Apply `change` to this tool's `anthropic` row in one short `BEGIN IMMEDIATE` transaction. */
+/** Apply `change` to this tool's `anthropic` rows in one short `BEGIN IMMEDIATE` transaction. */
 export function changeDatabase(
   path: string,
   change: DatabaseChange,
   nowMs: number,
+  ownRow: string | null = null,
 ): DatabaseOutcome {
-  const value = change.kind === "remove" ? null : encodeValue(change.next);
+  return changeDatabaseRow(path, change, nowMs, ownRow).outcome;
+}
+
+/** changeDatabase, also saying which row it wrote (or found unchanged). */
+export function changeDatabaseRow(
+  path: string,
+  change: DatabaseChange,
+  nowMs: number,
+  ownRow: string | null,
+): DatabaseResult {
+  const value = "next" in change ? encodeValue(change.next) : null;
   return withConnection(path, (db) => {
     const refused = columnsProblem(columnsOf(db));
     if (refused) throw new FailureError(refusalMessage(path, refused), refusalHint(refused));
     db.exec("BEGIN IMMEDIATE");
-    const current = snapshotOf(path, db);
-    const outcome = applyChange(db, current, change, value, nowMs);
-    if (outcome === "changed") db.exec("COMMIT");
+    const current = snapshotOf(path, db, ownRow);
+    const result = applyChange(db, current, change, value, nowMs);
+    if (result.outcome === "changed") db.exec("COMMIT");
     else db.exec("ROLLBACK");
-    return outcome;
+    return result;
   });
+}
+
+/**
+ * Make `target` the active row: clear the flag on the integration's other
+ * rows first (a unique index on active rows exists in some builds), then set
+ * it, compare-and-swap on the value read in this transaction.
+ */
+function activateRow(
+  db: DatabaseSync,
+  current: DatabaseSnapshot,
+  target: CredentialRow,
+  value: string,
+  nowMs: number,
+  label = target.label,
+): DatabaseResult {
+  const isActive = target.active === 1 && current.picked?.id === target.id;
+  if (isActive && target.value === value && target.label === label) {
+    return { outcome: "unchanged", row: target.id };
+  }
+  if (!isActive) {
+    db.prepare(
+      "UPDATE credential SET active = 0 WHERE integration_id = ? AND active = 1 AND id <> ?",
+    ).run(INTEGRATION, target.id);
+  }
+  const updated = db.prepare(
+    "UPDATE credential SET value = ?, label = ?, active = 1, time_updated = ? WHERE id = ? AND value = ?",
+  ).run(value, label, nowMs, target.id, target.value);
+  return { outcome: updated.changes === 1 ? "changed" : "refused", row: target.id };
+}
+
+/** Whether `row` decodes to `entry` (a compare-and-swap on what it holds). */
+function holds(row: CredentialRow, entry: AnthropicEntry): boolean {
+  const decoded = rowEntry(row);
+  return "entry" in decoded && sameEntry(decoded.entry, entry);
 }
 
 function applyChange(
@@ -212,35 +296,50 @@ function applyChange(
   change: DatabaseChange,
   value: string | null,
   nowMs: number,
-): DatabaseOutcome {
-  const ours = current.ours;
-  if (change.kind === "remove" || value === null) {
-    if (!ours) return "unchanged";
+): DatabaseResult {
+  const byId = (id: string) => current.rows.find((row) => row.id === id) ?? null;
+  const refused: DatabaseResult = { outcome: "refused", row: null };
+  if (change.kind === "remove") {
+    const target = change.row === undefined ? current.ours : byId(change.row);
+    if (!target) return { outcome: "unchanged", row: null };
     const removed = db.prepare(
-      "DELETE FROM credential WHERE id = ? AND integration_id = ? AND label = ? AND value = ?",
-    ).run(ours.id, INTEGRATION, TOOL_LABEL, ours.value);
-    return removed.changes === 1 ? "changed" : "refused";
+      "DELETE FROM credential WHERE id = ? AND integration_id = ? AND value = ?",
+    ).run(target.id, INTEGRATION, target.value);
+    return { outcome: removed.changes === 1 ? "changed" : "refused", row: target.id };
   }
-  if (change.kind === "swap" && !sameEntry(current.entry, change.from)) return "refused";
-  const oursIsActive = ours !== null && ours.active === 1 && current.picked?.id === ours.id;
-  if (oursIsActive && ours.value === value) return "unchanged";
-  // Another row may be the active one (a unique index on active rows exists in
-  // some builds): clear the flag on the others first, then set ours.
-  if (!oursIsActive) {
-    db.prepare(
-      "UPDATE credential SET active = 0 WHERE integration_id = ? AND active = 1 AND id <> ?",
-    ).run(INTEGRATION, ours?.id ?? "");
+  if (change.kind === "activate") {
+    const target = byId(change.row);
+    const ours = target?.label === change.label || target?.label === TOOL_LABEL;
+    if (!target || !ours || !holds(target, change.expected)) return refused;
+    return activateRow(db, current, target, target.value, nowMs, change.label);
   }
-  if (ours) {
+  if (value === null) return refused;
+  if (change.kind === "update") {
+    const target = byId(change.row);
+    if (!target || !holds(target, change.from)) return refused;
+    if (target.value === value) return { outcome: "unchanged", row: target.id };
     const updated = db.prepare(
-      "UPDATE credential SET value = ?, active = 1, time_updated = ? WHERE id = ? AND value = ?",
-    ).run(value, nowMs, ours.id, ours.value);
-    return updated.changes === 1 ? "changed" : "refused";
+      "UPDATE credential SET value = ?, time_updated = ? WHERE id = ? AND value = ?",
+    ).run(value, nowMs, target.id, target.value);
+    return { outcome: updated.changes === 1 ? "changed" : "refused", row: target.id };
+  }
+  if (change.kind === "swap" && !sameEntry(current.entry, change.from)) return refused;
+  const target = change.kind === "put" && change.row !== undefined
+    ? (change.row === null ? null : byId(change.row))
+    : current.ours;
+  if (target) {
+    const label = change.kind === "put" ? change.label : undefined;
+    return activateRow(db, current, target, value, nowMs, label ?? target.label);
   }
   db.prepare(
+    "UPDATE credential SET active = 0 WHERE integration_id = ? AND active = 1",
+  ).run(INTEGRATION);
+  const id = newCredentialId(nowMs);
+  const label = change.kind === "put" ? change.label ?? TOOL_LABEL : TOOL_LABEL;
+  db.prepare(
     "INSERT INTO credential (id, integration_id, label, value, connector_id, method_id, active, time_created, time_updated) VALUES (?, ?, ?, ?, NULL, NULL, 1, ?, ?)",
-  ).run(newCredentialId(nowMs), INTEGRATION, TOOL_LABEL, value, nowMs, nowMs);
-  return "changed";
+  ).run(id, INTEGRATION, label, value, nowMs, nowMs);
+  return { outcome: "changed", row: id };
 }
 
 /** The one line for a table this tool will not write. */

@@ -177,3 +177,54 @@ Deno.test("database: a refused table is reported by read and probe, and a change
     );
   });
 });
+
+Deno.test("changeDatabase: profile rows by id: activate and update are compare-and-swaps on rows of this tool only", async () => {
+  await inTempDir((dir) => {
+    const path = `${dir}/opencode.db`;
+    const other = buildDatabase(path, { rows: [...SEED_ROWS, OUR_ROW] });
+    try {
+      const userRow = SEED_ROWS.find((row) => row.integration_id === "anthropic")!;
+      const untouched = readRows(path);
+      // The user's row is not this tool's; a row that changed since it was read is not switched to.
+      const refusals: DatabaseChange[] = [
+        { kind: "activate", row: userRow.id, label: "work", expected: OLD },
+        { kind: "activate", row: OUR_ROW.id, label: "work", expected: NEW },
+        { kind: "update", row: OUR_ROW.id, from: NEW, next: NEW },
+        {
+          kind: "activate",
+          row: "cred_0000018f0000000bGONErow00001",
+          label: "work",
+          expected: OLD,
+        },
+      ];
+      for (const change of refusals) {
+        assert.equal(changeDatabase(path, change, 1_700_000_000_999), "refused", change.kind);
+        assert.deepEqual(readRows(path), untouched);
+      }
+      // An idle refresh: the value changes, `active` does not.
+      const update: DatabaseChange = { kind: "update", row: OUR_ROW.id, from: OLD, next: NEW };
+      assert.equal(changeDatabase(path, update, 1_700_000_000_999), "changed");
+      let ours = readRows(path).find((row) => row.id === OUR_ROW.id)!;
+      assert.equal(ours.active, 0);
+      assert.deepEqual(JSON.parse(ours.value).refresh, "r-new-0123");
+      // Switching to it: active by id, the legacy label becomes the profile's, the value kept.
+      const activate: DatabaseChange = {
+        kind: "activate",
+        row: OUR_ROW.id,
+        label: "work",
+        expected: NEW,
+      };
+      assert.equal(changeDatabase(path, activate, 1_700_000_001_000), "changed");
+      ours = readRows(path).find((row) => row.id === OUR_ROW.id)!;
+      assert.deepEqual([ours.active, ours.label], [1, "work"]);
+      assert.equal(JSON.parse(ours.value).refresh, "r-new-0123");
+      const after = readRows(path).filter((row) => row.id !== OUR_ROW.id);
+      const expected = untouched.filter((row) => row.id !== OUR_ROW.id).map((row) =>
+        row.integration_id === "anthropic" ? { ...row, active: 0 } : row
+      );
+      assert.deepEqual(after, expected);
+    } finally {
+      other.close();
+    }
+  });
+});
