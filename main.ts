@@ -27,7 +27,7 @@ import {
 } from "./lib/errors.ts";
 import { installStopHandler } from "./lib/interrupt.ts";
 import { type Io, processIo, Ui } from "./lib/ui.ts";
-import { lazyImport, type LazyModule, type LazyModuleType } from "./lib/lazy.ts";
+import { lazyImport, type LazyModule } from "./lib/lazy.ts";
 
 /** A command module: turns its parsed arguments into options and runs. */
 interface CommandModule<C extends CommandName> {
@@ -52,11 +52,27 @@ const COMMAND_MODULES = {
   completions: "lib/commands/completions.ts",
 } as const satisfies { [C in CommandName]: LazyModule };
 
-/** Fails to compile unless each command's module (as the lazy table types it) has the `run` dispatch calls. */
+/**
+ * Each command module's type, for the check below (type positions only:
+ * nothing here is loaded, see lib/lazy.ts).
+ */
+type CommandModuleTypes = {
+  login: typeof import("./lib/commands/login.ts");
+  switch: typeof import("./lib/commands/switch.ts");
+  status: typeof import("./lib/commands/status.ts");
+  token: typeof import("./lib/commands/token.ts");
+  refresh: typeof import("./lib/commands/refresh.ts");
+  logout: typeof import("./lib/commands/logout.ts");
+  doctor: typeof import("./lib/commands/doctor.ts");
+  run: typeof import("./lib/commands/run.ts");
+  service: typeof import("./lib/commands/service.ts");
+  completions: typeof import("./lib/commands/completions.ts");
+};
+
+/** Fails to compile unless each command's module has the `run` dispatch calls. */
 type _CommandModulesFit = Holds<
   {
-    [C in CommandName]: LazyModuleType<(typeof COMMAND_MODULES)[C]> extends CommandModule<C> ? true
-      : false;
+    [C in CommandName]: CommandModuleTypes[C] extends CommandModule<C> ? true : false;
   }[CommandName] extends true ? true : false
 >;
 /** `T`, which must be `true`. */
@@ -65,7 +81,7 @@ type Holds<T extends true> = T;
 /** Load command `C`'s module and run it. */
 async function dispatch<C extends CommandName>(ctx: Context, args: ParsedArgs<C>): Promise<number> {
   // Checked above (_CommandModulesFit); TypeScript cannot narrow the table by a generic C.
-  const module = await lazyImport(COMMAND_MODULES[args.command]) as CommandModule<C>;
+  const module = await lazyImport<CommandModule<C>>(COMMAND_MODULES[args.command]);
   return await module.run(ctx, args);
 }
 
@@ -161,7 +177,9 @@ export async function runCli(argv: readonly string[], world: CliWorld): Promise<
     }
     if (parsed.values.help) {
       if (parsed.topic === "environment") {
-        const { environmentHelp } = await lazyImport("lib/reference.ts");
+        const { environmentHelp } = await lazyImport<typeof import("./lib/reference.ts")>(
+          "lib/reference.ts",
+        );
         ui.data(environmentHelp());
       } else {
         ui.data(parsed.command ? commandHelp(parsed.command) : globalHelp(VERSION));

@@ -381,7 +381,7 @@ export async function refreshIdleProfiles(ctx: Context): Promise<string[]> {
   let any = false;
   for (const profile of Object.values(seen.profiles)) any ||= await idleDue(ctx, profile, now);
   if (!any) return [];
-  const { browserMethod } = await lazyImport(
+  const { browserMethod } = await lazyImport<typeof import("./methods/browser.ts")>(
     "lib/methods/browser.ts",
   );
   return await withStore(ctx, "refreshing idle profiles", async (tx) => {

@@ -223,7 +223,9 @@ export async function writeProfiles(
   file: ProfilesFile,
   authFile: string,
 ): Promise<void> {
-  const { removeStaleTempFiles, writeFileAtomic } = await lazyImport("lib/fs/atomic.ts");
+  const { removeStaleTempFiles, writeFileAtomic } = await lazyImport<
+    typeof import("./fs/atomic.ts")
+  >("lib/fs/atomic.ts");
   await removeStaleTempFiles(path);
   const { active, switching } = file;
   const profiles: Record<string, unknown> = {};

@@ -260,7 +260,9 @@ async function ownTarget(
   ctx: Context,
   current: StoredCredential & { method: "browser" },
 ): Promise<OAuthCredential> {
-  const { holdsClaudeTokens } = await lazyImport("lib/methods/claude_code.ts");
+  const { holdsClaudeTokens } = await lazyImport<typeof import("./methods/claude_code.ts")>(
+    "lib/methods/claude_code.ts",
+  );
   const claude = await holdsClaudeTokens(ctx, current.entry);
   const renewer = whoRenews(
     claude === "yes" ? { claude } : {

@@ -68,7 +68,7 @@ export interface AnthropicState {
 
 /** A short, one-way fingerprint of a secret (never the secret itself). */
 export async function fingerprint(secret: string): Promise<string> {
-  const { sha256Hex } = await lazyImport("lib/hash.ts");
+  const { sha256Hex } = await lazyImport<typeof import("./hash.ts")>("lib/hash.ts");
   return (await sha256Hex(secret)).slice(0, 16);
 }
 
@@ -181,8 +181,8 @@ export function readStateKey(path: string, key: string): unknown {
 export async function writeStateKey(path: string, key: string, value: unknown): Promise<void> {
   // Loaded here, not at the top: `token` reads the state but rarely writes it.
   const [{ lockPathFor, withLock }, { removeStaleTempFiles, writeFileAtomic }] = await Promise.all([
-    lazyImport("lib/lock.ts"),
-    lazyImport("lib/fs/atomic.ts"),
+    lazyImport<typeof import("./lock.ts")>("lib/lock.ts"),
+    lazyImport<typeof import("./fs/atomic.ts")>("lib/fs/atomic.ts"),
   ]);
   await withLock(lockPathFor(path), async () => {
     const data = readStateObject(path);

@@ -144,12 +144,12 @@ async function describe(
 
 /** The database module, loaded only when a database exists (SQLite costs start-up). */
 function databaseModule(): Promise<typeof import("./opencode/database.ts")> {
-  return lazyImport("lib/opencode/database.ts");
+  return lazyImport<typeof import("./opencode/database.ts")>("lib/opencode/database.ts");
 }
 
 /** The profiles module, loaded only by the commands that use profiles (never `token`). */
 function profilesModule(): Promise<typeof import("./profiles.ts")> {
-  return lazyImport("lib/profiles.ts");
+  return lazyImport<typeof import("./profiles.ts")>("lib/profiles.ts");
 }
 
 /** OpenCode 2's database of this run, or null when it does not exist. */
@@ -346,8 +346,8 @@ export async function withStore<T>(
   fn: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   const [{ lockPathFor, withLock }, file] = await Promise.all([
-    lazyImport("lib/lock.ts"),
-    lazyImport("lib/opencode/auth_file.ts"),
+    lazyImport<typeof import("./lock.ts")>("lib/lock.ts"),
+    lazyImport<typeof import("./opencode/auth_file.ts")>("lib/opencode/auth_file.ts"),
   ]);
   // `row`: the entry's row in OpenCode 2's database (none without one).
   const writeStateFor = async (entry: AnthropicEntry, state: StateFields, row: string | null) => {

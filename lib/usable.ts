@@ -39,7 +39,9 @@ export async function dueFor(ctx: Context, options: EnsureOptions): Promise<Due>
  */
 async function skewMs(ctx: Pick<Context, "env">): Promise<number> {
   if (!ctx.env.get("CLAUDE_CODE_AUTH_REFRESH_SKEW_MS")) return DEFAULT_SKEW_MS;
-  const { refreshSkewMs } = await lazyImport("lib/environment.ts");
+  const { refreshSkewMs } = await lazyImport<typeof import("./environment.ts")>(
+    "lib/environment.ts",
+  );
   return refreshSkewMs(ctx);
 }
 
@@ -75,12 +77,14 @@ export async function ensureUsable(ctx: Context, options: EnsureOptions = {}): P
   const stored = requireCredential(await loadStored(ctx, "use"));
   const due = await dueFor(ctx, options);
   if (usableAsIs(stored, due)) return { ...credentialOf(stored), refreshed: false };
-  const { signInMethod } = await lazyImport("lib/methods/index.ts");
+  const { signInMethod } = await lazyImport<typeof import("./methods/index.ts")>(
+    "lib/methods/index.ts",
+  );
   const method = await signInMethod(stored.method);
   const look = await method.inspect(ctx, stored, due);
   if (look.kind === "use") return { ...credentialOf(stored), refreshed: false, note: look.note };
   // Writing is the rare path: its code loads only now.
-  const { adopt, renew } = await lazyImport("lib/renewal.ts");
+  const { adopt, renew } = await lazyImport<typeof import("./renewal.ts")>("lib/renewal.ts");
   if (look.kind === "adopt") return await adopt(ctx, stored, look.entry);
   return await renew(ctx, stored, due);
 }

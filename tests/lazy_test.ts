@@ -1,6 +1,6 @@
 /**
  * Loading modules lazily (lib/lazy.ts): every entry of the table loads the
- * very module a static import gives. That the table, the types and
+ * very module a static import gives. That the calls, their types and
  * compile's --include agree: tests/project/architecture_test.ts.
  */
 
@@ -9,8 +9,9 @@ import { LAZY_MODULES, lazyImport } from "../lib/lazy.ts";
 import * as hash from "../lib/hash.ts";
 
 Deno.test("lazyImport gives the same module instance as a static import", async () => {
-  assert.equal(await lazyImport("lib/hash.ts"), hash);
-  assert.equal((await lazyImport("lib/hash.ts")).sha256Hex, hash.sha256Hex);
+  assert.equal(await lazyImport<typeof import("../lib/hash.ts")>("lib/hash.ts"), hash);
+  const loaded = await lazyImport<typeof import("../lib/hash.ts")>("lib/hash.ts");
+  assert.equal(loaded.sha256Hex, hash.sha256Hex);
 });
 
 Deno.test("every lazy module loads and exports something", async () => {

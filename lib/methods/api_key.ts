@@ -17,8 +17,8 @@ import { readPastedSecret } from "./secret_input.ts";
 async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInResult> {
   // Loaded here: only a sign-in needs them.
   const [{ hasAnthropicPrefix, parseApiKey }, { canAsk, confirm }] = await Promise.all([
-    lazyImport("lib/secret_line.ts"),
-    lazyImport("lib/prompt.ts"),
+    lazyImport<typeof import("../secret_line.ts")>("lib/secret_line.ts"),
+    lazyImport<typeof import("../prompt.ts")>("lib/prompt.ts"),
   ]);
   const key = await readPastedSecret(ctx, options, {
     noun: "API key",

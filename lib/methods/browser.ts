@@ -72,13 +72,13 @@ async function acquire(ctx: Context, options: AcquireOptions): Promise<SignInRes
     { readLine },
     { userFacing, withUserFacingErrors },
   ] = await Promise.all([
-    lazyImport("lib/oauth/authorize.ts"),
-    lazyImport("lib/browser_open.ts"),
-    lazyImport("lib/oauth/client.ts"),
-    lazyImport("lib/oauth/config.ts"),
-    lazyImport("lib/oauth/pkce.ts"),
-    lazyImport("lib/prompt.ts"),
-    lazyImport("lib/methods/oauth_errors.ts"),
+    lazyImport<typeof import("../oauth/authorize.ts")>("lib/oauth/authorize.ts"),
+    lazyImport<typeof import("../browser_open.ts")>("lib/browser_open.ts"),
+    lazyImport<typeof import("../oauth/client.ts")>("lib/oauth/client.ts"),
+    lazyImport<typeof import("../oauth/config.ts")>("lib/oauth/config.ts"),
+    lazyImport<typeof import("../oauth/pkce.ts")>("lib/oauth/pkce.ts"),
+    lazyImport<typeof import("../prompt.ts")>("lib/prompt.ts"),
+    lazyImport<typeof import("./oauth_errors.ts")>("lib/methods/oauth_errors.ts"),
   ]);
   // Every endpoint and the User-Agent override are checked before anything is
   // printed or requested (a bad one would otherwise fail only after the paste).
@@ -171,9 +171,9 @@ async function renew(
   // 429), unless the user forces a retry with `refresh --force`.
   const [{ refreshTokens }, { loadOAuthConfig }, { invalidGrant, userFacing }] = await Promise
     .all([
-      lazyImport("lib/oauth/client.ts"),
-      lazyImport("lib/oauth/config.ts"),
-      lazyImport("lib/methods/oauth_errors.ts"),
+      lazyImport<typeof import("../oauth/client.ts")>("lib/oauth/client.ts"),
+      lazyImport<typeof import("../oauth/config.ts")>("lib/oauth/config.ts"),
+      lazyImport<typeof import("./oauth_errors.ts")>("lib/methods/oauth_errors.ts"),
     ]);
   const spent = await fingerprint(entry.refresh);
   if (!due.force && current.state?.rejectedRefresh === spent) throw invalidGrant("refresh");
@@ -213,7 +213,9 @@ export const browserMethod: SignInMethod<OAuthCredential> = {
     const ownership = await ownershipOf(readState(ctx.stateFile), ctx.authFile, entry);
     if (ownership.kind === "foreign") {
       // Claude Code's store is read only here: `status` on a sign-in of ours needs no Keychain.
-      const { holdsClaudeTokens } = await lazyImport("lib/methods/claude_code.ts");
+      const { holdsClaudeTokens } = await lazyImport<typeof import("./claude_code.ts")>(
+        "lib/methods/claude_code.ts",
+      );
       if (await holdsClaudeTokens(ctx, entry) === "yes") {
         return {
           ok: true,

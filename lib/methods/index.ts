@@ -13,12 +13,14 @@ import { lazyImport } from "../lazy.ts";
 /** Each method's module, loaded only when used (`token` on an API key loads none of them). */
 const LOADERS: { [M in Method]: () => Promise<SignInMethod<CredentialOf<M>>> } = {
   "claude-code": async () =>
-    (await lazyImport("lib/methods/claude_code.ts"))
+    (await lazyImport<typeof import("./claude_code.ts")>("lib/methods/claude_code.ts"))
       .claudeCodeMethod,
-  browser: async () => (await lazyImport("lib/methods/browser.ts")).browserMethod,
-  "api-key": async () => (await lazyImport("lib/methods/api_key.ts")).apiKeyMethod,
+  browser: async () =>
+    (await lazyImport<typeof import("./browser.ts")>("lib/methods/browser.ts")).browserMethod,
+  "api-key": async () =>
+    (await lazyImport<typeof import("./api_key.ts")>("lib/methods/api_key.ts")).apiKeyMethod,
   "setup-token": async () =>
-    (await lazyImport("lib/methods/setup_token.ts"))
+    (await lazyImport<typeof import("./setup_token.ts")>("lib/methods/setup_token.ts"))
       .setupTokenMethod,
 };
 

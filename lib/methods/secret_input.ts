@@ -70,7 +70,9 @@ export async function readPastedSecret(
   source: SecretSource,
 ): Promise<string> {
   // Loaded here: only a sign-in needs it.
-  const { readAllStdin, readSecret } = await lazyImport("lib/prompt.ts");
+  const { readAllStdin, readSecret } = await lazyImport<typeof import("../prompt.ts")>(
+    "lib/prompt.ts",
+  );
   let secret: string;
   if (options.fromEnv !== undefined) {
     secret = source.parse(

@@ -34,7 +34,9 @@ async function acquire(
   ctx: TerminalContext & EnvContext & ClockContext,
   options: AcquireOptions,
 ): Promise<SignInResult> {
-  const { parseSecretLine } = await lazyImport("lib/secret_line.ts");
+  const { parseSecretLine } = await lazyImport<typeof import("../secret_line.ts")>(
+    "lib/secret_line.ts",
+  );
   const access = await readPastedSecret(ctx, options, {
     noun: "token",
     variable: "CLAUDE_CODE_OAUTH_TOKEN",

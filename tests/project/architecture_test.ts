@@ -94,12 +94,10 @@ function tsFiles(dir: string): string[] {
  * The imports deno info cannot see, and the ones it sees in the wrong place:
  * modules loaded through lib/lazy.ts are named by a string
  * (`lazyImport("lib/renewal.ts")`, main.ts's command table), so in a file that
- * uses lazyImport every such string is a dynamic edge; lazy.ts's table writes
- * each one's type (`typeof import("./renewal.ts")`), which deno info lists as
- * type imports of lazy.ts, but the module that depends on it is the caller.
+ * uses lazyImport every such string is a dynamic edge (its type, given at the
+ * call, is a type edge of the caller's own).
  */
 function addLazyEdges(graph: Graph): void {
-  graph.set(LAZY_FILE, (graph.get(LAZY_FILE) ?? []).filter((edge) => edge.kind !== "type"));
   for (const [from, edges] of graph) {
     const text = Deno.readTextFileSync(`${ROOT}${from}`);
     if (!/\blazyImport\b/.test(text) || from === LAZY_FILE) continue;
@@ -481,46 +479,43 @@ Deno.test("profiles.json is written only through the store's Transaction: only s
   assert.deepEqual(users.sort(), ["lib/store.ts"]);
 });
 
-/** The entries of lib/lazy.ts's table: the path callers name and the path its type is read from. */
-function lazyTable(): { path: string; typePath: string }[] {
-  const text = Deno.readTextFileSync(`${ROOT}${LAZY_FILE}`);
-  const entries = [
-    ...text.matchAll(/^ {2}"(lib\/[^"]+)": shape<typeof import\("([^"]+)"\)>\(\),$/gm),
-  ];
-  // Every path the file names is an entry of that one shape (none written another way).
-  assert.equal(
-    entries.length,
-    [...text.matchAll(/"lib\//g)].length,
-    `${LAZY_FILE}: an entry of another shape`,
-  );
-  return entries.map((match) => ({ path: match[1], typePath: match[2] }));
+/** Each `lazyImport<typeof import("REL")>("lib/…")` call of `file`: the path and the type's path. */
+function lazyCalls(file: string): { path: string; typePath: string }[] {
+  const text = Deno.readTextFileSync(`${ROOT}${file}`);
+  return [...text.matchAll(/lazyImport<typeof import\("([^"]+)"\)>\(\s*"(lib\/[^"]+)"/g)].map((
+    match,
+  ) => ({ path: match[2], typePath: match[1] }));
 }
 
-Deno.test("lazy modules are declared once: lib/lazy.ts's table gives each path, its type and compile's --include list", async () => {
-  const table = lazyTable();
-  assert(table.length > 0, `no entries found in ${LAZY_FILE}`);
-  // The path and the type of an entry name the same existing file.
-  for (const { path, typePath } of table) {
-    assert.equal(
-      new URL(typePath, `file:///${LAZY_FILE}`).pathname,
-      `/${path}`,
-      `${path}: typed as ${typePath}`,
-    );
-    assert(Deno.statSync(`${ROOT}${path}`).isFile, `${path} does not exist`);
+Deno.test("lazy modules are declared at their call: the path and its type name one file, and LAZY_MODULES lists exactly what is loaded lazily", async () => {
+  const loaders = ["main.ts", ...tsFiles("lib")].filter((file) => file !== LAZY_FILE);
+  const named = new Set<string>();
+  for (const file of loaders) {
+    for (const { path, typePath } of lazyCalls(file)) {
+      // The path callers name and the type they give are one file.
+      assert.equal(
+        new URL(typePath, `file:///${file}`).pathname,
+        `/${path}`,
+        `${file}: lazyImport("${path}") typed as ${typePath}`,
+      );
+      named.add(path);
+    }
   }
-  // LAZY_MODULES (scripts/compile.ts's --include) is exactly the table.
-  assert.deepEqual([...LAZY_MODULES], table.map((entry) => entry.path));
-  // Nobody else spells a lazy module's type: no type argument given to lazyImport.
-  const typed = ["main.ts", ...tsFiles("lib")].filter((file) =>
-    file !== LAZY_FILE && /\blazyImport\s*</.test(Deno.readTextFileSync(`${ROOT}${file}`))
+  // main.ts's command table names its modules by path; the rest name them at the call.
+  const main = Deno.readTextFileSync(`${ROOT}main.ts`);
+  for (const match of main.matchAll(/^ {2}\w+: "(lib\/commands\/[^"]+)",$/gm)) named.add(match[1]);
+  assert.deepEqual([...LAZY_MODULES].sort(), [...named].sort(), "LAZY_MODULES against the calls");
+  // A call without its type would be typed `unknown` and checked nowhere.
+  const untyped = loaders.filter((file) =>
+    /\blazyImport\(\s*"/.test(Deno.readTextFileSync(`${ROOT}${file}`))
   );
-  assert.deepEqual(typed, [], "files giving lazyImport a type of their own");
-  // Every entry is loaded by someone: no stale entry.
+  assert.deepEqual(untyped, [], "lazyImport calls without their module's type");
+  // Every listed module is loaded by someone: no stale entry.
   const g = await graph();
   const loaded = new Set(
     [...g.values()].flat().filter((edge) => edge.kind === "dynamic").map((edge) => edge.to),
   );
-  assert.deepEqual(table.filter((entry) => !loaded.has(entry.path)), [], "entries nothing loads");
+  assert.deepEqual([...LAZY_MODULES].filter((path) => !loaded.has(path)), [], "nothing loads");
 });
 
 Deno.test("OpenCode 2's database is written only through the store: nothing else imports its SQL", async () => {
