@@ -4,8 +4,8 @@
  * SQLite costs `token` start-up. Every change follows REFERENCE.md §1c's safe
  * outside write: `busy_timeout` 5000 (OpenCode's own), `BEGIN IMMEDIATE`, a
  * compare-and-swap on `value` that must change exactly one row, `COMMIT` at
- * once. Never `INSERT OR REPLACE`, a schema or `journal_mode` change,
- * `VACUUM`, or anything done to the file itself. This tool's rows are one per
+ * once. Never an insert-or-replace, a schema or journal-mode change, a
+ * vacuum, or anything done to the file itself. This tool's rows are one per
  * profile, found by the id it recorded (the legacy label
  * `opencode-claude-code-auth` is `default`'s). Only lib/store.ts calls it;
  * what the rows mean is decided in credential_row.ts.
