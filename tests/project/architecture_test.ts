@@ -755,7 +755,7 @@ Deno.test("every lib/ file with logic has its mirrored test, or its reason in UN
 
 Deno.test("OpenCode 2's database: no insert-or-replace, journal-mode change or vacuum anywhere in lib/ (REFERENCE.md §1c)", () => {
   const offenders = tsFiles("lib").filter((file) =>
-    /INSERT\s+OR\s+REPLACE|journal_mode\s*=|\bVACUUM\b/i.test(
+    /INSERT\s+OR\s+REPLACE|journal_mode\s*=|\bVACUUM\b/.test(
       Deno.readTextFileSync(`${ROOT}${file}`),
     )
   );
