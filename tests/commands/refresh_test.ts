@@ -20,6 +20,7 @@ import {
   HOUR,
   namedClaudeTokens,
   NOW,
+  rotatedEntry,
   type World,
 } from "../helpers/run_tables.ts";
 
@@ -47,13 +48,6 @@ interface RefreshCase {
   /** The `anthropic` entry after; "unchanged": auth.json byte-for-byte. */
   wantEntry: "unchanged" | ((w: World) => unknown);
 }
-
-const rotated = (w: World) => ({
-  type: "oauth",
-  refresh: w.fake.issued[1].refresh,
-  access: w.fake.issued[1].access,
-  expires: NOW + w.fake.expiresIn * 1000,
-});
 
 const CASES: RefreshCase[] = [
   {
@@ -83,13 +77,13 @@ const CASES: RefreshCase[] = [
     wantEntry: "unchanged",
   },
   {
-    name: "fresh browser sign-in with --force: refreshed, rotated pair stored",
+    name: "fresh browser sign-in with --force: refreshed, rotatedEntry pair stored",
     setup: browser(NOW + HOUR),
     force: true,
     wantCode: 0,
     wantStderr: /^✓ Refreshed the browser sign-in \(OAuth\): the token expires in 8h/,
     wantRefreshes: 1,
-    wantEntry: rotated,
+    wantEntry: rotatedEntry,
   },
   {
     name: "stale browser sign-in: refreshed",
@@ -97,7 +91,7 @@ const CASES: RefreshCase[] = [
     wantCode: 0,
     wantStderr: /^✓ Refreshed the browser sign-in \(OAuth\)/,
     wantRefreshes: 1,
-    wantEntry: rotated,
+    wantEntry: rotatedEntry,
   },
   {
     name: "stale browser sign-in whose refresh token is refused: exit 4, entry kept",

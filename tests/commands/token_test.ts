@@ -21,6 +21,7 @@ import {
   HOUR,
   namedClaudeTokens,
   NOW,
+  rotatedEntry,
   type World,
 } from "../helpers/run_tables.ts";
 
@@ -54,14 +55,6 @@ interface TokenCase {
   /** Runs of the fake `claude`. */
   wantClaudeRuns?: number;
 }
-
-/** The entry after one refresh against the fake: the rotated pair, its new expiry. */
-const refreshedEntry = (w: World) => ({
-  type: "oauth",
-  refresh: w.fake.issued[1].refresh,
-  access: w.fake.issued[1].access,
-  expires: NOW + w.fake.expiresIn * 1000,
-});
 
 const CASES: TokenCase[] = [
   {
@@ -118,7 +111,7 @@ const CASES: TokenCase[] = [
         expires: NOW + w.fake.expiresIn * 1000,
         header: { name: "Authorization", value: `Bearer ${w.fake.issued[1].access}` },
       }) + "\n",
-    wantEntry: refreshedEntry,
+    wantEntry: rotatedEntry,
     wantRefreshes: 1,
   },
   {
@@ -150,7 +143,7 @@ const CASES: TokenCase[] = [
     },
     wantCode: 0,
     wantStdout: (w) => `${w.fake.issued[1].access}\n`,
-    wantEntry: refreshedEntry,
+    wantEntry: rotatedEntry,
     wantRefreshes: 1,
   },
   {
@@ -160,7 +153,7 @@ const CASES: TokenCase[] = [
     },
     wantCode: 0,
     wantStdout: (w) => `${w.fake.issued[1].access}\n`,
-    wantEntry: refreshedEntry,
+    wantEntry: rotatedEntry,
     wantRefreshes: 1,
   },
   {

@@ -38,6 +38,14 @@ export interface World {
   seeded?: { access: string; refresh: string; expires: number };
 }
 
+/** The entry after one refresh against the fake: the rotated pair and its new expiry. */
+export const rotatedEntry = (w: World) => ({
+  type: "oauth",
+  refresh: w.fake.issued[1].refresh,
+  access: w.fake.issued[1].access,
+  expires: NOW + w.fake.expiresIn * 1000,
+});
+
 /** A case setup: a browser sign-in whose access token expires at `expires`. */
 export const browser = (expires: number) => async ({ box, fake }: World) => {
   await seedBrowserEntry(box, fake, { expires });
