@@ -56,8 +56,7 @@ import { readLastRun, serviceLogPath } from "../service/record.ts";
 import { statusReport } from "../service/report.ts";
 import { startTaskFlags } from "../service/task_flags.ts";
 import { ENVIRONMENT, envMilliseconds } from "../environment.ts";
-import { loadOAuthConfig } from "../oauth/config.ts";
-import { userAgent } from "../oauth/http.ts";
+import { loadOAuthConfig, userAgent } from "../oauth/config.ts";
 import { loadStored, type StoreContext } from "../store.ts";
 
 /** What `service` does. */

@@ -16,10 +16,6 @@ import { userAgent } from "./config.ts";
 import { EndpointError, type EndpointFailure } from "./errors.ts";
 import { type RawResponse, refusedAtEdge } from "./token.ts";
 
-// Moved to config.ts (a setting, validated as one); still exported here for
-// lib/commands/service.ts, which checks it before installing a job.
-export { userAgent };
-
 /** Default time limit of one request (`CLAUDE_CODE_AUTH_HTTP_TIMEOUT_MS`). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Default first backoff step (`CLAUDE_CODE_AUTH_RETRY_BASE_MS`); doubles each retry. */
